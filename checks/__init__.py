@@ -1,0 +1,105 @@
+"""Build checks: each module in CHECK_MODULES declares DEFAULTS and yields Findings from run().
+
+A check module looks like this:
+
+    DEFAULTS = {"family.rule": {"severity": "error", "max": 8}}   # documented options, per rule id
+    def run(site, files, settings):                               # -> Iterable[Finding]
+        ...settings.options(page, "family.rule")["max"]...
+
+`site` is the loaded, paired and rendered Site (pages carry tokens, headings, html and output);
+`files` maps every output path to its rendered text; `settings` merges DEFAULTS, the site
+configuration's `checks:` block and each page's front matter relaxations.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import PurePosixPath
+from typing import Any
+
+from clair.config import did_you_mean
+from clair.model import ContentError, Finding, Page, Site
+
+CHECK_MODULES = ("checks.readability", "checks.plain_words", "checks.parity", "checks.accessibility", "checks.links")
+SEVERITIES = ("error", "warning", "off")
+
+
+def load_modules() -> list:
+    return [importlib.import_module(name) for name in CHECK_MODULES]
+
+
+def all_defaults(modules=None) -> dict[str, dict[str, Any]]:
+    """Every rule id with its default options, from every check module."""
+    defaults: dict[str, dict[str, Any]] = {}
+    for module in modules or load_modules():
+        defaults.update(module.DEFAULTS)
+    return defaults
+
+
+class Settings:
+    """Options for every rule: defaults, then the site configuration, then a page's relaxation."""
+
+    def __init__(self, site: Site, defaults: dict[str, dict[str, Any]]):
+        self.defaults = defaults
+        self.site_options = {rule: {**opts} for rule, opts in defaults.items()}
+        config_file = site.config.file
+        for rule, options in (site.config.checks or {}).items():
+            self.validate(rule, options, config_file, None)
+            self.site_options[rule].update(options)
+        self.relaxations: list[dict] = []
+        self.findings: list[Finding] = []
+        for page in site.pages:
+            self.collect_relaxations(page)
+
+    def validate(self, rule: str, options: Any, file: str, line: int | None) -> None:
+        if rule not in self.defaults:
+            raise ContentError(file, line, f"unknown check `{rule}`.{did_you_mean(rule, self.defaults)}")
+        if not isinstance(options, dict):
+            raise ContentError(file, line, f"the settings of check `{rule}` must be `key: value` lines")
+        for key in options:
+            if key not in self.defaults[rule] and key != "reason":
+                raise ContentError(file, line, f"check `{rule}` has no option `{key}`; it has: "
+                                               f"{', '.join(self.defaults[rule])}")
+        if options.get("severity", "error") not in SEVERITIES:
+            raise ContentError(file, line, f"`severity` must be one of {', '.join(SEVERITIES)}")
+
+    def collect_relaxations(self, page: Page) -> None:
+        """A page may relax a rule only with a written reason; without one, that is an error."""
+        line = page.meta_lines.get("checks", 1)
+        for rule, options in (page.meta.get("checks") or {}).items():
+            self.validate(rule, options, str(page.source), line)
+            reason = str(options.get("reason") or "").strip()
+            if not reason:
+                self.findings.append(Finding(str(page.source), line, "checks.relaxation", "error",
+                                             f"the relaxation of `{rule}` needs a `reason:` that says why "
+                                             "this page may not follow the rule"))
+            self.relaxations.append({"file": str(page.source), "line": line, "rule": rule,
+                                     "options": {k: v for k, v in options.items() if k != "reason"},
+                                     "reason": reason})
+
+    def options(self, page: Page | None, rule: str) -> dict[str, Any]:
+        """The options in force for `rule` on `page` (site-wide when page is None)."""
+        merged = dict(self.site_options[rule])
+        if page is not None:
+            merged.update({k: v for k, v in (page.meta.get("checks") or {}).get(rule, {}).items() if k != "reason"})
+        return merged
+
+    def severity(self, page: Page | None, rule: str) -> str:
+        return self.options(page, rule).get("severity", "error")
+
+    def finding(self, page: Page, rule: str, line: int, message: str, **extra) -> Finding | None:
+        """A Finding at this rule's severity for this page, or None when the rule is off."""
+        severity = self.severity(page, rule)
+        if severity == "off":
+            return None
+        return Finding(str(page.source), line, rule, severity, message, **extra)
+
+
+def run_all(site: Site, files: dict[PurePosixPath, str]) -> list[Finding]:
+    """Every check over the whole site, findings deduplicated in a stable order."""
+    modules = load_modules()
+    settings = Settings(site, all_defaults(modules))
+    site.relaxations = settings.relaxations
+    findings = list(settings.findings)
+    for module in modules:
+        findings.extend(f for f in module.run(site, files, settings) if f is not None)
+    return sorted(set(findings))

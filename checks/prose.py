@@ -1,0 +1,78 @@
+"""The running prose of a page, with file lines: what readability, plain-word and parity checks read.
+
+Prose means paragraphs and list items. Headings, code, tables and quotations of others
+(blockquotes, `you-said` blocks) are left out: writers do not control their wording.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from clair.markdown import block_name
+from clair.model import Page
+
+HIDING = ("heading_open", "blockquote_open", "table_open")  # plus `you-said` blocks
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)\]]*\s+(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
+
+
+@dataclass(frozen=True)
+class Prose:
+    """One paragraph or list item as plain text, where it starts, and the file line of each text line."""
+
+    text: str
+    line: int
+    line_starts: tuple[int, ...]  # offsets in `text` where each source line begins
+
+    def line_at(self, offset: int) -> int:
+        """File line of the character at `offset` in `text`."""
+        return self.line + sum(1 for start in self.line_starts[1:] if start <= offset)
+
+
+def prose(page: Page) -> list[Prose]:
+    """Every paragraph or list item of the page as plain text, in reading order."""
+    found, hides_stack, hidden = [], [], 0
+    for token in page.tokens:
+        if token.nesting == 1:
+            hides = token.type in HIDING or (token.type == "container_block_open" and block_name(token) == "you-said")
+            hides_stack.append(hides)
+            hidden += hides
+        elif token.nesting == -1 and hides_stack:
+            hidden -= hides_stack.pop()
+        elif token.type == "inline" and not hidden:
+            text, starts = _plain_text(token)
+            if text.strip():
+                found.append(Prose(text, page.file_line(token.map[0]), tuple(starts)))
+    return found
+
+
+def _plain_text(inline) -> tuple[str, list[int]]:
+    """Text of an inline token without markup; soft and hard breaks start a new source line."""
+    parts, starts, length = [], [0], 0
+    for child in inline.children or ():
+        if child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+            length += 1
+            starts.append(length)
+        elif child.type in ("text", "code_inline"):
+            parts.append(child.content)
+            length += len(child.content)
+    return "".join(parts), starts
+
+
+def sentences(block: Prose) -> list[tuple[str, int]]:
+    """Split a block into sentences, each with the file line where it starts."""
+    result, start = [], 0
+    for match in SENTENCE_END.finditer(block.text):
+        result.append((block.text[start:match.start()].strip(), block.line_at(start)))
+        start = match.end()
+    tail = block.text[start:].strip()
+    if tail:
+        result.append((tail, block.line_at(start)))
+    return [(s, line) for s, line in result if s]
+
+
+WORD = re.compile(r"[\wÀ-ÿ’'-]+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    return [w for w in WORD.findall(text) if any(ch.isalnum() for ch in w)]

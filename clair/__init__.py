@@ -1,0 +1,1 @@
+"""clair: a static site generator for bilingual plain-language public-service publications."""

@@ -1,0 +1,65 @@
+"""Interface strings in both languages, Babel formatting, and French typography."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, get_group_symbol
+
+from .model import LANGUAGES, ContentError
+from .yamlfile import load_mapping
+
+LOCALES = {"en": "en_CA", "fr": "fr_CA"}
+NBSP, NARROW_NBSP = "\u00a0", "\u202f"
+_SPACES = "[ \u00a0\u202f]*"
+
+
+def french_typography(text: str) -> str:
+    """Canadian French spacing (Translation Bureau style): see README, 'French typography'."""
+    text = re.sub("«" + _SPACES, "«" + NBSP, text)
+    text = re.sub(_SPACES + "»", NBSP + "»", text)
+    text = re.sub(_SPACES + r":(?=\s|$)", NBSP + ":", text)
+    text = re.sub(_SPACES + r"([;!?])(?=\s|$|»)", NARROW_NBSP + r"\1", text)
+    return french_numbers(text)
+
+
+def french_numbers(text: str) -> str:
+    """Group digits and space units the fr_CA way, through Babel: 12345 -> 12 345, 25% -> 25 %."""
+    group = get_group_symbol(LOCALES["fr"])
+    text = re.sub(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])",
+                  lambda m: re.sub(r"\s", group, m.group(0)), text)
+    text = re.sub(r"(?<![\d,.])\d{5,}(?![\d.])", lambda m: format_decimal(int(m.group(0)), locale=LOCALES["fr"]), text)
+    return re.sub(r"(\d)[ \u00a0\u202f]?([%$])", r"\1" + NBSP + r"\2", text)
+
+
+def long_date(value: dt.date, lang: str) -> str:
+    """'November 24, 2026' or '24 novembre 2026'."""
+    return format_date(value, "long", locale=LOCALES[lang])
+
+
+class Catalogue:
+    """The fixed strings of the templates, one YAML table with both languages per key."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        data, self.lines = load_mapping(path.read_text(encoding="utf-8"), str(path))
+        self.messages: dict[str, dict] = {}
+        for key, entry in data.items():
+            missing = [lang for lang in LANGUAGES if not isinstance(entry, dict) or lang not in entry]
+            if missing:
+                raise ContentError(path, self.lines.get(key), f"message `{key}` has no {' or '.join(missing)} text")
+            self.messages[key] = entry
+
+    def get(self, key: str, lang: str, count: int | None = None, **values) -> str:
+        """The message in `lang`, its plural form chosen by Babel when `count` is given."""
+        if key not in self.messages:
+            raise KeyError(f"no message `{key}` in {self.path}")
+        text = self.messages[key][lang]
+        if count is not None:
+            text = text[Locale.parse(LOCALES[lang]).plural_form(count)]
+            values["count"] = format_decimal(count, locale=LOCALES[lang])
+        text = text.format(**values) if values else text
+        return french_typography(text) if lang == "fr" else text

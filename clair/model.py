@@ -1,0 +1,131 @@
+"""The one small site model every stage reads and extends."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+LANGUAGES = ("en", "fr")
+OTHER_LANGUAGE = {"en": "fr", "fr": "en"}
+
+
+class ContentError(Exception):
+    """Content or configuration that cannot be loaded; reported with file and line, exit code 2."""
+
+    def __init__(self, file: str | Path, line: int | None, message: str):
+        super().__init__(message)
+        self.file = str(file)
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+class ContentErrors(Exception):
+    """Every load error found in one pass, so a writer can fix them all at once."""
+
+    def __init__(self, errors: list[ContentError]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem a check found, pointing at the Markdown line a writer must change."""
+
+    file: str
+    line: int
+    check: str
+    severity: str  # "error" or "warning"
+    message: str
+    column: int | None = None
+    related_file: str | None = None
+    related_line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(eq=False)
+class Page:
+    """One Markdown file in one language, with everything later stages learn about it."""
+
+    source: Path  # as given on the command line's content folder, e.g. content/en/a/b.md
+    rel: PurePosixPath  # path under the language folder, e.g. a/b.md
+    lang: str
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # file line (1-based) of the body's first line
+    meta_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> file line
+    url: str = ""
+    parent: Page | None = None
+    children: list[Page] = field(default_factory=list)
+    counterpart: Page | None = None
+    tokens: list = field(default_factory=list)
+    env: dict = field(default_factory=dict)  # markdown-it environment (footnotes) from parsing
+    html: str = ""  # the rendered body
+    headings: list[dict] = field(default_factory=list)  # level, id, text, line
+    output: str = ""  # the whole rendered page
+
+    @property
+    def is_section(self) -> bool:
+        return self.rel.name == "_index.md"
+
+    @property
+    def is_home(self) -> bool:
+        return self.rel == PurePosixPath("_index.md")
+
+    @property
+    def title(self) -> str:
+        return self.meta["title"]
+
+    @property
+    def weight(self) -> int:
+        return self.meta.get("weight", 0)
+
+    @property
+    def translation_key(self) -> str:
+        return self.meta.get("translation_key") or str(self.rel)
+
+    @property
+    def output_path(self) -> PurePosixPath:
+        return PurePosixPath(self.url.strip("/")) / "index.html"
+
+    def file_line(self, token_line: int) -> int:
+        """Turn a 0-based body line (markdown-it's token.map) into a 1-based file line."""
+        return self.body_line + token_line
+
+    def ancestors(self) -> list[Page]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.insert(0, node)
+            node = node.parent
+        return chain
+
+    def publication(self) -> Page | None:
+        """The top-level section this page belongs to (itself if it is one)."""
+        chain = [*self.ancestors(), self]
+        return chain[1] if len(chain) > 1 else None
+
+
+@dataclass
+class Site:
+    """All pages of both languages plus the configuration they were built with."""
+
+    config: Any
+    content_dir: Path
+    pages: list[Page] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    scores: dict[str, dict] = field(default_factory=dict)  # per source file: readability and parity figures
+    relaxations: list[dict] = field(default_factory=list)  # rules pages relaxed, with their reasons
+
+    def pages_in(self, lang: str) -> list[Page]:
+        return [p for p in self.pages if p.lang == lang]
+
+    def home(self, lang: str) -> Page | None:
+        return next((p for p in self.pages_in(lang) if p.is_home), None)
+
+    def by_url(self) -> dict[str, Page]:
+        return {p.url: p for p in self.pages}

@@ -1,0 +1,46 @@
+"""The pipeline, top to bottom: load -> pair -> render -> check -> write -> report."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .config import load_config
+from .load import load_site
+from .model import Finding, Site
+from .pair import pair_translations
+from .render import TEMPLATES_DIR, Renderer
+from .write import check_output_folder, write_site
+
+
+@dataclass
+class BuildResult:
+    site: Site
+    files: dict[PurePosixPath, str] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.site.findings
+
+
+def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
+               templates_dir: Path = TEMPLATES_DIR) -> BuildResult:
+    """Load, pair, render and (optionally) check a site in memory; raises ContentErrors on bad input."""
+    config = load_config(config_path)
+    site = load_site(content_dir, config)
+    pair_translations(site)
+    renderer = Renderer(site, templates_dir)
+    renderer.parse()
+    renderer.render_pages()
+    files = {page.output_path: page.output for page in site.pages}
+    files.update(renderer.render_site_files())
+    if run_checks:
+        from checks import run_all
+
+        site.findings.extend(run_all(site, files))
+    return BuildResult(site, files)
+
+
+def publish(result: BuildResult, out: Path, project_dir: Path, templates_dir: Path = TEMPLATES_DIR) -> None:
+    """Write the built site into `out`, atomically, after making sure `out` is safe to replace."""
+    check_output_folder(out, result.site.content_dir, project_dir)
+    write_site(out, result.files, templates_dir / "assets")

@@ -1,0 +1,216 @@
+"""Stage 3, render: Markdown tokens and Jinja templates into the HTML of every page and site file."""
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from .i18n import LOCALES, Catalogue, long_date
+from .markdown import BLOCKS, block_name, make_parser, parse_page
+from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, ContentErrors, Page, Site
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TOC_MIN_HEADINGS = 3  # pages with this many `##` headings get an "On this page" list
+
+
+class Renderer:
+    """Holds the parser, the templates and the catalogue, so a whole site renders with one of each."""
+
+    def __init__(self, site: Site, templates_dir: Path = TEMPLATES_DIR):
+        self.site = site
+        self.md = make_parser()
+        self.catalogue = Catalogue(templates_dir / "messages.yaml")
+        self.templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates_dir),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.templates.filters["long_date"] = long_date
+        self.by_rel = {(p.lang, p.rel): p for p in site.pages}
+
+    def template(self, name: str) -> jinja2.Template:
+        """Load a template, turning a syntax error into an error naming the template's file and line."""
+        try:
+            return self.templates.get_template(name)
+        except jinja2.TemplateSyntaxError as err:
+            raise ContentError(f"templates/{err.name or name}", err.lineno, f"template error: {err.message}") from None
+        except jinja2.TemplateNotFound:
+            raise ContentError(f"templates/{name}", None, "this template does not exist") from None
+
+    def parse(self) -> None:
+        """Parse every page once; later stages share the tokens."""
+        for page in self.site.pages:
+            parse_page(self.md, page)
+
+    def render_pages(self) -> None:
+        """Render each page's body, then its whole HTML document; collect every content error."""
+        errors = []
+        for page in self.site.pages:
+            try:
+                self.resolve_links(page)
+                page.html = self.render_tokens(page.tokens, page)
+                page.output = self.render_document(page)
+            except ContentError as err:
+                errors.append(err)
+        if errors:
+            raise ContentErrors(errors)
+
+    def resolve_links(self, page: Page) -> None:
+        """Links to other pages' .md files become those pages' URLs (in the page's own language)."""
+        for token in page.tokens:
+            for child in token.children or ():
+                if child.type == "link_open":
+                    target = self.link_target(page, str(child.attrGet("href")))
+                    if target:
+                        child.attrSet("href", target)
+
+    def link_target(self, page: Page, href: str) -> str | None:
+        """The URL a relative `.md` link points at, or None if it is not one or leads nowhere."""
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+            return None
+        if parts.path.startswith("/"):
+            rel = posixpath.normpath(parts.path.lstrip("/"))
+        else:
+            rel = posixpath.normpath(posixpath.join(str(page.rel.parent), parts.path))
+        target = self.by_rel.get((page.lang, PurePosixPath(rel)))
+        if target is None:
+            return None
+        return target.url + (f"#{parts.fragment}" if parts.fragment else "")
+
+    def render_tokens(self, tokens: list, page: Page) -> str:
+        """Render tokens, handing each building block to its own template."""
+        out, start, index = [], 0, 0
+        while index < len(tokens):
+            if tokens[index].type != "container_block_open":
+                index += 1
+                continue
+            out.append(self.md.renderer.render(tokens[start:index], self.md.options, page.env))
+            end = matching_close(tokens, index)
+            out.append(self.render_block(tokens[index], tokens[index + 1:end], page))
+            start = index = end + 1
+        out.append(self.md.renderer.render(tokens[start:], self.md.options, page.env))
+        return "".join(out)
+
+    def render_block(self, opening, inner: list, page: Page) -> str:
+        """One `::: name` block through templates/blocks/name.html."""
+        name = block_name(opening)
+        if name not in BLOCKS:
+            raise ContentError(page.source, page.file_line(opening.map[0]),
+                               f"unknown building block `{name}`; use one of: {', '.join(BLOCKS)}")
+        quote_end = matching_close(inner, 0, "blockquote") + 1 if inner and inner[0].type == "blockquote_open" else 0
+        context = {
+            "content": Markup(self.render_tokens(inner, page)),
+            "quote": Markup(self.render_tokens(inner[:quote_end], page)),
+            "rest": Markup(self.render_tokens(inner[quote_end:], page)),
+            "t": self.translator(page.lang),
+            "lang": page.lang,
+        }
+        return self.template(f"blocks/{name}.html").render(context)
+
+    def translator(self, lang: str):
+        """The `t(key)` function templates use for their fixed strings."""
+        return lambda key, count=None, **values: self.catalogue.get(key, lang, count, **values)
+
+    def render_document(self, page: Page) -> str:
+        """The whole HTML page: layout, navigation, language toggle and metadata."""
+        layout = page.meta.get("layout") or ("home" if page.is_home else "section" if page.is_section
+                                             else self.site.config.default_layout)
+        return self.template(f"{layout}.html").render(self.page_context(page))
+
+    def page_context(self, page: Page) -> dict:
+        """Everything a layout needs to know about one page."""
+        lang = page.lang
+        other = OTHER_LANGUAGE[lang]
+        home_other = self.site.home(other)
+        previous_page, next_page = neighbours(page)
+        return {
+            **self.common_context(lang),
+            "page": page,
+            "content": Markup(page.html),
+            "toggle_url": (page.counterpart or home_other).url if (page.counterpart or home_other) else f"/{other}/",
+            "alternates": alternates(page),
+            "breadcrumbs": page.ancestors(),
+            "toc": [h for h in page.headings if h["level"] == 2] if count_level(page, 2) >= TOC_MIN_HEADINGS else [],
+            "previous_page": previous_page,
+            "next_page": next_page,
+            "modified": page.meta.get("modified") or page.meta.get("date") or self.site.config.updated,
+            "publications": [p for p in page.children if p.is_section] if page.is_home else [],
+            "page_count": lambda publication: len(reading_order(publication)),
+        }
+
+    def common_context(self, lang: str) -> dict:
+        """What every template of one language shares, including the 404 and splash pages."""
+        return {
+            "lang": lang,
+            "other_lang": OTHER_LANGUAGE[lang],
+            "locale": LOCALES[lang],
+            "site_title": self.site.config.title[lang],
+            "base_url": self.site.config.base_url.rstrip("/"),
+            "t": self.translator(lang),
+        }
+
+    def render_site_files(self) -> dict[PurePosixPath, str]:
+        """The files that are not content pages: splash, 404s, sitemap, robots.txt."""
+        files = {PurePosixPath("index.html"): self.template("splash.html").render(
+            site_titles=self.site.config.title, t_en=self.translator("en"), t_fr=self.translator("fr"))}
+        for lang in LANGUAGES:
+            home = self.site.home(lang)
+            files[PurePosixPath(lang, "404.html")] = self.template("404.html").render(
+                **self.common_context(lang), home_url=home.url if home else f"/{lang}/",
+                toggle_url=f"/{OTHER_LANGUAGE[lang]}/404.html")
+        base_url = self.site.config.base_url.rstrip("/")
+        ordered = sorted(self.site.pages, key=lambda p: p.url)
+        files[PurePosixPath("sitemap.xml")] = self.template("sitemap.xml").render(
+            pages=ordered, base_url=base_url, alternates=alternates)
+        files[PurePosixPath("robots.txt")] = f"User-agent: *\nAllow: /\nSitemap: {base_url}/sitemap.xml\n"
+        return files
+
+
+def matching_close(tokens: list, open_index: int, kind: str = "container_block") -> int:
+    """Index of the token that closes the one opened at `open_index`."""
+    depth = 0
+    for index in range(open_index, len(tokens)):
+        if tokens[index].type == f"{kind}_open":
+            depth += 1
+        elif tokens[index].type == f"{kind}_close":
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(tokens) - 1
+
+
+def count_level(page: Page, level: int) -> int:
+    return sum(1 for h in page.headings if h["level"] == level)
+
+
+def alternates(page: Page) -> list[tuple[str, str]]:
+    """(hreflang, url) pairs for a page and its translation; x-default is the English version."""
+    if page.counterpart is None:
+        return []
+    versions = {page.lang: page.url, page.counterpart.lang: page.counterpart.url}
+    return [("en", versions["en"]), ("fr", versions["fr"]), ("x-default", versions["en"])]
+
+
+def reading_order(root: Page) -> list[Page]:
+    """A publication's pages depth-first in weight order: the order a reader goes through them."""
+    order = [root]
+    for child in root.children:
+        order.extend(reading_order(child))
+    return order
+
+
+def neighbours(page: Page) -> tuple[Page | None, Page | None]:
+    """The previous and next pages in the publication's reading order."""
+    publication = page.publication()
+    if publication is None:
+        return None, None
+    order = reading_order(publication)
+    index = order.index(page)
+    return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)

@@ -1,0 +1,95 @@
+"""Stage 6, report: one findings list, three formats (text for people, GitHub annotations, JSON)."""
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+
+from .model import Finding
+
+JSON_SCHEMA_VERSION = 1
+
+
+def as_text(findings: list[Finding], colour: bool = False) -> str:
+    """Grouped by file, in line order, with counts at the end."""
+    paint = (lambda text, code: f"\033[{code}m{text}\033[0m") if colour else (lambda text, code: text)
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in sorted(findings):
+        by_file[finding.file].append(finding)
+    lines = []
+    for file, items in by_file.items():
+        lines.append(paint(file, "1"))
+        for f in items:
+            where = f"{f.line}:{f.column}" if f.column else f"{f.line}"
+            severity = paint(f.severity, "31" if f.severity == "error" else "33")
+            lines.append(f"  {where:>7}  {severity:<7}  {f.message}  [{f.check}]")
+            if f.related_file:
+                lines.append(f"           see {f.related_file}:{f.related_line}")
+    lines.append(summary_line(findings))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(findings: list[Finding]) -> str:
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_github(findings: list[Finding]) -> str:
+    """GitHub Actions workflow commands, so findings show on the pull request's lines."""
+    lines = []
+    for f in sorted(findings):
+        level = "error" if f.severity == "error" else "warning"
+        props = f"file={_escape_property(f.file)},line={f.line}"
+        if f.column:
+            props += f",col={f.column}"
+        props += f",title={_escape_property(f.check)}"
+        lines.append(f"::{level} {props}::{_escape_data(f.message)}")
+    lines.append(summary_line(findings))
+    return "\n".join(lines) + "\n"
+
+
+def as_markdown_summary(findings: list[Finding]) -> str:
+    """A Markdown table for $GITHUB_STEP_SUMMARY."""
+    rows = ["## clair build checks", "", summary_line(findings), ""]
+    if findings:
+        rows += ["| file | line | severity | check | message |", "| --- | --- | --- | --- | --- |"]
+        rows += [f"| {f.file} | {f.line} | {f.severity} | {f.check} | {cell(f.message)} |" for f in sorted(findings)]
+    return "\n".join(rows) + "\n"
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def as_json(findings: list[Finding], scores: dict | None = None) -> str:
+    """The documented, stable JSON schema (see README, 'JSON report')."""
+    errors = sum(1 for f in findings if f.severity == "error")
+    document = {
+        "schema": JSON_SCHEMA_VERSION,
+        "summary": {"errors": errors, "warnings": len(findings) - errors},
+        "findings": [f.to_dict() for f in sorted(findings)],
+        "pages": scores or {},
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def default_format() -> str:
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def write_step_summary(findings: list[Finding]) -> None:
+    """Append the Markdown summary when GitHub gives us a step summary file."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(as_markdown_summary(findings))
