@@ -62,7 +62,7 @@ def fail_to_load(errors: list[ContentError], fmt: str) -> int:
     findings = [Finding(e.file, e.line or 1, "content.load", "error", e.message) for e in errors]
     print_findings(findings, fmt, stream=sys.stderr if fmt == "text" else sys.stdout)
     if fmt == "text":
-        print("The site was not built; the previous site/ is unchanged.", file=sys.stderr)
+        print("Nothing was written: the previous output folder is unchanged.", file=sys.stderr)
     return EXIT_LOAD_ERROR
 
 

@@ -11,20 +11,20 @@ JSON_SCHEMA_VERSION = 1
 
 
 def as_text(findings: list[Finding], colour: bool = False) -> str:
-    """Grouped by file, in line order, with counts at the end."""
+    """`file:line:col: severity: message [check]`, grouped by file, counts at the end; editors can jump to it."""
     paint = (lambda text, code: f"\033[{code}m{text}\033[0m") if colour else (lambda text, code: text)
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in sorted(findings):
         by_file[finding.file].append(finding)
     lines = []
-    for file, items in by_file.items():
-        lines.append(paint(file, "1"))
+    for items in by_file.values():
         for f in items:
-            where = f"{f.line}:{f.column}" if f.column else f"{f.line}"
+            where = f"{f.file}:{f.line}" + (f":{f.column}" if f.column else "")
             severity = paint(f.severity, "31" if f.severity == "error" else "33")
-            lines.append(f"  {where:>7}  {severity:<7}  {f.message}  [{f.check}]")
+            lines.append(f"{paint(where, '1')}: {severity}: {f.message}  [{f.check}]")
             if f.related_file:
-                lines.append(f"           see {f.related_file}:{f.related_line}")
+                lines.append(f"    see {f.related_file}:{f.related_line}")
+        lines.append("")
     lines.append(summary_line(findings))
     return "\n".join(lines) + "\n"
 

@@ -52,8 +52,19 @@ def load_mapping(text: str, file: str, first_line: int = 1) -> tuple[dict[str, A
     return data, key_lines
 
 
+PLAIN_PROBLEMS = (  # YAML's wording -> what a writer should do
+    ("found unexpected end of stream", "a quotation mark is opened but never closed"),
+    ("could not find expected ':'", "a line is missing the `:` between a setting's name and its value"),
+    ("cannot start any token", "a line is indented with a tab; indent with spaces, not tabs"),
+    ("mapping values are not allowed here", "a value contains `: `; put the whole value in quotation marks"),
+    ("but got '<stream end>'", "a list or group opened with [ or { is never closed"),
+)
+
+
 def _plain(err: yaml.MarkedYAMLError) -> str:
-    """YAML's own wording, with a hint for the mistake writers make most (tabs)."""
+    """Turn YAML's parser wording into what the writer should fix."""
     problem = err.problem or "unexpected text"
-    hint = " (indent with spaces, not tabs)" if "\t" in problem or "tab" in problem.lower() else ""
-    return problem + hint
+    for wording, plain in PLAIN_PROBLEMS:
+        if wording in problem:
+            return plain
+    return problem

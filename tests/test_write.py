@@ -1,0 +1,49 @@
+"""Stage 5, write: atomic replacement and refusal of dangerous output folders."""
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from clair.model import ContentError
+from clair.render import TEMPLATES_DIR
+from clair.write import MARKER, check_output_folder, write_site
+
+ASSETS = TEMPLATES_DIR / "assets"
+
+
+def test_write_then_replace_whole_site(tmp_path):
+    out = tmp_path / "site"
+    write_site(out, {PurePosixPath("en/index.html"): "one", PurePosixPath("old.html"): "x"}, ASSETS)
+    write_site(out, {PurePosixPath("en/index.html"): "two"}, ASSETS)
+    assert (out / "en/index.html").read_text() == "two"
+    assert not (out / "old.html").exists() and (out / MARKER).exists() and (out / "assets/style.css").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary folders left behind
+
+
+def test_failed_write_leaves_previous_site_untouched(tmp_path):
+    out = tmp_path / "site"
+    write_site(out, {PurePosixPath("en/index.html"): "good"}, ASSETS)
+    with pytest.raises(ContentError):
+        write_site(out, {PurePosixPath("../escape.html"): "bad"}, ASSETS)
+    assert (out / "en/index.html").read_text() == "good"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@pytest.mark.parametrize("target", ["content", "project", "inside-content", "foreign"])
+def test_dangerous_output_folders_are_refused(tmp_path, target):
+    project = tmp_path
+    content = project / "content"
+    (content / "en").mkdir(parents=True)
+    (project / "foreign").mkdir()
+    (project / "foreign" / "notes.txt").write_text("mine")
+    out = {"content": content, "project": project, "inside-content": content / "en" / "site",
+           "foreign": project / "foreign"}[target]
+    with pytest.raises(ContentError) as caught:
+        check_output_folder(out, content, project)
+    assert "refusing" in caught.value.message
+
+
+def test_own_previous_output_may_be_replaced(tmp_path):
+    out = tmp_path / "site"
+    write_site(out, {PurePosixPath("a.html"): "a"}, ASSETS)
+    check_output_folder(out, tmp_path / "content", tmp_path)
+    check_output_folder(tmp_path / "new", tmp_path / "content", tmp_path)
