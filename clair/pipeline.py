@@ -37,6 +37,7 @@ def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
         from checks import run_all
 
         site.findings.extend(run_all(site, files))
+        files[PurePosixPath("report/index.html")] = renderer.render_review()
     return BuildResult(site, files)
 
 

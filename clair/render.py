@@ -10,6 +10,8 @@ from markupsafe import Markup
 
 from .i18n import LOCALES, Catalogue, long_date
 from .markdown import BLOCKS, block_name, make_parser, parse_page
+from .report import summary_line
+from .review import review_rows
 from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, ContentErrors, Page, Site
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -171,6 +173,13 @@ class Renderer:
             pages=ordered, base_url=base_url, alternates=alternates)
         files[PurePosixPath("robots.txt")] = f"User-agent: *\nAllow: /\nSitemap: {base_url}/sitemap.xml\n"
         return files
+
+
+    def render_review(self) -> str:
+        """The reviewer's report page, from the findings, scores and relaxations the checks left."""
+        return self.template("report.html").render(
+            site_title=self.site.config.title["en"], rows=review_rows(self.site),
+            relaxations=self.site.relaxations, summary=summary_line(self.site.findings))
 
 
 def matching_close(tokens: list, open_index: int, kind: str = "container_block") -> int:
