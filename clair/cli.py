@@ -1,13 +1,18 @@
-"""Command line: `python build.py [build|check] [options]`, with exit codes CI can rely on."""
+"""Command line: `python build.py [build|check|audit] [options]`, with exit codes CI can rely on."""
 from __future__ import annotations
 
 import argparse
+import functools
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import report
 from .model import ContentError, ContentErrors, Finding
 from .pipeline import build_site, publish
+from .translation_mark import mark_translated
 
 EXIT_OK, EXIT_FINDINGS, EXIT_LOAD_ERROR = 0, 1, 2
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -17,18 +22,26 @@ DESCRIPTION = """Build a bilingual (English/French) publication site from Markdo
 commands:
   build   render the site, check it, and write it to --out (the default command)
   check   load, render and check the site; write nothing
+  mark-translated content/fr/...   record in each French page (`translated_from:`) the version of
+          the English page it translates, once the French is up to date (see parity.stale)
+  audit   build into a temporary folder (or take --site) and check every page in headless
+          Chromium with axe-core and with the Nu HTML Checker (needs `npm ci`; Java for vnu)
 
 exit codes:
   0  success
   1  the checks found errors (with --strict, warnings too)
   2  the content or configuration could not be loaded (the message names the file and line)
+     (audit: or no browser, axe-core or built site was found; the message says how to install it)
+  130  stopped by Ctrl-C (143: by SIGTERM); the previous output folder is unchanged
 """
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python build.py", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="build", choices=("build", "check"), help="what to do")
+    parser.add_argument("command", nargs="?", default="build", choices=("build", "check", "audit", "mark-translated"),
+                        help="what to do")
+    parser.add_argument("paths", nargs="*", type=Path, help="mark-translated: the French pages to mark")
     parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
     parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
     parser.add_argument("--config", type=Path, default=Path("site.yaml"), help="site configuration (default: site.yaml)")
@@ -36,11 +49,53 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="how to print findings (default: text; github inside GitHub Actions)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the build too")
     parser.add_argument("--skip-checks", action="store_true", help="render and write only (for quick previews)")
-    return parser.parse_args(argv)
+    parser.add_argument("--site", type=Path, help="audit: an already built site folder instead of building one")
+    parser.add_argument("--screenshots", type=Path, metavar="DIR",
+                        help="audit: save a full-page PNG of every page at 1280 and 375 px wide into DIR")
+    parser.add_argument("--browser", metavar="PATH", default=os.environ.get("CLAIR_BROWSER"),
+                        help="audit: the Chromium to use (default: $CLAIR_BROWSER, else found on the system)")
+    args = parser.parse_args(argv)
+    if (args.command == "mark-translated") != bool(args.paths):
+        parser.error("give file paths with mark-translated, and only with it: "
+                     "python build.py mark-translated content/fr/...")
+    return args
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so a stopped build cleans up exactly like Ctrl-C."""
+
+
+def stops_cleanly(command):
+    """Ctrl-C or SIGTERM: one line, exit 130 (143), no traceback; write_site has removed its temporary folder."""
+    @functools.wraps(command)
+    def run(*args, **kwargs) -> int:
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt as stop:
+            print("Stopped: the build was interrupted. The output folder holds a complete site: the previous one, "
+                  "unless writing had already finished.", file=sys.stderr)
+            return 143 if isinstance(stop, Terminated) else 130
+        finally:
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, previous)
+    return run
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+@stops_cleanly
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.command == "mark-translated":
+        return mark_command(args)
+    if args.command == "audit":
+        from .audit import run_command
+
+        return run_command(args)
     try:
         result = build_site(args.content, args.config, run_checks=not args.skip_checks)
         if args.command == "build":
@@ -55,6 +110,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build" and args.format == "text":
         print(f"Built {len(result.site.pages)} pages into {args.out}/", file=sys.stderr)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def mark_command(args: argparse.Namespace) -> int:
+    """Record in each French page the version of the English page it now translates (parity.stale)."""
+    errors = []
+    for path in args.paths:
+        try:
+            version = mark_translated(path, args.content)
+        except ContentError as err:
+            errors.append(Finding(err.file, err.line or 1, "content.load", "error", err.message))
+            continue
+        if args.format == "text":
+            print(f"{path}: translated_from: {version}")
+    if errors:
+        print_findings(errors, args.format, stream=sys.stderr if args.format == "text" else sys.stdout)
+    return EXIT_LOAD_ERROR if errors else EXIT_OK
 
 
 def fail_to_load(errors: list[ContentError], fmt: str) -> int:

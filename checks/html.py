@@ -1,0 +1,179 @@
+"""A small walker over rendered HTML: each element with its attributes, its text and its line.
+
+The accessibility and link checks read the whole rendered page with `parse`, then ask
+`source_lines` which elements the page's Markdown produced (and from which file line), so a
+finding points at the line a writer must change; every other element came from the templates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from clair.model import Page
+
+VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+TEMPLATE_NOTE = " (this comes from the templates, not from the Markdown: a developer must fix it)"
+
+
+@dataclass(eq=False)
+class Element:
+    """One element: tag, attributes (valueless ones as ""), where it starts, and what it contains."""
+
+    tag: str
+    attrs: dict[str, str]
+    line: int  # 1-based line in the HTML
+    offset: int  # character offset in the HTML, to tell the page's content from its templates
+    parent: Element | None = None
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The text a screen reader would read: the element's text, images counting with their alt."""
+        return "".join(self.parts)
+
+    def ancestors(self) -> list[Element]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+
+@dataclass
+class Document:
+    """A parsed HTML file: its text and its elements in document order."""
+
+    source: str
+    elements: list[Element]
+
+    def all(self, *tags: str) -> list[Element]:
+        return [e for e in self.elements if e.tag in tags]
+
+    def ids(self) -> dict[str, list[Element]]:
+        """Every id on the page with the elements carrying it (more than one is a fault)."""
+        found: dict[str, list[Element]] = {}
+        for element in self.elements:
+            if "id" in element.attrs:
+                found.setdefault(element.attrs["id"], []).append(element)
+        return found
+
+
+class _Walker(HTMLParser):
+    """Builds the element list; tolerant of unclosed tags like the browsers it stands in for."""
+
+    def __init__(self, source: str):
+        super().__init__(convert_charrefs=True)
+        self.line_starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
+        self.elements: list[Element] = []
+        self.open: list[Element] = []
+
+    def handle_starttag(self, tag, attrs):
+        line, column = self.getpos()
+        element = Element(tag, {k: v or "" for k, v in attrs}, line, self.line_starts[line - 1] + column,
+                          self.open[-1] if self.open else None)
+        self.elements.append(element)
+        if tag == "img":
+            self.handle_data(element.attrs.get("alt", ""))
+        elif tag not in VOID:
+            self.open.append(element)
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.open) - 1, -1, -1):
+            if self.open[depth].tag == tag:
+                del self.open[depth:]
+                return
+
+    def handle_data(self, data):
+        for element in self.open:
+            element.parts.append(data)
+
+
+def parse(source: str) -> Document:
+    walker = _Walker(source)
+    walker.feed(source)
+    walker.close()
+    return Document(source, walker.elements)
+
+
+def squash(text: str) -> str:
+    """Text with runs of white space (non-breaking ones too) made one space, for comparisons."""
+    return " ".join(text.split())
+
+
+def content_range(page: Page, document: Document) -> range:
+    """The character offsets where the page's rendered Markdown sits inside the whole page."""
+    start = document.source.find(page.html) if page.html else -1
+    return range(start, start + len(page.html)) if start >= 0 else range(0)
+
+
+def source_lines(page: Page, document: Document) -> dict[Element, int]:
+    """The Markdown file line of each heading, link, image and table the page's body produced."""
+    content = content_range(page, document)
+    heading_lines = {h["id"]: h["line"] for h in page.headings}
+    links, images = _inline_sources(page, "link_open"), _inline_sources(page, "image")
+    tables = iter([page.file_line(t.map[0]) for t in page.tokens if t.type == "table_open"])
+    lines: dict[Element, int] = {}
+    for element in document.elements:
+        if element.offset not in content:
+            continue
+        if element.tag in HEADINGS:
+            line = heading_lines.get(element.attrs.get("id"))
+        elif element.tag == "a":
+            line = _take(links, element.attrs.get("href"), element.text)
+        elif element.tag == "img":
+            line = _take(images, element.attrs.get("src"), element.attrs.get("alt", ""))
+        elif element.tag == "table":
+            line = next(tables, None)
+        else:
+            continue
+        if line is not None:
+            lines[element] = line
+    return lines
+
+
+def where(lines: dict[Element, int], element: Element | None) -> tuple[int, str]:
+    """The Markdown line to point at, or line 1 and a note when the fault is in the templates."""
+    line = lines.get(element) if element is not None else None
+    return (line, "") if line is not None else (1, TEMPLATE_NOTE)
+
+
+def _inline_sources(page: Page, kind: str) -> list[tuple[str, str, int]]:
+    """(address, text, file line) of every link or image in the Markdown, in order."""
+    found = []
+    for token in page.tokens:
+        breaks, children = 0, token.children or []
+        for index, child in enumerate(children):
+            if child.type in ("softbreak", "hardbreak"):
+                breaks += 1
+            elif child.type == kind and kind == "image":
+                found.append((child.attrGet("src"), child.attrGet("alt") or "", page.file_line(token.map[0] + breaks)))
+            elif child.type == kind:
+                found.append((child.attrGet("href"), _link_text(children[index + 1:]),
+                               page.file_line(token.map[0] + breaks)))
+    return found
+
+
+def _link_text(children: list) -> str:
+    """The text of a link, from the tokens after its link_open up to its link_close."""
+    parts = []
+    for child in children:
+        if child.type == "link_close":
+            break
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "image":
+            parts.append(child.attrGet("alt") or "")
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def _take(sources: list[tuple[str, str, int]], address: str | None, text: str) -> int | None:
+    """Claim the first unclaimed source with this address (and this text, if one has it)."""
+    same_address = [s for s in sources if s[0] == address]
+    match = next((s for s in same_address if squash(s[1]) == squash(text)), None) or next(iter(same_address), None)
+    if match is None:
+        return None
+    sources.remove(match)
+    return match[2]

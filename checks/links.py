@@ -1,0 +1,161 @@
+"""Link checks over every built HTML file: content pages, the 404 pages and the language splash.
+
+A finding on a content page points at the Markdown line of the link or image; a fault in the
+templates points at line 1 of the page (or of the built file, for the 404 and splash pages) and
+says it comes from the templates. Rules (each has only `severity`):
+
+- `links.internal` (error): every address on the site itself leads somewhere. That is every
+  address starting with `/`, relative, or on the site's own `base_url` host, in a link, an image
+  or any element that loads something. `/en/x/` must be a built page (`en/x/index.html`),
+  `/assets/...` a file in templates/assets/, and an `#anchor` an id on the page it leads to (a bare
+  `#anchor`: on the same page). A `.md` link that the build could not turn into a page address
+  says which page file it expected.
+- `links.external-resources` (error): pages load nothing from another host: no script, style
+  sheet, icon, preload, image, frame, media source, object or CSS `url()`/`@import` whose address
+  has another host. (Links people follow, `<a href>`, may go anywhere.)
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from clair.config import did_you_mean
+from clair.model import Finding, Page, Site
+from clair.render import TEMPLATES_DIR
+
+from . import html
+from .html import Document, Element
+
+DEFAULTS = {
+    "links.internal": {"severity": "error"},
+    "links.external-resources": {"severity": "error"},
+}
+
+ADDRESSES = {"a": ("href",), "link": ("href",), "img": ("src",), "script": ("src",), "iframe": ("src",),
+             "frame": ("src",), "source": ("src",), "video": ("src", "poster"), "audio": ("src",),
+             "track": ("src",), "embed": ("src",), "object": ("data",), "input": ("src",)}
+LOADING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "mask-icon", "manifest", "preload",
+                "modulepreload", "prefetch", "prerender", "dns-prefetch", "preconnect"}
+CSS_ADDRESS = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
+NOUNS = {"a": "the link", "img": "the image", "link": "the <link>", "script": "the script"}
+
+
+class Targets:
+    """Where addresses on the site can lead: the built files, the assets, and the ids on each page."""
+
+    def __init__(self, host: str, files: dict[PurePosixPath, str], documents: dict[PurePosixPath, Document],
+                 assets_dir: Path = TEMPLATES_DIR / "assets"):
+        self.host = host.lower()
+        self.files = set(files) | {PurePosixPath("assets", p.relative_to(assets_dir).as_posix())
+                                   for p in assets_dir.rglob("*") if p.is_file()}
+        self.ids = {path: set(document.ids()) for path, document in documents.items()}
+
+    def is_external(self, address: str) -> bool:
+        """The address names another host (a scheme-relative `//host/...` too)."""
+        netloc = urlsplit(address).netloc.lower()
+        return bool(netloc) and netloc != self.host
+
+    def site_path(self, address: str) -> str | None:
+        """The path part of an address on this site, or None for other hosts and schemes (mailto:, data:)."""
+        parts = urlsplit(address)
+        if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc) \
+                or self.is_external(address):
+            return None
+        return parts.path or ("/" if parts.netloc else "")
+
+    def resolve(self, base: PurePosixPath, path: str) -> PurePosixPath | None:
+        """The built file a path leads to from the file `base` (a URL /en/x/ is en/x/index.html)."""
+        if not path:
+            return base
+        joined = posixpath.normpath(posixpath.join("/", str(base.parent), unquote(path)))
+        rel = PurePosixPath(joined.lstrip("/"))
+        candidates = [rel / "index.html"] if path.endswith("/") else [rel, rel / "index.html"]
+        return next((c for c in candidates if c in self.files), None)
+
+
+def run(site: Site, files: dict[PurePosixPath, str], settings) -> Iterator[Finding | None]:
+    documents = {path: html.parse(text) for path, text in files.items() if path.suffix == ".html"}
+    targets = Targets(urlsplit(site.config.base_url).netloc, files, documents)
+    pages = {page.output_path: page for page in site.pages}
+    for path, document in documents.items():
+        yield from check_file(targets, path, document, pages.get(path), settings)
+
+
+def check_file(targets: Targets, path: PurePosixPath, document: Document, page: Page | None,
+               settings) -> Iterator[Finding | None]:
+    """Both rules over one built file; `page` is None for files that are not content pages."""
+    lines = html.source_lines(page, document) if page else {}
+    for element, attr, address in addresses(document):
+        problem = internal_problem(targets, path, page, address)
+        if problem:
+            yield report(settings, page, path, "links.internal", lines, element,
+                         f"{NOUNS.get(element.tag, f'the <{element.tag}> {attr}')} `{address}` {problem}")
+        if fetched(element, attr) and targets.is_external(address):
+            yield report(settings, page, path, "links.external-resources", lines, element,
+                         f"<{element.tag} {attr}> loads `{address}` from another host; pages load nothing "
+                         "from third parties: copy the file into the site (templates/assets/) or remove it")
+
+
+def addresses(document: Document) -> Iterator[tuple[Element, str, str]]:
+    """(element, attribute, address) for every address in the page, in CSS `url()` too."""
+    for element in document.elements:
+        for attr in ADDRESSES.get(element.tag, ()):
+            if element.attrs.get(attr, "").strip():
+                yield element, attr, element.attrs[attr].strip()
+        for candidate in element.attrs.get("srcset", "").split(","):
+            if candidate.strip():
+                yield element, "srcset", candidate.split()[0]
+        css = element.attrs.get("style", "") + (element.text if element.tag == "style" else "")
+        for match in CSS_ADDRESS.finditer(css):
+            yield element, "style", match.group(1) or match.group(2)
+
+
+def fetched(element: Element, attr: str) -> bool:
+    """The browser loads this address by itself (a link only when the reader follows it)."""
+    if element.tag == "a" and attr == "href":
+        return False
+    if element.tag == "link" and attr == "href":
+        return bool(LOADING_RELS & set(element.attrs.get("rel", "").lower().split()))
+    return True
+
+
+def internal_problem(targets: Targets, base: PurePosixPath, page: Page | None, address: str) -> str | None:
+    """What is wrong with an address on this site (None when it is fine or goes elsewhere)."""
+    path = targets.site_path(address)
+    if path is None:
+        return None
+    if page is not None and path.endswith(".md") and not urlsplit(address).netloc:
+        return f"should lead to the page file {expected_source(page, path)}, but there is no such page"
+    target = targets.resolve(base, path)
+    if target is None:
+        return "leads to nothing this site builds"
+    fragment = unquote(urlsplit(address).fragment)
+    if fragment and fragment not in targets.ids.get(target, set()):
+        return (f"leads to {'this page' if target == base else url_of(target)}, which has no `#{fragment}` on it."
+                f"{did_you_mean(fragment, targets.ids.get(target, set()))}")
+    return None
+
+
+def url_of(file: PurePosixPath) -> str:
+    """The address a built file is served at: en/x/index.html is /en/x/."""
+    return f"/{file.parent}/".replace("/./", "/") if file.name == "index.html" else f"/{file}"
+
+
+def expected_source(page: Page, path: str) -> str:
+    """The Markdown file a `.md` link names: beside the page, or from the language folder for `/x.md`."""
+    language_folder = page.source.parents[len(page.rel.parts) - 1]
+    folder = language_folder if path.startswith("/") else page.source.parent
+    return posixpath.normpath((folder / unquote(path).lstrip("/")).as_posix())
+
+
+def report(settings, page: Page | None, path: PurePosixPath, rule: str, lines: dict[Element, int],
+           element: Element, message: str) -> Finding | None:
+    """At the Markdown line on a content page; at line 1 of the built file for the 404 and splash pages."""
+    if page is not None:
+        line, note = html.where(lines, element)
+        return settings.finding(page, rule, line, message + note)
+    severity = settings.severity(None, rule)
+    return None if severity == "off" else Finding(str(path), 1, rule, severity, message + html.TEMPLATE_NOTE)

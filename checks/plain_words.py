@@ -1,0 +1,112 @@
+"""Plain words: point at stiff words and phrases that have an everyday equivalent, and name it.
+
+One rule per language, so each language has its own severity and word lists:
+
+- `plain-words.en`: English pages, phrases from checks/data/plain_words_en.yaml.
+- `plain-words.fr`: French pages, phrases from checks/data/plain_words_fr.yaml.
+
+Options (both rules):
+
+- `severity` (default `warning`): a listed phrase is usually, not always, the wrong choice
+  (a law's title may need it), so it does not stop the build unless a team says so.
+- `extra_files` (default `[]`): more YAML files of `phrase: suggestion` lines, with paths relative
+  to the folder of the site configuration file. Their entries add to the built-in list and win
+  over it for the same phrase.
+
+A suggestion is a word or a list of words (`au niveau de: [pour, dans, à]`). Phrases match whole
+words in the prose (paragraphs and list items) in any letter case, with accents composed or
+decomposed, any spacing (the non-breaking spaces of French typography included) and straight or
+curly apostrophes. Each hit is reported at its line and column in the Markdown file.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+
+from clair.model import LANGUAGES, ContentError, Page
+from clair.yamlfile import load_mapping
+
+from .prose import Prose, prose
+
+DATA = Path(__file__).parent / "data"
+DEFAULTS = {f"plain-words.{lang}": {"severity": "warning", "extra_files": []} for lang in LANGUAGES}
+
+
+def run(site, files, settings):
+    """One finding for every listed phrase in the prose of every page."""
+    for page in site.pages:
+        rule = f"plain-words.{page.lang}"
+        if settings.severity(page, rule) == "off":
+            continue
+        extra = settings.options(page, rule)["extra_files"]
+        if not isinstance(extra, list) or not all(isinstance(name, str) for name in extra):
+            raise ContentError(site.config.file, None, f"`{rule}` option `extra_files` must be a list of file paths")
+        pattern, suggestions = word_list(page.lang, tuple(extra), site.config.file)
+        for block in prose(page):
+            for match in pattern.finditer(block.text):
+                line, column = source_position(page, block, match.start(), pattern)
+                written = " ".join(match.group(0).split())
+                yield settings.finding(page, rule, line, f"Use {_choices(suggestions[_key(written)])} "
+                                       f"instead of “{written}”.", column=column)
+
+
+@functools.lru_cache(maxsize=None)
+def word_list(lang: str, extra_files: tuple[str, ...], config_file: str) -> tuple[re.Pattern, dict[str, list[str]]]:
+    """The matcher and suggestions for a language: built-in list, then the team's files; built once."""
+    suggestions: dict[str, list[str]] = {}
+    base = Path(config_file).parent
+    for path in [DATA / f"plain_words_{lang}.yaml", *(base / name for name in extra_files)]:
+        if not path.is_file():
+            raise ContentError(config_file, None, f"the plain-words file `{path}` does not exist")
+        entries, lines = load_mapping(path.read_text(encoding="utf-8-sig"), str(path))
+        for phrase, suggestion in entries.items():
+            words = suggestion if isinstance(suggestion, list) else [suggestion]
+            if not isinstance(phrase, str) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+                raise ContentError(str(path), lines.get(phrase),
+                                   f"`{phrase}` needs a word, or a list of words, to use instead")
+            suggestions[_key(phrase)] = words
+    alternatives = "|".join(_phrase_pattern(p) for p in sorted(suggestions, key=len, reverse=True))
+    return re.compile(f"(?<![\\w-])(?:{alternatives})", re.IGNORECASE), suggestions
+
+
+def _choices(words: list[str]) -> str:
+    """“a”, “b” or “c”: the suggestions as a writer reads them."""
+    quoted = [f"“{word}”" for word in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def _key(text: str) -> str:
+    """One spelling for a phrase however it was typed, to find its suggestion."""
+    return " ".join(unicodedata.normalize("NFC", text).replace("’", "'").casefold().split())
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """A phrase as a regex: any spacing, either apostrophe, accents composed or not, ending at a word's end."""
+    parts = []
+    for char in phrase:
+        decomposed = unicodedata.normalize("NFD", char)
+        if char == " ":
+            parts.append(r"\s+")
+        elif char == "'":
+            parts.append("['’]")
+        elif decomposed != char:
+            parts.append(f"(?:{re.escape(char)}|{re.escape(decomposed)})")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts) + (r"(?![\w-])" if phrase[-1].isalnum() else "")
+
+
+def source_position(page: Page, block: Prose, start: int, pattern: re.Pattern) -> tuple[int, int]:
+    """File line and 1-based column of the match at `start`, found again in the Markdown line itself
+    because markup and list markers make plain-text offsets drift; plain-text column if not found."""
+    index = sum(1 for offset in block.line_starts[1:] if offset <= start)
+    line_start = block.line_starts[index]
+    line_end = block.line_starts[index + 1] if index + 1 < len(block.line_starts) else len(block.text)
+    before = sum(1 for m in pattern.finditer(block.text[line_start:line_end]) if m.start() < start - line_start)
+    source_lines = page.body.splitlines()
+    line = block.line_at(start)
+    source = source_lines[line - page.body_line] if 0 <= line - page.body_line < len(source_lines) else ""
+    found = [m.start() for m in pattern.finditer(source)]
+    return line, (found[before] if before < len(found) else start - line_start) + 1

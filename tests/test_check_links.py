@@ -1,0 +1,147 @@
+"""links.internal and links.external-resources: on small built sites where Markdown can make the fault,
+on hand-written HTML where only a template can (the 404 and splash pages, the page layouts)."""
+from pathlib import PurePosixPath
+
+from checks import Settings, html, links
+from checks.html import TEMPLATE_NOTE
+from conftest import page
+
+EN = "content/en/x.md"  # page("T", body): the body starts on line 5
+
+
+def check(build, pages):
+    """Build the pages and run the link rules alone; return (result, findings)."""
+    result = build(pages, run_checks=False)
+    settings = Settings(result.site, links.DEFAULTS)
+    return result, [f for f in links.run(result.site, result.files, settings) if f is not None]
+
+
+def on_html(result, output_path, text):
+    """Run both rules on hand-written HTML standing in for the built file at `output_path`."""
+    path = PurePosixPath(output_path)
+    files = {**result.files, path: text}
+    documents = {p: html.parse(t) for p, t in files.items() if p.suffix == ".html"}
+    targets = links.Targets("example.ca", files, documents)
+    target = next((p for p in result.site.pages if p.output_path == path), None)
+    settings = Settings(result.site, links.DEFAULTS)
+    return [f for f in links.check_file(targets, path, documents[path], target, settings) if f is not None]
+
+
+def where(tmp_path, findings):
+    """(file, line, rule, severity) of each finding, files relative to the test folder."""
+    return [(f.file.removeprefix(f"{tmp_path}/"), f.line, f.check, f.severity) for f in findings]
+
+
+def test_every_built_file_of_a_plain_site_passes(build):
+    pages = {"en/x.md": page("T", "See [the home page](/en/) and [Ontario](https://www.ontario.ca).\n"),
+             "fr/x.md": page("T fr", "Voir [l'accueil](/fr/).\n")}
+    result, findings = check(build, pages)
+    assert {"index.html", "en/404.html", "fr/404.html", "en/x/index.html"} <= {str(p) for p in result.files}
+    assert findings == []
+
+
+# links.internal
+
+def test_a_link_to_a_page_that_is_not_built_is_an_error_at_its_line(build, tmp_path):
+    _, findings = check(build, {"en/x.md": page("T", "Text.\n\nSee\n[the plan](/en/plan/).\n")})
+    assert where(tmp_path, findings) == [(EN, 8, "links.internal", "error")]
+    assert findings[0].message == "the link `/en/plan/` leads to nothing this site builds"
+
+
+def test_a_md_link_the_build_could_not_resolve_names_the_file_it_expected(build, tmp_path):
+    pages = {"en/pub/x.md": page("T", "See [the plan](plan.md) and [the vision](/vision.md#goals).\n"),
+             "en/pub/_index.md": page("Pub", "Text.\n")}
+    _, findings = check(build, pages)
+    assert where(tmp_path, findings) == [("content/en/pub/x.md", 5, "links.internal", "error")] * 2
+    assert [f.message for f in findings] == [
+        f"the link `plan.md` should lead to the page file {tmp_path}/content/en/pub/plan.md, but there is no such page",
+        f"the link `/vision.md#goals` should lead to the page file {tmp_path}/content/en/vision.md, "
+        "but there is no such page"]
+
+
+def test_an_anchor_missing_on_the_target_page_suggests_the_closest_id(build, tmp_path):
+    pages = {"en/x.md": page("T", "Read [our vision](y.md#our-vison).\n"),
+             "en/y.md": page("Y", "## Our vision\n\nText.\n")}
+    _, findings = check(build, pages)
+    assert where(tmp_path, findings) == [(EN, 5, "links.internal", "error")]
+    assert findings[0].message == ("the link `/en/y/#our-vison` leads to /en/y/, which has no `#our-vison` on it. "
+                                   "Did you mean `our-vision`?")
+
+
+def test_an_anchor_on_the_same_page_must_exist(build, tmp_path):
+    body = "Jump to [the results](#result).\n\n## Results\n\nText.\n"
+    _, findings = check(build, {"en/x.md": page("T", body)})
+    assert where(tmp_path, findings) == [(EN, 5, "links.internal", "error")]
+    assert findings[0].message == ("the link `#result` leads to this page, which has no `#result` on it. "
+                                   "Did you mean `results`?")
+
+
+def test_pages_anchors_assets_relative_and_own_host_addresses_that_exist_pass(build):
+    body = ("[Results](#results), [Y](y.md#part-two), [the same](../y/), [style](/assets/style.css), "
+            "[home](https://example.ca/en/), [mail](mailto:info@example.ca)\n\n## Results\n")
+    pages = {"en/x.md": page("T", body), "en/y.md": page("Y", "## Part two\n")}
+    assert check(build, pages)[1] == []
+
+
+def test_a_missing_asset_and_an_unknown_own_host_page_are_errors(build, tmp_path):
+    body = "![A map of Ontario](/assets/map.png)\n\n[Home](https://example.ca/en/home/)\n"
+    _, findings = check(build, {"en/x.md": page("T", body)})
+    assert where(tmp_path, findings) == [(EN, 5, "links.internal", "error"), (EN, 7, "links.internal", "error")]
+    assert [f.message for f in findings] == ["the image `/assets/map.png` leads to nothing this site builds",
+                                             "the link `https://example.ca/en/home/` leads to nothing this site builds"]
+
+
+def test_a_broken_link_in_a_404_template_points_at_the_built_file(build):
+    result, _ = check(build, {})
+    findings = on_html(result, "en/404.html", '<html lang="en"><body><a href="/en/home/">Home</a></body></html>')
+    assert [(f.file, f.line, f.check, f.severity) for f in findings] == [("en/404.html", 1, "links.internal", "error")]
+    assert findings[0].message == "the link `/en/home/` leads to nothing this site builds" + TEMPLATE_NOTE
+
+
+def test_a_broken_link_in_a_page_layout_points_at_line_1_of_the_page(build, tmp_path):
+    result, _ = check(build, {"en/x.md": page("T", "Text.\n")})
+    findings = on_html(result, "en/x/index.html", '<html><body><a href="#top">Top</a></body></html>')
+    assert where(tmp_path, findings) == [(EN, 1, "links.internal", "error")]
+    assert findings[0].message.endswith(TEMPLATE_NOTE)
+
+
+# links.external-resources
+
+def test_an_image_from_another_host_is_an_error_at_its_line(build, tmp_path):
+    body = "Text.\n\n![A map of Ontario](https://maps.example.com/ontario.png)\n"
+    _, findings = check(build, {"en/x.md": page("T", body)})
+    assert where(tmp_path, findings) == [(EN, 7, "links.external-resources", "error")]
+    assert findings[0].message == ("<img src> loads `https://maps.example.com/ontario.png` from another host; "
+                                   "pages load nothing from third parties: copy the file into the site "
+                                   "(templates/assets/) or remove it")
+
+
+def test_links_to_other_hosts_and_inline_images_load_nothing_from_them(build):
+    body = "[Ontario](https://www.ontario.ca)\n\n![A red dot](data:image/png;base64,iVBORw0KGgo=)\n"
+    assert check(build, {"en/x.md": page("T", body)})[1] == []
+
+
+def test_every_kind_of_third_party_load_in_the_templates_is_an_error(build):
+    result, _ = check(build, {})
+    text = """<html lang="en"><head>
+<script src="https://cdn.example.com/a.js"></script>
+<link rel="stylesheet" href="//fonts.example.com/f.css">
+<link rel="canonical" href="https://elsewhere.example.org/">
+<style>@import "https://x.example.com/c.css";</style>
+</head><body>
+<div style="background: url('https://x.example.com/b.png')"></div>
+<img alt="Logo" src="/assets/style.css" srcset="https://x.example.com/logo.png 2x">
+<iframe title="Video" src="https://video.example.com/embed/1"></iframe>
+<a href="https://www.ontario.ca">Ontario</a>
+</body></html>"""
+    findings = on_html(result, "index.html", text)
+    assert {(f.file, f.line, f.check, f.severity) for f in findings} == {
+        ("index.html", 1, "links.external-resources", "error")}
+    assert sorted(f.message.split("`")[1] for f in findings) == [
+        "//fonts.example.com/f.css", "https://cdn.example.com/a.js", "https://video.example.com/embed/1",
+        "https://x.example.com/b.png", "https://x.example.com/c.css", "https://x.example.com/logo.png"]
+
+
+def test_the_checks_run_in_a_full_build(build, tmp_path):
+    result = build({"en/x.md": page("T", "See [the plan](/en/plan/).\n")})
+    assert (EN, 5, "links.internal", "error") in where(tmp_path, result.findings)
