@@ -2,7 +2,11 @@
 """Build the bilingual publication site: `python build.py --help`."""
 import sys
 
-from clair.cli import main
+try:
+    from clair.cli import main
+except KeyboardInterrupt:  # Ctrl-C while Python is still starting: nothing was done yet
+    print("Stopped: the build was interrupted before it started; nothing was written.", file=sys.stderr)
+    sys.exit(130)
 
 if __name__ == "__main__":
     sys.exit(main())

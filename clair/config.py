@@ -6,11 +6,13 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .model import LANGUAGES, ContentError
-from .yamlfile import load_mapping
+from .yamlfile import load_mapping, read_text_file
 
 DEFAULT_CONFIG_FILE = "site.yaml"
+LAYOUTS = ("page", "section", "home")
 
 
 @dataclass
@@ -22,16 +24,19 @@ class Config:
     default_layout: str = "page"
     updated: dt.date = dt.date(2026, 1, 1)
     checks: dict[str, Any] = field(default_factory=dict)
+    allow_raw_html: bool = False  # HTML typed into pages: shown as text, or passed through the allow-list sanitiser
     file: str = DEFAULT_CONFIG_FILE
 
 
-FIELD_TYPES = {"base_url": str, "title": dict, "default_layout": str, "updated": dt.date, "checks": dict}
-TYPE_WORDS = {str: "a piece of text", dict: "a group of `key: value` lines", dt.date: "a date like 2026-11-24"}
+FIELD_TYPES = {"base_url": str, "title": dict, "default_layout": str, "updated": dt.date, "checks": dict,
+               "allow_raw_html": bool}
+TYPE_WORDS = {str: "a piece of text", dict: "a group of `key: value` lines", dt.date: "a date like 2026-11-24",
+              bool: "`true` or `false`"}
 
 
 def did_you_mean(word: str, choices) -> str:
     """A 'did you mean' hint for a misspelt key, or nothing."""
-    close = difflib.get_close_matches(word, list(choices), n=1)
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
     return f" Did you mean `{close[0]}`?" if close else ""
 
 
@@ -40,14 +45,44 @@ def load_config(path: Path) -> Config:
     name = str(path)
     if not path.is_file():
         raise ContentError(name, None, "the site configuration file is missing; create it (see README, 'Configuration')")
-    data, lines = load_mapping(path.read_text(encoding="utf-8-sig"), name)
+    data, lines = load_mapping(read_text_file(path, "configuration file"), name,
+                               text_keys=("base_url", "default_layout"))
     for key, value in data.items():
         if key not in FIELD_TYPES:
-            raise ContentError(name, lines.get(key), f"unknown setting `{key}`.{did_you_mean(key, FIELD_TYPES)}")
-        if not isinstance(value, FIELD_TYPES[key]):
-            raise ContentError(name, lines.get(key), f"`{key}` must be {TYPE_WORDS[FIELD_TYPES[key]]}")
-    titles = data.get("title", Config().title)
-    missing = [lang for lang in LANGUAGES if not isinstance(titles.get(lang), str)]
-    if missing:
-        raise ContentError(name, lines.get("title"), f"`title` needs a text for each language; missing: {', '.join(missing)}")
+            raise ContentError(name, lines.get(key), f"unknown setting `{key}`.{did_you_mean(key, FIELD_TYPES)} "
+                                                     "The settings are listed in README, 'Configuration'.")
+        if value is None:
+            raise ContentError(name, lines.get(key), f"`{key}` has no value; write one after `{key}:` "
+                                                     "or delete the line to use the default")
+        expected = FIELD_TYPES[key]
+        if isinstance(value, dt.datetime) and expected is dt.date:
+            data[key] = value = value.date()
+        if not isinstance(value, expected):
+            raise ContentError(name, lines.get(key), f"`{key}` must be {TYPE_WORDS[expected]}")
+    check_base_url(data.get("base_url", Config.base_url), name, lines.get("base_url"))
+    check_titles(data.get("title", Config().title), name, lines.get("title"))
+    layout = data.get("default_layout", Config.default_layout)
+    if layout not in LAYOUTS:
+        raise ContentError(name, lines.get("default_layout"), f"unknown layout `{layout}`; use one of: "
+                                                              f"{', '.join(LAYOUTS)}.{did_you_mean(layout, LAYOUTS)}")
     return Config(**data, file=name)
+
+
+def check_base_url(url: str, file: str, line: int | None) -> None:
+    """The address the site is published at: http(s), a host, nothing after the path."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment or any(
+            c.isspace() or c in "\"'<>" for c in url):
+        raise ContentError(file, line, f"`base_url: {url}` must be the web address the site is published at, "
+                                       "such as https://publications.example.ca")
+
+
+def check_titles(titles: dict, file: str, line: int | None) -> None:
+    """One non-empty title per language, and no other languages."""
+    unknown = [str(lang) for lang in titles if lang not in LANGUAGES]
+    if unknown:
+        raise ContentError(file, line, f"`title` has a text for {', '.join(unknown)}; clair publishes only "
+                                       f"{' and '.join(LANGUAGES)}")
+    missing = [lang for lang in LANGUAGES if not isinstance(titles.get(lang), str) or not titles[lang].strip()]
+    if missing:
+        raise ContentError(file, line, f"`title` needs a text for each language; missing: {', '.join(missing)}")

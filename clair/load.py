@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import os
 import re
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from .config import Config, did_you_mean
+from .config import LAYOUTS, Config, did_you_mean
 from .slug import slugify
 from .model import LANGUAGES, ContentError, ContentErrors, Finding, Page, Site
-from .yamlfile import load_mapping
+from .yamlfile import load_mapping, read_text_file
 
-LAYOUTS = ("page", "section", "home")
 FRONT_MATTER_TYPES = {
     "title": str,
     "description": str,
@@ -25,20 +26,23 @@ FRONT_MATTER_TYPES = {
     "checks": dict,
 }
 REQUIRED = ("title", "description")
+TEXT_KEYS = tuple(key for key, kind in FRONT_MATTER_TYPES.items() if kind is str)  # `title: No` stays "No"
 TYPE_WORDS = {str: "a piece of text", int: "a whole number", dt.date: "a date like 2026-11-24", dict: "a group of settings"}
 SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_SLUG_LENGTH = 80
 MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 10  # folders inside a language folder; publications use two or three
+MARKDOWN_LOOKALIKES = (".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext")
 
 
 def load_site(content_dir: Path, config: Config) -> Site:
     """Read all pages; collect every error before giving up so writers see them all at once."""
     site = Site(config=config, content_dir=content_dir)
-    errors: list[ContentError] = []
     if not content_dir.is_dir():
-        raise ContentErrors([ContentError(content_dir, None, "the content folder does not exist")])
-    for path in sorted(content_dir.rglob("*")):
-        if path.is_dir():
-            continue
+        raise ContentErrors([ContentError(content_dir, None, "the content folder does not exist; "
+                                                             "give the right folder with --content")])
+    paths, errors = source_files(content_dir)
+    for path in paths:
         try:
             page = load_page(path, content_dir, site.findings)
         except ContentError as err:
@@ -53,14 +57,60 @@ def load_site(content_dir: Path, config: Config) -> Site:
     return site
 
 
+def source_files(content_dir: Path) -> tuple[list[Path], list[ContentError]]:
+    """Every file under the content folder, in a stable order, without following links out of it.
+
+    Hidden files and folders (names starting with `.`, such as .DS_Store or editor lock files) are
+    skipped. A link to a file inside the content folder is read like the file; a link leading out
+    of the folder, to a folder, or nowhere is an error: it would publish or lose something unseen.
+    """
+    root = content_dir.resolve()
+    paths, errors = [], []
+
+    def unreadable(error: OSError) -> None:
+        errors.append(ContentError(error.filename or content_dir, None, f"this folder cannot be read "
+                                   f"({error.strerror}); check its permissions"))
+
+    for folder, dirs, names in os.walk(content_dir, onerror=unreadable):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in list(dirs):
+            if os.path.islink(os.path.join(folder, name)):
+                dirs.remove(name)
+                errors.append(ContentError(Path(folder, name), None, "this is a link to another folder, which clair "
+                                           "does not follow; move or copy the folder here instead"))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(folder, name)
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.exists():
+                    errors.append(ContentError(path, None, "this is a link to a file that does not exist; "
+                                                           "delete the link or copy the file here"))
+                    continue
+                if root not in target.parents:
+                    errors.append(ContentError(path, None, f"this is a link to {target}, outside the content "
+                                                           "folder; copy the file into the content folder instead"))
+                    continue
+            paths.append(path)
+    return sorted(paths), errors
+
+
 def load_page(path: Path, content_dir: Path, findings: list[Finding]) -> Page | None:
     """Read one file; None for files that are not pages (pictures and other assets)."""
-    rel_to_content = PurePosixPath(path.relative_to(content_dir).as_posix())
+    rel_to_content = PurePosixPath(unicodedata.normalize("NFC", path.relative_to(content_dir).as_posix()))
     if path.suffix != ".md":
+        if path.suffix.lower() == ".md" or path.suffix.lower() in MARKDOWN_LOOKALIKES:
+            raise ContentError(path, None, f"Markdown pages must end in `.md` (lower case), not `{path.suffix}`; "
+                                           "rename the file or it will not be published")
         return None
     lang = rel_to_content.parts[0]
     if lang not in LANGUAGES or len(rel_to_content.parts) < 2:
-        raise ContentError(path, None, "pages must be inside content/en/ or content/fr/; move this file into one of them")
+        raise ContentError(path, None, "pages must be inside content/en/ or content/fr/ (clair publishes English "
+                                       "and French only); move this file into one of them")
+    if len(rel_to_content.parts) - 2 > MAX_DEPTH:
+        raise ContentError(path, None, f"this page is {len(rel_to_content.parts) - 2} folders deep; "
+                                       f"keep pages at most {MAX_DEPTH} folders inside content/{lang}/")
     text = read_text(path)
     meta, meta_lines, body, body_line = split_front_matter(text, str(path))
     check_front_matter(meta, meta_lines, str(path), findings)
@@ -77,54 +127,77 @@ def load_page(path: Path, content_dir: Path, findings: list[Finding]) -> Page | 
 
 def read_text(path: Path) -> str:
     """Decode UTF-8 (with or without BOM), unify line endings and accents (NFC)."""
-    data = path.read_bytes()
-    if len(data) > MAX_FILE_BYTES:
-        raise ContentError(path, None, f"the file is too large ({len(data) // 1_000_000} MB); split it into smaller pages")
-    if b"\0" in data:
-        raise ContentError(path, None, "this is not a text file; only Markdown text files may end in .md")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise ContentError(
-            path, line,
-            "the file is not saved as UTF-8 (accents such as é are stored another way, often Latin-1); "
-            "open it in your editor and save it with the encoding UTF-8",
-        ) from None
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return read_text_file(path, "page", MAX_FILE_BYTES)
+
+
+SETTINGS_BLOCK_HELP = "a line `---`, `title:` and `description:` lines, then another `---`"
 
 
 def split_front_matter(text: str, file: str) -> tuple[dict, dict[str, int], str, int]:
     """Separate the `---` settings block from the Markdown body, keeping line numbers."""
+    if not text.strip():
+        raise ContentError(file, 1, f"the file is empty; a page starts with a settings block ({SETTINGS_BLOCK_HELP}) "
+                                    "followed by its text")
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        raise ContentError(file, 1, "the page must start with a settings block: a line `---`, `title:` and "
-                                    "`description:` lines, then another `---`")
+    if lines[0].strip() != "---":
+        raise ContentError(file, 1, f"the page must start with a settings block: {SETTINGS_BLOCK_HELP}")
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
             break
     else:
         raise ContentError(file, 1, "the settings block that starts on line 1 is never closed; add a line `---` after it")
-    meta, meta_lines = load_mapping("\n".join(lines[1:index]), file, first_line=2)
+    meta, meta_lines = load_mapping("\n".join(lines[1:index]), file, first_line=2, text_keys=TEXT_KEYS)
     body = "\n".join(lines[index + 1:])
     return meta, meta_lines, body, index + 2
+
+
+def describe(value) -> str:
+    """A value as a writer typed it, never as Python shows it."""
+    if isinstance(value, bool):
+        return "`true`" if value else "`false`"
+    if isinstance(value, dict):
+        return "a group of settings"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dt.date):
+        return f"`{value.isoformat()}`"
+    text = str(value)
+    return f"`{text if len(text) <= 60 else text[:57] + '...'}`"
 
 
 def check_front_matter(meta: dict, lines: dict[str, int], file: str, findings: list[Finding]) -> None:
     """Required keys and value types are errors; unknown keys are warnings with a suggestion."""
     for key in REQUIRED:
-        if not meta.get(key) or not isinstance(meta.get(key), str):
-            raise ContentError(file, lines.get(key, 1), f"the settings block needs `{key}:` followed by text")
+        value = meta.get(key)
+        if not isinstance(value, str) or not value.strip():
+            close = difflib.get_close_matches(key, [k for k in meta if k not in FRONT_MATTER_TYPES], n=1, cutoff=0.7)
+            hint = f" (found `{close[0]}`: setting names are spelt exactly as shown, in lower case)" if close else ""
+            raise ContentError(file, lines.get(key, 1), f"the settings block needs `{key}:` followed by text{hint}")
     for key, value in meta.items():
         expected = FRONT_MATTER_TYPES.get(key)
         if expected is None:
             findings.append(Finding(file, lines.get(key, 1), "content.unknown-key", "warning",
                                     f"unknown setting `{key}` is ignored.{did_you_mean(key, FRONT_MATTER_TYPES)}"))
-        elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ContentError(file, lines.get(key), f"`{key}` must be {TYPE_WORDS[expected]}, not `{value}`")
-    if "slug" in meta and not SAFE_SLUG.match(meta["slug"]):
-        raise ContentError(file, lines.get("slug"), f"`slug: {meta['slug']}` may only use lower-case letters a-z, "
-                                                    "digits and hyphens (no accents, spaces, / or ..)")
+            continue
+        if value is None:
+            raise ContentError(file, lines.get(key), f"`{key}` has no value; write one after `{key}:` "
+                                                     "or delete the line")
+        if isinstance(value, dt.datetime) and expected is dt.date:
+            meta[key] = value = value.date()
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ContentError(file, lines.get(key), f"`{key}` must be {TYPE_WORDS[expected]}, not {describe(value)}")
+    if "slug" in meta:
+        slug = meta["slug"]
+        if not SAFE_SLUG.match(slug):
+            raise ContentError(file, lines.get("slug"), f"`slug: {slug}` may only use lower-case letters a-z, "
+                                                        "digits and hyphens (no accents, spaces, / or ..); "
+                                                        f"for example `{slugify(slug) or 'my-page'}`")
+        if len(slug) > MAX_SLUG_LENGTH:
+            raise ContentError(file, lines.get("slug"), f"the `slug` is {len(slug)} characters long; "
+                                                        f"keep it under {MAX_SLUG_LENGTH}, a few words at most")
+    if "translation_key" in meta and not meta["translation_key"].strip():
+        raise ContentError(file, lines.get("translation_key"), "`translation_key` is empty; "
+                                                               "write a word or delete the line")
     if meta.get("layout", "page") not in LAYOUTS:
         raise ContentError(file, lines.get("layout"), f"unknown layout `{meta['layout']}`; use one of: "
                                                       f"{', '.join(LAYOUTS)}.{did_you_mean(meta['layout'], LAYOUTS)}")

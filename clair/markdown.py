@@ -1,7 +1,10 @@
 """Markdown parsing: one markdown-it configuration, parsed once per page, tokens shared by render and checks."""
 from __future__ import annotations
 
+import posixpath
 import re
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -11,24 +14,61 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .i18n import french_typography
-from .model import Page
+from .model import ContentError, ContentErrors, Page
+from .sanitize import sanitise_html
 from .slug import slugify
 
 BLOCKS = ("vision", "promise", "commitments", "you-said", "what-we-heard", "example", "outcomes", "timeline", "appendix")
 
 
-def make_parser() -> MarkdownIt:
-    """CommonMark with tables, footnotes, definition lists, heading ids and building blocks; raw HTML off."""
-    md = MarkdownIt("commonmark", {"html": False})
+MAX_BLOCK_DEPTH = 3  # building blocks inside building blocks; each level renders its inside again
+MEDIA_DIR = "media"  # pictures and files pages link to are copied to /media/<path under content/>
+PICTURE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
+ACTIVE_TYPES = (".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".xml", ".xsl", ".xslt", ".js", ".mjs",
+                ".swf", ".php")  # files a browser may run as code on the site's own address
+
+
+def make_parser(allow_raw_html: bool = False) -> MarkdownIt:
+    """CommonMark with tables, footnotes, definition lists, heading ids and building blocks.
+
+    Raw HTML is shown as text unless the site allows it; then it goes through the allow-list sanitiser.
+    """
+    md = MarkdownIt("commonmark", {"html": allow_raw_html})
     md.enable("table")
     md.use(footnote_plugin).use(deflist_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda text: slugify(text) or "section")
     md.use(container_plugin, "block", validate=lambda params, *_: bool(params.strip()))
+    _mark_unclosed_blocks(md)
+    if allow_raw_html:
+        md.add_render_rule("html_block", _render_sanitised)
+        md.add_render_rule("html_inline", _render_sanitised)
     md.core.ruler.push("french_typography", _french_typography_rule)
     md.core.ruler.push("table_captions", _table_caption_rule)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("th_open", _render_column_header)
     return md
+
+
+def _render_sanitised(self, tokens, index, options, env) -> str:
+    """Raw HTML (a block, or one inline tag) through the allow-list sanitiser."""
+    return sanitise_html(tokens[index].content)
+
+
+def _mark_unclosed_blocks(md: MarkdownIt) -> None:
+    """Remember which `::: name` blocks never found their closing `:::` (the plugin closes them silently)."""
+    rule = next(r for r in md.block.ruler.__rules__ if r.name == "container_block")
+    opener = rule.fn
+
+    def container(state, start_line, end_line, silent):
+        count = len(state.tokens)
+        found = opener(state, start_line, end_line, silent)
+        if found and not silent:
+            token = state.tokens[count]
+            if state.line == token.map[1]:  # the plugin stops at the end without a closing line
+                token.meta["unclosed"] = True
+        return found
+
+    md.block.ruler.at("container_block", container, {"alt": rule.alt})
 
 
 CAPTION = re.compile(r"^(?:Table|Tableau)\s*:\s*")
@@ -78,12 +118,138 @@ def block_name(token) -> str:
 
 
 def parse_page(md: MarkdownIt, page: Page) -> None:
-    """Parse the body once; keep tokens and the heading outline (level, id, text, file line)."""
+    """Parse the body once; keep tokens and the heading outline (level, id, text, file line).
+
+    Also refuses what would publish something broken or unsafe: a building block never closed,
+    blocks or lists nested past markdown-it's limit (it would drop the text inside), and pictures or
+    files outside the content folder. Pictures and files inside it are recorded in `page.env["media"]`
+    (output path -> source file) and their addresses rewritten to /media/...
+    """
     env = {"lang": page.lang}
     page.tokens = md.parse(page.body, env)
     page.env = env
+    check_structure(md, page)
+    env["media"] = collect_media(page)
     page.headings = [
         {"level": int(tok.tag[1]), "id": tok.attrGet("id"), "text": page.tokens[i + 1].content,
          "line": page.file_line(tok.map[0])}
         for i, tok in enumerate(page.tokens) if tok.type == "heading_open"
     ]
+
+
+def _line(page: Page, token, default: int = 0) -> int:
+    return page.file_line(token.map[0] if token.map else default)
+
+
+def check_structure(md: MarkdownIt, page: Page) -> None:
+    """Unclosed blocks, blocks nested too deeply, and nesting deep enough that markdown-it drops text."""
+    limit = md.options["maxNesting"]
+    depth, last_map = 0, 0
+    for token in page.tokens:
+        if token.map:
+            last_map = token.map[0]
+        if token.type == "container_block_open":
+            if token.meta.get("unclosed"):
+                hint = (" (a block inside another block closes the outer one too, unless the outer block uses "
+                        "more colons: `:::: appendix` ... `::::`)") if depth else ""
+                raise ContentError(page.source, _line(page, token), f"the building block `{token.info.strip()}` "
+                                   f"that starts here is never closed; add a line `{token.markup}` where it ends{hint}")
+            depth += 1
+            if depth > MAX_BLOCK_DEPTH:
+                raise ContentError(page.source, _line(page, token), f"building blocks are nested {depth} deep here; "
+                                   f"put at most {MAX_BLOCK_DEPTH} blocks inside one another")
+        elif token.type == "container_block_close":
+            depth -= 1
+        if token.nesting == 1 and token.level >= limit - 1 and token.type in NESTING_TOKENS:
+            raise ContentError(page.source, page.file_line(last_map), "lists, quotations or blocks are nested "
+                               f"more than {limit - 2} levels deep here, and the text inside would be lost; "
+                               "nest them less deeply")
+
+
+NESTING_TOKENS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open", "container_block_open",
+                  "dl_open", "dd_open", "footnote_reference_open")  # their inside is parsed one level deeper
+
+
+def content_root(page: Page) -> Path:
+    """The content folder a page was loaded from (content/en/a/b.md -> content)."""
+    return page.source.parents[len(page.rel.parts)]
+
+
+def collect_media(page: Page) -> dict[PurePosixPath, Path]:
+    """Pictures and linked files of the content folder: checked, given /media/ addresses, and recorded for copying."""
+    media: dict[PurePosixPath, Path] = {}
+    errors = []
+    for token in page.tokens:
+        breaks = 0
+        for child in token.children or ():
+            if child.type in ("softbreak", "hardbreak"):
+                breaks += 1
+            if child.type not in ("image", "link_open"):
+                continue
+            attribute = "src" if child.type == "image" else "href"
+            try:
+                found = media_target(page, str(child.attrGet(attribute) or ""), child.type == "image")
+            except ContentError as err:
+                errors.append(ContentError(err.file, _line(page, token) + breaks, err.message))
+                continue
+            if found:
+                output, source = found
+                media[output] = source
+                child.attrSet(attribute, "/" + quote(str(output)))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ContentErrors(errors)
+    return media
+
+
+def media_target(page: Page, address: str, is_picture: bool) -> tuple[PurePosixPath, Path] | None:
+    """(output path, source file) for a relative address to a file under the content folder, or None.
+
+    None for addresses that are not local files: other sites, /absolute addresses, #anchors, links
+    to .md pages (render turns those into page addresses) and files that do not exist (the link
+    checks report those). A picture outside the content folder is an error; a link there is left as
+    it is (it is a web address relative to the page, which the link checks follow).
+    """
+    parts = urlsplit(address)
+    path = unquote(parts.path)
+    if parts.scheme or parts.netloc or not path or path.startswith("/") or path.endswith(".md"):
+        return None
+    what = "picture" if is_picture else "file"
+    root = content_root(page).resolve()
+    source = (page.source.parent / path).resolve()
+    if root != source and root not in source.parents:
+        if not is_picture:
+            return None
+        raise ContentError(page.source, None, f"the {what} `{address}` is outside the content folder; "
+                                              f"put it inside content/ (for example next to this page) and "
+                                              "link to it with a relative path such as `chart.png`")
+    if not source.is_file():
+        return None
+    suffix = source.suffix.lower()
+    if suffix in ACTIVE_TYPES:
+        raise ContentError(page.source, None, f"the {what} `{address}` is a kind of file ({suffix}) that browsers "
+                                              "may run as a program; publish it as PNG, JPEG or PDF instead")
+    if is_picture and suffix not in PICTURE_TYPES:
+        raise ContentError(page.source, None, f"the picture `{address}` must be a PNG, JPEG, GIF, WebP or AVIF "
+                                              "file; save it in one of those formats")
+    if any(part.startswith(".") for part in source.relative_to(root).parts):
+        raise ContentError(page.source, None, f"the {what} `{address}` is hidden (a name starting with .); "
+                                              "rename it")
+    rel = posixpath.normpath(source.relative_to(root).as_posix())
+    return PurePosixPath(MEDIA_DIR, rel), source
+
+
+def media_files(pages) -> dict[PurePosixPath, bytes]:
+    """Every picture and file the pages link to, read for the output folder (stable order)."""
+    media: dict[PurePosixPath, Path] = {}
+    for page in pages:
+        media.update(page.env.get("media", {}))
+    files = {}
+    for output, source in sorted(media.items()):
+        try:
+            files[output] = source.read_bytes()
+        except OSError as err:
+            raise ContentError(source, None, f"this file cannot be read ({err.strerror}); "
+                               "check that it exists") from None
+    return files

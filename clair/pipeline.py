@@ -6,6 +6,7 @@ from pathlib import Path, PurePosixPath
 
 from .config import load_config
 from .load import load_site
+from .markdown import media_files
 from .model import Finding, Site
 from .pair import pair_translations
 from .render import TEMPLATES_DIR, Renderer
@@ -33,6 +34,7 @@ def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
     renderer.render_pages()
     files = {page.output_path: page.output for page in site.pages}
     files.update(renderer.render_site_files())
+    files.update(media_files(site.pages))  # pictures and files the pages link to, under /media/
     if run_checks:
         from checks import run_all
 

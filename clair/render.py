@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from .i18n import LOCALES, Catalogue, long_date
+from .i18n import LOCALES, Catalogue, french_typography, long_date
 from .markdown import BLOCKS, block_name, make_parser, parse_page
 from .report import summary_line
 from .review import review_rows
@@ -23,7 +23,7 @@ class Renderer:
 
     def __init__(self, site: Site, templates_dir: Path = TEMPLATES_DIR):
         self.site = site
-        self.md = make_parser()
+        self.md = make_parser(allow_raw_html=site.config.allow_raw_html)
         self.catalogue = Catalogue(templates_dir / "messages.yaml")
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(templates_dir),
@@ -46,9 +46,11 @@ class Renderer:
             raise ContentError(f"templates/{name}", None, "this template does not exist") from None
 
     def parse(self) -> None:
-        """Parse every page once; later stages share the tokens."""
+        """Parse every page once (later stages share the tokens); French titles get French spacing too."""
         for page in self.site.pages:
             parse_page(self.md, page)
+            if page.lang == "fr":
+                page.meta.update({key: french_typography(page.meta[key]) for key in ("title", "description")})
 
     def render_pages(self) -> None:
         """Render each page's body, then its whole HTML document; collect every content error."""
@@ -107,10 +109,12 @@ class Renderer:
             raise ContentError(page.source, page.file_line(opening.map[0]),
                                f"unknown building block `{name}`; use one of: {', '.join(BLOCKS)}")
         quote_end = matching_close(inner, 0, "blockquote") + 1 if inner and inner[0].type == "blockquote_open" else 0
+        quote = Markup(self.render_tokens(inner[:quote_end], page))  # a leading quotation (you-said)
+        rest = Markup(self.render_tokens(inner[quote_end:], page))  # rendered once: nesting stays linear
         context = {
-            "content": Markup(self.render_tokens(inner, page)),
-            "quote": Markup(self.render_tokens(inner[:quote_end], page)),
-            "rest": Markup(self.render_tokens(inner[quote_end:], page)),
+            "content": quote + rest,
+            "quote": quote,
+            "rest": rest,
             "t": self.translator(page.lang),
             "lang": page.lang,
         }

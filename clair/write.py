@@ -1,25 +1,41 @@
-"""Stage 5, write: put the whole site in place at once, or leave the previous one untouched."""
+"""Stage 5, write: put the whole site in place at once, or leave the previous one untouched.
+
+The site is written into `.NAME.building-PID` beside the output folder and swapped in only once it is
+complete: with one atomic exchange of the two folders where the system offers it (Linux), else with
+two renames during which Ctrl-C and termination signals wait. A failure, Ctrl-C or SIGTERM while
+writing removes the temporary folder and leaves the previous site exactly as it was; a build killed
+outright (SIGKILL, power cut) leaves a temporary folder that the next build removes.
+"""
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import shutil
+import signal
+import threading
 from pathlib import Path, PurePosixPath
 
 from .model import ContentError
 
 MARKER = ".clair-site"  # written into every output folder, so we only ever replace our own output
+DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def check_output_folder(out: Path, content_dir: Path, project_dir: Path) -> None:
     """Refuse output folders whose replacement would destroy something that is not a built site."""
     target = out.resolve()
+    content = content_dir.resolve()
     dangerous = {Path("/").resolve(), Path.home().resolve(), project_dir.resolve()}
-    if target in dangerous or target in content_dir.resolve().parents or target == content_dir.resolve():
+    if target in dangerous or target in content.parents or target == content:
         raise ContentError(out, None, "refusing to write the site here: this folder holds your sources; "
                                       "choose an empty folder such as `site` with --out")
-    if content_dir.resolve() in target.parents:
+    if content in target.parents:
         raise ContentError(out, None, "refusing to write the site inside the content folder; choose another --out")
-    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).exists())):
+    if target.exists() and not target.is_dir():
+        raise ContentError(out, None, "refusing to replace this: it is a file, not a folder; "
+                                      "choose a folder such as `site` with --out")
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
         raise ContentError(out, None, "refusing to replace this folder: it holds files clair did not write; "
                                       "choose an empty or new folder with --out, or empty it yourself")
 
@@ -27,26 +43,102 @@ def check_output_folder(out: Path, content_dir: Path, project_dir: Path) -> None
 def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: Path) -> None:
     """Write into a temporary folder beside `out`, then swap it in; on any failure remove it."""
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     retired = out.parent / f".{out.name}.previous-{os.getpid()}"
     try:
-        fill_folder(staging, files, assets_dir)
-        if out.exists():
-            out.rename(retired)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(out)
+        try:
+            fill_folder(staging, files, assets_dir)
+            with signals_deferred():
+                swap_in(staging, out, retired)
+        finally:
+            with signals_deferred():
+                shutil.rmtree(staging, ignore_errors=True)
+                shutil.rmtree(retired, ignore_errors=True)
+    except OSError as err:
+        where = err.filename or out
+        raise ContentError(out, None, f"the site could not be written ({err.strerror or 'unknown reason'}: {where}); "
+                                      "the previous output folder is unchanged") from None
+
+
+def swap_in(staging: Path, out: Path, retired: Path) -> None:
+    """Put `staging` at `out`; the previous `out` ends at `retired` (removed by the caller)."""
+    if not out.exists():
         staging.rename(out)
+    elif not _exchange(staging, out):  # after an exchange, staging holds the previous site
+        out.rename(retired)
+        try:
+            staging.rename(out)
+        except BaseException:
+            retired.rename(out)
+            raise
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); False where not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
+def remove_leftovers(out: Path) -> None:
+    """Temporary folders of builds that were killed outright: remove them (restore the site if it was mid-swap)."""
+    for kind in ("building", "previous"):
+        for path in sorted(out.parent.glob(f".{out.name}.{kind}-*")):
+            pid = path.name.rsplit("-", 1)[-1]
+            if not pid.isdigit() or _running(int(pid)):
+                continue
+            if kind == "previous" and not (path / MARKER).exists():
+                continue
+            if kind == "previous" and not out.exists():
+                path.rename(out)  # killed between the two renames: this is the last complete site
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def signals_deferred():
+    """Hold Ctrl-C (SIGINT) and SIGTERM until the block is done, then act on them as usual."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: received.append(signum)) for sig in DEFERRED_SIGNALS}
+    try:
+        yield
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(retired, ignore_errors=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if received:
+            signal.raise_signal(received[0])
 
 
 def fill_folder(folder: Path, files: dict[PurePosixPath, str | bytes], assets_dir: Path) -> None:
     """Every rendered file, the static assets and the marker, with stable bytes."""
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(assets_dir, folder / "assets")
+    root = folder.resolve()
     for rel, content in sorted(files.items()):
         path = folder / rel
-        if folder.resolve() not in path.resolve().parents:
+        if root not in path.resolve().parents:
             raise ContentError(str(rel), None, "this page would be written outside the output folder")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)

@@ -1,0 +1,118 @@
+"""The allow-list sanitiser for raw HTML, used only when site.yaml sets `allow_raw_html: true`.
+
+markdown-it hands raw HTML over piece by piece: an HTML block is a few lines, inline HTML is one
+tag at a time (`<abbr title="...">`, then Markdown text, then `</abbr>`). So this works on
+fragments, not documents: it parses each fragment with the standard library's HTML parser and
+writes back only allow-listed tags with allow-listed attributes, every text and attribute value
+escaped again. Whatever the parser made of odd input, what comes out is built from the allow-list,
+so nothing else can get through: no scripts, styles, frames, forms, pictures (use Markdown images,
+which the build checks and copies), event handlers (`onerror=`), `style` attributes, or addresses
+other than http(s), mailto, tel and addresses on the site itself.
+"""
+from __future__ import annotations
+
+import re
+from html import escape
+from html.parser import HTMLParser
+
+ALLOWED_TAGS = frozenset("""
+a abbr b bdi bdo blockquote br caption cite code dd del details dfn div dl dt em figcaption figure
+h2 h3 h4 h5 h6 hr i ins kbd li mark ol p pre q rp rt ruby s samp small span strong sub summary sup
+table tbody td tfoot th thead time tr u ul var wbr
+""".split())
+VOID_TAGS = frozenset({"br", "hr", "wbr"})
+# Tags removed with everything inside them: their content is code or a document of its own.
+DROP_CONTENT = frozenset("""
+script style iframe object noscript template textarea title svg math select noembed noframes xmp
+applet frameset
+""".split())
+GLOBAL_ATTRIBUTES = frozenset({"lang", "dir", "title", "id"})
+TAG_ATTRIBUTES = {
+    "a": {"href", "hreflang"},
+    "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
+    "td": {"colspan", "rowspan", "headers"}, "th": {"colspan", "rowspan", "headers", "scope", "abbr"},
+    "ol": {"start", "reversed", "type"}, "li": {"value"}, "time": {"datetime"}, "details": {"open"},
+}
+URL_ATTRIBUTES = frozenset({"href", "cite"})
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]")  # browsers drop tabs and newlines inside addresses
+
+
+def safe_url(value: str) -> str | None:
+    """The address if a browser would treat it as http(s), mailto, tel or an address on this site; else None."""
+    url = value.strip("\x00\x09\x0a\x0c\x0d\x20").replace("\t", "").replace("\n", "").replace("\r", "")
+    probe = _IGNORED_IN_URLS.sub("", url)
+    scheme, colon, _ = probe.partition(":")
+    if colon and not any(c in scheme for c in "/?#"):
+        return url if scheme.lower() in SAFE_SCHEMES else None
+    if probe.startswith(("//", "\\\\", "/\\", "\\/")):  # another host, however written: use an https:// link
+        return None
+    return url
+
+
+class _Sanitiser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.dropping: list[str] = []  # open DROP_CONTENT tags
+
+    def handle_starttag(self, tag, attrs):
+        if self.dropping:
+            if tag in DROP_CONTENT:
+                self.dropping.append(tag)
+            return
+        if tag in DROP_CONTENT:
+            self.dropping.append(tag)
+            return
+        if tag not in ALLOWED_TAGS:
+            return
+        allowed = GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, set())
+        kept = []
+        for name, value in attrs:
+            if name not in allowed or any(n == name for n, _ in kept):
+                continue
+            value = value if value is not None else ""
+            if name in URL_ATTRIBUTES:
+                value = safe_url(value)
+                if value is None:
+                    continue
+            kept.append((name, value))
+        self.out.append(f"<{tag}" + "".join(f' {name}="{escape(value, quote=True)}"' for name, value in kept) + ">")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if not self.dropping and tag in ALLOWED_TAGS and tag not in VOID_TAGS:
+            self.out.append(f"</{tag}>")
+
+    def handle_endtag(self, tag):
+        if self.dropping:
+            if tag == self.dropping[-1]:
+                self.dropping.pop()
+            return
+        if tag in ALLOWED_TAGS and tag not in VOID_TAGS:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if not self.dropping:
+            self.out.append(escape(data, quote=False))
+
+    # comments, <!DOCTYPE>, <?processing instructions?> and <![CDATA[...]]> are dropped
+    def handle_comment(self, data):
+        pass
+
+    def handle_decl(self, decl):
+        pass
+
+    def handle_pi(self, data):
+        pass
+
+    def unknown_decl(self, data):
+        pass
+
+
+def sanitise_html(fragment: str) -> str:
+    """Allow-listed HTML for one fragment of raw HTML from a page."""
+    parser = _Sanitiser()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.out)

@@ -1,0 +1,495 @@
+"""The catalogue of bad inputs: each one gets a clear message, the right exit code, and loses nothing.
+
+Every case starts from a good site built into `site/`, adds (or breaks) files, and builds again into
+the same folder with the real command line (`clair.cli.main`, and `python build.py` in a subprocess
+for the cases marked so), from inside the case's folder so messages name files as a writer sees them.
+It then checks:
+
+- the exit code: 2 when the content or configuration cannot be loaded, 1 for failing findings,
+  0 when the input is accepted;
+- the message names the file and line (`content/en/a.md:4: error: ...`) and says what is wrong;
+- the message is for people: no traceback, no Python type or exception names;
+- when the build fails, the previous `site/` is exactly as it was (every file's bytes), and no
+  temporary folder is left beside it.
+
+Checks run with --skip-checks: every case here is refused (or accepted) before the check stage, so
+the catalogue does not depend on the check modules.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+import clair.cli
+import clair.pipeline
+from clair.render import TEMPLATES_DIR
+from conftest import SITE_YAML, minimal_pages, page
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PYTHON_WORDS = re.compile(r"Traceback|\b(?:str|int|dict|NoneType|None|bool|bytes|tuple|float|list\[)\b|"
+                          r"\b[A-Z]\w*(?:Error|Exception)\b|<class |\bb'|\{'|\['|\\x[0-9a-f]{2}|self\.")
+
+
+@dataclass
+class Case:
+    id: str
+    files: dict[str, str | bytes | None] = field(default_factory=dict)  # path under the case folder; None deletes
+    exit: int = 2
+    where: str | None = None  # "content/en/a.md:4", expected before ": error:" (or ": warning:")
+    says: tuple[str, ...] = ()  # fragments of the message
+    args: tuple[str, ...] = ()
+    out: str = "site"
+    setup: Callable[[Path], None] | None = None
+    verify: Callable[[Path], None] | None = None  # more assertions on the case folder afterwards
+    subprocess: bool = False
+    templates: dict[str, str] | None = None  # template files replaced in a copy of templates/
+    no_write: bool = False  # the output folder is one that must never be written: writing fails the test
+
+
+def a(body: str = "Some text.\n", **meta) -> dict[str, str]:
+    """A page content/en/a.md with its French translation, the page under test in English."""
+    return {"content/en/a.md": page("A", body, **meta), "content/fr/a.md": page("A", "Du texte.\n")}
+
+
+def raw(text: str | bytes, rel: str = "content/en/a.md") -> dict:
+    return {rel: text, "content/fr/a.md": page("A", "Du texte.\n")}
+
+
+def config(text: str) -> dict:
+    return {"site.yaml": text}
+
+
+def html(case_dir: Path, url: str) -> str:
+    return (case_dir / "site" / url.strip("/") / "index.html").read_text(encoding="utf-8")
+
+
+def main_of(case_dir: Path, url: str = "/en/a/") -> str:
+    return html(case_dir, url).split('<main', 1)[1].split("</main>", 1)[0]
+
+
+# -- verifications of accepted input ------------------------------------------------------------
+
+def no_active_content(case_dir: Path, url: str = "/en/a/") -> None:
+    body = main_of(case_dir, url)
+    assert not re.search(r"<(?:script|iframe|object|embed|style|img[^>]*onerror)", body, re.I), body
+    assert not re.search(r"<[^>]*\son\w+\s*=", body), body
+    assert not re.search(r"""(?:href|src)\s*=\s*["']?\s*(?:javascript|vbscript|data:text)""", body, re.I), body
+
+
+def escaped(fragment: str):
+    def check(case_dir: Path) -> None:
+        no_active_content(case_dir)
+        assert fragment in main_of(case_dir), main_of(case_dir)
+    return check
+
+
+def kept(*fragments: str):
+    def check(case_dir: Path) -> None:
+        no_active_content(case_dir)
+        for fragment in fragments:
+            assert fragment in main_of(case_dir), main_of(case_dir)
+    return check
+
+
+def page_at(url: str, *fragments: str):
+    def check(case_dir: Path) -> None:
+        text = html(case_dir, url)
+        for fragment in fragments:
+            assert fragment in text, fragment
+    return check
+
+
+def nfc_pairing(case_dir: Path) -> None:
+    text = html(case_dir, "/en/ete/")
+    assert "<h1>Été</h1>" in text and unicodedata.normalize("NFD", "Été") not in text
+    assert 'class="language-toggle" href="/fr/ete/"' in text  # the NFD file name paired with the NFC one
+
+
+def picture_copied(case_dir: Path) -> None:
+    assert (case_dir / "site/media/en/pictures/chart.png").read_bytes() == PNG
+    assert 'src="/media/en/pictures/chart.png"' in main_of(case_dir)
+    assert (case_dir / "site/media/en/report%202026.pdf".replace("%20", " ")).read_bytes() == b"%PDF-1.4 fake"
+    assert 'href="/media/en/report%202026.pdf"' in main_of(case_dir)
+
+
+# -- set-ups that need more than file contents ----------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(64))
+
+
+def big_file(case_dir: Path) -> None:
+    with open(case_dir / "content/en/big.md", "wb") as handle:
+        handle.write(b"---\ntitle: Big\ndescription: d\n---\n" + b"All work and no play. " * 2_300_000)
+
+
+def link_outside(case_dir: Path) -> None:
+    (case_dir / "outside").mkdir()
+    (case_dir / "outside/secret.md").write_text(page("Secret", "Not for publication.\n"))
+    (case_dir / "content/en/secret.md").symlink_to(case_dir / "outside/secret.md")
+
+
+def link_folder(case_dir: Path) -> None:
+    (case_dir / "outside/pub").mkdir(parents=True)
+    (case_dir / "outside/pub/_index.md").write_text(page("Pub"))
+    (case_dir / "content/en/pub").symlink_to(case_dir / "outside/pub")
+
+
+def link_broken(case_dir: Path) -> None:
+    (case_dir / "content/en/gone.md").symlink_to(case_dir / "nowhere.md")
+
+
+def hidden_files(case_dir: Path) -> None:
+    (case_dir / "content/en/.DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (case_dir / "content/en/.#a.md").symlink_to("root@host.1234:1700000000")  # an editor's lock file
+
+
+def foreign_out(case_dir: Path) -> None:
+    (case_dir / "mine").mkdir()
+    (case_dir / "mine/notes.txt").write_text("my own notes")
+
+
+def out_is_a_file(case_dir: Path) -> None:
+    (case_dir / "output.html").write_text("a file")
+
+
+def foreign_untouched(case_dir: Path) -> None:
+    assert (case_dir / "mine/notes.txt").read_text() == "my own notes"
+    assert sorted(p.name for p in (case_dir / "mine").iterdir()) == ["notes.txt"]
+
+
+def nested_lines(depth: int) -> str:
+    return "".join("  " * i + "- item\n" for i in range(depth))
+
+
+BILLION_LAUGHS = "\n".join(
+    ["---", "title: A", "description: d", 'lol1: &lol1 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"lol{i}: &lol{i} [" + ",".join([f"*lol{i - 1}"] * 9) + "]" for i in range(2, 10)] + ["---", ""])
+
+CASES = [
+    # -- front matter ---------------------------------------------------------------------------
+    Case("front-matter-not-closed", raw("---\ntitle: A\ndescription: d\n\nText.\n"),
+         where="content/en/a.md:1", says=("never closed", "add a line `---`"), subprocess=True),
+    Case("front-matter-missing", raw("# A\n\nText.\n"), where="content/en/a.md:1",
+         says=("must start with a settings block",)),
+    Case("yaml-tab-indentation", raw("---\ntitle: A\ndescription: d\nchecks:\n\tx: 1\n---\n"),
+         where="content/en/a.md:5", says=("indent with spaces, not tabs",)),
+    Case("yaml-unclosed-quote", raw('---\ntitle: A\ndescription: "unclosed\nweight: 1\n---\n'),
+         where="content/en/a.md:", says=("quotation mark is opened but never closed",)),
+    Case("yaml-unclosed-bracket", raw("---\ntitle: A\ndescription: [unclosed\n---\n"),
+         where="content/en/a.md:3", says=("never closed",), subprocess=True),
+    Case("yaml-colon-in-value", raw("---\ntitle: Vision: the plan\ndescription: d\n---\n"),
+         where="content/en/a.md:2", says=("put the whole value in quotation marks",)),
+    Case("yaml-list-instead-of-mapping", raw("---\n- title: A\n- description: d\n---\n"),
+         where="content/en/a.md:2",
+         says=("`key: value` lines (such as `title: My page`), not a single value or a list",)),
+    Case("yaml-single-value", raw("---\njust some words\n---\n"),
+         where="content/en/a.md:2", says=("`key: value` lines",)),
+    Case("yaml-uneven-indentation", raw("---\ntitle: A\n  description: d\n---\n"),
+         where="content/en/a.md:3", says=("quotation marks",)),
+    Case("missing-title", raw("---\ndescription: d\n---\nText.\n"),
+         where="content/en/a.md:1", says=("needs `title:`",)),
+    Case("missing-description", raw("---\ntitle: A\n---\nText.\n"),
+         where="content/en/a.md:1", says=("needs `description:`",)),
+    Case("empty-title", raw('---\ntitle: "  "\ndescription: d\n---\n'),
+         where="content/en/a.md:2", says=("needs `title:` followed by text",)),
+    Case("title-in-capitals", raw("---\nTitle: A\ndescription: d\n---\n"),
+         where="content/en/a.md:1", says=("found `Title`", "lower case")),
+    Case("weight-not-a-number", a(weight='"abc"'), where="content/en/a.md:4",
+         says=("`weight` must be a whole number, not `abc`",), subprocess=True),
+    Case("weight-a-fraction", a(weight="1.5"), where="content/en/a.md:4",
+         says=("`weight` must be a whole number, not `1.5`",)),
+    Case("weight-a-list", a(weight="[1, 2]"), where="content/en/a.md:4", says=("whole number, not a list",)),
+    Case("impossible-date", a(date="2026-13-45"), where="content/en/a.md:4",
+         says=("`2026-13-45` is not valid", "YYYY-MM-DD")),
+    Case("february-30", a(modified="2026-02-30"), where="content/en/a.md:4", says=("no such date",)),
+    Case("date-in-words", a(date="next spring"), where="content/en/a.md:4",
+         says=("`date` must be a date like 2026-11-24, not `next spring`",)),
+    Case("empty-value", a(slug=""), where="content/en/a.md:4", says=("`slug` has no value",)),
+    Case("key-set-twice", raw("---\ntitle: A\ndescription: d\ntitle: B\n---\n"),
+         where="content/en/a.md:4", says=("`title` is set twice (also on line 2)",)),
+    Case("unknown-key-warns", a(titel="x"), exit=0, where="content/en/a.md:4",
+         says=("warning: unknown setting `titel` is ignored. Did you mean `title`?",)),
+    Case("unknown-key-strict", a(descripion="x"), exit=1, args=("--strict",), where="content/en/a.md:4",
+         says=("Did you mean `description`?",)),
+    Case("yaml-alias-bomb", raw(BILLION_LAUGHS), where="content/en/a.md:5", says=("alias",)),
+    Case("yaml-anchor-and-alias", raw("---\ntitle: &t A\ndescription: *t\n---\n"),
+         where="content/en/a.md:3", says=("write the value out in full",)),
+    Case("yaml-python-object", raw("---\ntitle: A\ndescription: !!python/object:os.system [echo]\n---\n"),
+         where="content/en/a.md:3", says=("uses a YAML tag (`!!python/object:os.system`)",)),
+    Case("yaml-python-apply", raw("---\ntitle: A\ndescription: d\nx: !!python/object/apply:os.system "
+                                  "['touch pwned']\n---\n"),
+         where="content/en/a.md:4", says=("tags are not allowed",),
+         verify=lambda case_dir: not (case_dir / "pwned").exists() or pytest.fail("the tag ran")),
+    Case("yaml-deep-nesting", raw("---\ntitle: A\ndescription: d\nchecks: " + "[" * 5000 + "]" * 5000 + "\n---\n"),
+         where="content/en/a.md:4", says=("nested more than 20 levels",)),
+    Case("yaml-control-character", raw("---\ntitle: A\u0007\ndescription: d\n---\n"),
+         where="content/en/a.md:2", says=("invisible control character (U+0007)",)),
+    Case("yaml-huge-number", a(weight="9" * 5000), where="content/en/a.md:4", says=("far too long",)),
+    Case("yaml-values-read-as-text", raw("---\ntitle: No\ndescription: 2018\nslug: '2018'\n---\n"), exit=0,
+         verify=page_at("/en/2018/", "<h1>No</h1>")),
+    Case("unknown-layout", a(layout="pgae"), where="content/en/a.md:4",
+         says=("unknown layout `pgae`", "Did you mean `page`?")),
+
+    # -- files ----------------------------------------------------------------------------------
+    Case("latin-1-file", raw("---\ntitle: Été\ndescription: d\n---\n".encode("latin-1")),
+         where="content/en/a.md:2", says=("not saved as UTF-8", "save it with the encoding UTF-8"), subprocess=True),
+    Case("windows-1252-quotes", raw("---\ntitle: A\ndescription: d\n---\nIt\u2019s here.\n".encode("cp1252")),
+         where="content/en/a.md:5", says=("UTF-8",)),
+    Case("utf-8-bom-accepted", raw("\ufeff" + page("Accents é", "Text.\n")), exit=0,
+         verify=page_at("/en/a/", "<h1>Accents é</h1>")),
+    Case("crlf-accepted-lines-right", raw(page("A", "## Heading\n", titel="x").replace("\n", "\r\n")), exit=0,
+         where="content/en/a.md:4", says=("unknown setting `titel`",)),
+    Case("old-mac-cr-accepted-lines-right", raw(page("A", "Text.\n", titel="x").replace("\n", "\r")), exit=0,
+         where="content/en/a.md:4", says=("unknown setting `titel`",)),
+    Case("decomposed-accents", {unicodedata.normalize("NFD", "content/en/été.md"): unicodedata.normalize(
+        "NFD", page("Été", "Texte d’été.\n")), "content/fr/été.md": page("Été", "Texte.\n")}, exit=0,
+         verify=nfc_pairing),
+    Case("empty-file", raw(""), where="content/en/a.md:1", says=("the file is empty",)),
+    Case("blank-file", raw("\n  \n\n"), where="content/en/a.md:1", says=("the file is empty",)),
+    Case("fifty-megabyte-file", setup=big_file, where="content/en/big.md:1",
+         says=("too large (50.6 MB; the limit is 2 MB)",)),
+    Case("binary-file-named-md", raw(PNG, "content/en/chart.md"), where="content/en/chart.md:1",
+         says=("not a text file",)),
+    Case("symlink-outside-content", setup=link_outside, where="content/en/secret.md:1",
+         says=("outside the content folder", "copy the file into the content folder")),
+    Case("symlink-to-folder", setup=link_folder, where="content/en/pub:1", says=("link to another folder",)),
+    Case("broken-symlink", setup=link_broken, where="content/en/gone.md:1", says=("does not exist",)),
+    Case("hidden-files-ignored", setup=hidden_files, exit=0),
+    Case("file-name-with-spaces-and-accents", {"content/en/Notre été 2026.md": page("Summer")}, exit=0,
+         verify=page_at("/en/notre-ete-2026/", "<h1>Summer</h1>")),
+    Case("upper-case-extension", {"content/en/Plan.MD": page("Plan")}, where="content/en/Plan.MD:1",
+         says=("must end in `.md` (lower case)",)),
+    Case("markdown-extension", {"content/en/plan.markdown": page("Plan")}, where="content/en/plan.markdown:1",
+         says=("rename the file",)),
+    Case("too-deep-folders", {"content/en/" + "d/" * 12 + "a.md": page("Deep")},
+         where="content/en/" + "d/" * 12 + "a.md:1", says=("12 folders deep",)),
+
+    # -- site structure -------------------------------------------------------------------------
+    Case("same-address-by-slug", a() | {"content/en/b.md": page("B", slug="a")}, where="content/en/b.md:4",
+         says=("same address /en/a/",)),
+    Case("same-address-by-file-names", {"content/en/A b.md": page("One"), "content/en/a-b.md": page("Two")},
+         where="content/en/a-b.md:1", says=("same address /en/a-b/",)),
+    Case("page-and-folder-at-one-address", {"content/en/pub.md": page("P"),
+                                            "content/en/pub/_index.md": page("Pub")},
+         where="content/en/pub/_index.md:1", says=("same address /en/pub/",)),
+    Case("slug-with-slash", a(slug="a/b"), where="content/en/a.md:4", says=("no accents, spaces, / or ..",)),
+    Case("slug-with-dot-dot", a(slug="../../etc"), where="content/en/a.md:4", says=("may only use lower-case",)),
+    Case("slug-with-unsafe-characters", a(slug='"été <b>?#"'), where="content/en/a.md:4",
+         says=("for example `ete-b`",)),
+    Case("slug-too-long", a(slug="a" * 200), where="content/en/a.md:4", says=("200 characters long",)),
+    Case("translation-key-twice", a(translation_key="plan") | {"content/en/b.md": page("B", translation_key="plan")},
+         where="content/en/b.md:4", says=("both use translation_key `plan`",)),
+    Case("section-without-index", {"content/en/pub/a.md": page("A")}, where="content/en/pub/a.md:1",
+         says=("has no _index.md",)),
+    Case("page-outside-language-folders", {"content/a.md": page("A")}, where="content/a.md:1",
+         says=("inside content/en/ or content/fr/",)),
+    Case("third-language-folder", {"content/es/_index.md": page("Inicio")}, where="content/es/_index.md:1",
+         says=("English and French only",)),
+    Case("missing-home-page", {"content/fr/_index.md": None}, where="content/fr:1", says=("home page is missing",)),
+
+    # -- Markdown -------------------------------------------------------------------------------
+    Case("raw-script-escaped", a("<script>alert(1)</script>\n"), exit=0, verify=escaped("&lt;script&gt;alert(1)")),
+    Case("raw-iframe-escaped", a('<iframe src="https://evil.example"></iframe>\n'), exit=0,
+         verify=escaped("&lt;iframe")),
+    Case("onerror-attribute-escaped", a('Text <img src=x onerror="alert(1)"> here.\n'), exit=0,
+         verify=escaped("&lt;img src=x onerror=")),
+    Case("javascript-links-refused", a("[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) <javascript:alert(1)> "
+                                       "[c](java&#x09;script:alert(1)) [d](&#106;avascript:alert(1)) "
+                                       "[e](vbscript:x)\n"), exit=0, verify=kept("[a](javascript:alert(1))")),
+    Case("data-links-refused", a("[a](data:text/html;base64,PHNjcmlwdD4=) ![b](data:image/svg+xml,<svg/onload=x>)\n"),
+         exit=0, verify=kept("[a](data:text/html")),
+    Case("raw-html-allowed-is-sanitised",
+         a('<div onclick="x()" style="color:red"><abbr title="Ontario Public Service">OPS</abbr></div>\n\n'
+           '<script>alert(1)</script>\n\nA <a href="javascript:alert(1)">link</a> and '
+           '<a href="https://ontario.ca" onmouseover="x()">another</a>.\n\n<iframe src="//evil"></iframe>\n')
+         | config(SITE_YAML + "allow_raw_html: true\n"), exit=0,
+         verify=kept('<div><abbr title="Ontario Public Service">OPS</abbr></div>', "A <a>link</a>",
+                     '<a href="https://ontario.ca">another</a>')),
+    Case("unclosed-building-block", a("Intro.\n\n::: vision\nTo be a leading public service.\n\nMore text.\n"),
+         where="content/en/a.md:7", says=("`vision` that starts here is never closed", "add a line `:::`")),
+    Case("unclosed-block-inside-a-list", a("- item\n\n  ::: vision\n  Text.\n- next\n"),
+         where="content/en/a.md:7", says=("never closed",)),
+    Case("unknown-building-block", a("::: visoin\nText.\n:::\n"), where="content/en/a.md:5",
+         says=("unknown building block `visoin`",)),
+    Case("heading-of-2000-characters", a("## " + "Long words " * 182 + "\n"), exit=0,
+         verify=page_at("/en/a/", "Long words Long words")),
+    Case("ten-thousand-nested-quotes", a("> " * 10_000 + "deep\n"), where="content/en/a.md:5",
+         says=("nested more than 18 levels deep", "would be lost")),
+    Case("ten-thousand-nested-list-levels", a("- " * 10_000 + "deep\n"), where="content/en/a.md:5",
+         says=("nested more than 18 levels deep",)),
+    Case("deeply-indented-list", a("Intro.\n\n" + nested_lines(40)), where="content/en/a.md:",
+         says=("nested more than 18 levels deep",)),
+    Case("blocks-nested-too-deeply", a("".join(":" * (28 - i) + " appendix\n" for i in range(25)) + "Text.\n"
+                                       + "".join(":" * (4 + i) + "\n" for i in range(25))),
+         where="content/en/a.md:8", says=("nested 4 deep", "at most 3")),
+    Case("block-inside-block-with-same-fence", a("::: appendix\n::: example\n### An example\n:::\n:::\n"),
+         where="content/en/a.md:6", says=("`example` that starts here is never closed", "more colons")),
+    Case("picture-outside-content", a("Intro.\n\n![x](../../../etc/passwd)\n"), where="content/en/a.md:7",
+         says=("the picture `../../../etc/passwd` is outside the content folder",)),
+    Case("picture-outside-content-on-a-later-line", a("Intro\nmore ![x](../../site.yaml)\n"),
+         where="content/en/a.md:6", says=("outside the content folder",)),
+    Case("svg-picture-refused", a("![Chart](chart.svg)\n") | {"content/en/chart.svg": "<svg onload='x'/>"},
+         where="content/en/a.md:5", says=("browsers may run as a program",)),
+    Case("html-file-link-refused", a("[Form](form.html)\n") | {"content/en/form.html": "<script></script>"},
+         where="content/en/a.md:5", says=("may run as a program",)),
+    Case("pictures-and-files-copied", a("![Chart of results](pictures/chart.png)\n\n"
+                                        "[Report](<report 2026.pdf>)\n")
+         | {"content/en/pictures/chart.png": PNG, "content/en/report 2026.pdf": b"%PDF-1.4 fake"}, exit=0,
+         verify=picture_copied),
+
+    # -- templates and configuration ------------------------------------------------------------
+    Case("template-syntax-error", a(), templates={"page.html": '{% extends "base.html" %}\n{% block content %}\n'
+                                                                "{{ content }\n{% endblock %}\n"},
+         where="templates/page.html:3", says=("template error",)),
+    Case("config-unknown-layout", config(SITE_YAML + "default_layout: pgae\n"), where="site.yaml:6",
+         says=("unknown layout `pgae`", "Did you mean `page`?")),
+    Case("config-wrong-type", config(SITE_YAML.replace("updated: 2026-11-24", "updated: soon")),
+         where="site.yaml:5", says=("`updated` must be a date like 2026-11-24",)),
+    Case("config-title-not-a-group", config("title: Publications\n"), where="site.yaml:1",
+         says=("`title` must be a group of `key: value` lines",)),
+    Case("config-unknown-key", config(SITE_YAML + "tittle: x\n"), where="site.yaml:6",
+         says=("unknown setting `tittle`", "Did you mean `title`?"), subprocess=True),
+    Case("config-title-missing-french", config("title:\n  en: Site\n"), where="site.yaml:1",
+         says=("missing: fr",)),
+    Case("config-third-language", config("title:\n  en: Site\n  fr: Site\n  es: Sitio\n"), where="site.yaml:1",
+         says=("publishes only en and fr",)),
+    Case("config-bad-base-url", config("base_url: javascript:alert(1)\n"), where="site.yaml:1",
+         says=("must be the web address the site is published at",)),
+    Case("config-raw-html-not-yes-or-no", config('allow_raw_html: "please"\n'), where="site.yaml:1",
+         says=("`allow_raw_html` must be `true` or `false`",)),
+    Case("config-not-utf-8", config("title:\n  en: Site\n  fr: Société\n".encode("latin-1")), where="site.yaml:3",
+         says=("not saved as UTF-8",)),
+    Case("config-is-a-list", config("- base_url\n- title\n"), where="site.yaml:1", says=("`key: value` lines",)),
+    Case("config-python-tag", config("base_url: !!python/name:os.system\n"), where="site.yaml:1",
+         says=("tags are not allowed",)),
+    Case("config-missing", {"site.yaml": None}, where="site.yaml:1", says=("configuration file is missing",)),
+
+    # -- the output folder ----------------------------------------------------------------------
+    Case("out-is-the-content-folder", out="content", where="content:1", says=("refusing to write the site here",)),
+    Case("out-inside-the-content-folder", out="content/en/site", where="content/en/site:1",
+         says=("inside the content folder",)),
+    Case("out-is-the-repository-root", out=str(ROOT), no_write=True, where=f"{ROOT}:1",
+         says=("refusing to write the site here",)),
+    Case("out-is-the-file-system-root", out="/", no_write=True, where="/:1", says=("refusing to write the site here",)),
+    Case("out-is-the-home-folder", out=str(Path.home()), no_write=True, where=f"{Path.home()}:1",
+         says=("refusing",)),
+    Case("out-holds-other-files", out="mine", setup=foreign_out, where="mine:1",
+         says=("holds files clair did not write",), verify=foreign_untouched),
+    Case("out-is-a-file", out="output.html", setup=out_is_a_file, where="output.html:1", says=("it is a file",)),
+]
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """Every file under a folder with the hash of its bytes (and every folder, as a listing)."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        found[rel] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "folder"
+    return found
+
+
+@pytest.fixture(scope="module")
+def good_site(tmp_path_factory) -> Path:
+    """A good site built once; each case starts from a copy of it."""
+    folder = tmp_path_factory.mktemp("good")
+    write_files(folder, start_files())
+    assert run_in_process(folder, "site", ())[0] == 0
+    return folder / "site"
+
+
+def start_files() -> dict[str, str]:
+    return {f"content/{rel}": text for rel, text in minimal_pages().items()} | {"site.yaml": SITE_YAML}
+
+
+def write_files(folder: Path, files: dict[str, str | bytes | None]) -> None:
+    for rel, text in files.items():
+        path = folder / rel
+        if text is None:
+            path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+
+
+def command(out: str, args: tuple[str, ...]) -> list[str]:
+    return ["build", "--content", "content", "--out", out, "--config", "site.yaml", "--skip-checks",
+            "--format", "text", *args]
+
+
+def run_in_process(folder: Path, out: str, args: tuple[str, ...], capsys=None) -> tuple[int, str]:
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        code = clair.cli.main(command(out, args))
+    finally:
+        os.chdir(cwd)
+    if capsys is None:
+        return code, ""
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def run_subprocess(folder: Path, out: str, args: tuple[str, ...]) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), *command(out, args)], cwd=folder,
+                            capture_output=True, text=True, env=env, timeout=120)
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_bad_input(case: Case, tmp_path: Path, good_site: Path, capsys, monkeypatch):
+    write_files(tmp_path, start_files())
+    shutil.copytree(good_site, tmp_path / "site")
+    before = fingerprint(tmp_path / "site")
+    if case.setup:
+        case.setup(tmp_path)
+    write_files(tmp_path, case.files)
+    if case.no_write:
+        def refuse(*args, **kwargs):
+            raise AssertionError(f"clair tried to write the site into {case.out}")
+        monkeypatch.setattr(clair.pipeline, "write_site", refuse)
+    if case.templates:
+        templates = tmp_path / "templates"
+        shutil.copytree(TEMPLATES_DIR, templates)
+        write_files(templates, case.templates)
+        monkeypatch.setattr(clair.cli, "build_site", functools.partial(clair.pipeline.build_site,
+                                                                       templates_dir=templates))
+
+    code, output = (run_subprocess if case.subprocess else functools.partial(run_in_process, capsys=capsys))(
+        tmp_path, case.out, case.args)
+
+    assert code == case.exit, output
+    if case.where:
+        severity = "warning" if case.exit == 0 else "(?:error|warning)"
+        assert re.search(re.escape(case.where) + (r"\d+" if case.where.endswith(":") else "") + f": {severity}: ",
+                         output), output
+    for fragment in case.says:
+        assert fragment in output, output
+    plain = output.replace(str(tmp_path), "<folder>")
+    assert not PYTHON_WORDS.search(plain), plain
+    if case.exit == 2:
+        assert "Nothing was written" in output
+        assert fingerprint(tmp_path / "site") == before, "the previous site changed"
+    else:
+        assert (tmp_path / "site/.clair-site").exists() and (tmp_path / "site/en/index.html").exists()
+    leftovers = [p.name for p in tmp_path.iterdir() if ".building-" in p.name or ".previous-" in p.name]
+    assert not leftovers
+    if case.verify:
+        case.verify(tmp_path)
+
+
+def test_catalogue_is_large_enough():
+    assert len(CASES) >= 40
+    assert len({case.id for case in CASES}) == len(CASES)
