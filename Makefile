@@ -13,7 +13,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.installed
+# axe-core and vnu.jar for the browser audit, pinned in package-lock.json (skipped when npm is absent).
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+setup: $(VENV)/.installed $(if $(shell command -v npm),node_modules/.package-lock.json)
 
 site: setup
 	$(BIN)/python build.py build

@@ -19,7 +19,8 @@ from typing import Any
 from clair.config import did_you_mean
 from clair.model import ContentError, Finding, Page, Site
 
-CHECK_MODULES = ("checks.readability", "checks.plain_words", "checks.parity", "checks.accessibility", "checks.links")
+CHECK_MODULES = ("checks.readability", "checks.plain_words", "checks.parity", "checks.accessibility", "checks.links",
+                 "checks.glossary", "checks.matrices")
 SEVERITIES = ("error", "warning", "off")
 
 

@@ -113,6 +113,8 @@ def source_lines(page: Page, document: Document) -> dict[Element, int]:
     heading_lines = {h["id"]: h["line"] for h in page.headings}
     links, images = _inline_sources(page, "link_open"), _inline_sources(page, "image")
     tables = iter([page.file_line(t.map[0]) for t in page.tokens if t.type == "table_open"])
+    matrices = iter([page.file_line(t.map[0]) for t in page.tokens  # `::: matrix NAME` blocks' tables
+                     if t.type == "container_block_open" and t.info.split()[:1] == ["matrix"]])
     lines: dict[Element, int] = {}
     for element in document.elements:
         if element.offset not in content:
@@ -124,7 +126,7 @@ def source_lines(page: Page, document: Document) -> dict[Element, int]:
         elif element.tag == "img":
             line = _take(images, element.attrs.get("src"), element.attrs.get("alt", ""))
         elif element.tag == "table":
-            line = next(tables, None)
+            line = next(matrices if "data-matrix" in element.attrs else tables, None)
         else:
             continue
         if line is not None:

@@ -89,6 +89,8 @@ def check_file(targets: Targets, path: PurePosixPath, document: Document, page: 
     """Both rules over one built file; `page` is None for files that are not content pages."""
     lines = html.source_lines(page, document) if page else {}
     for element, attr, address in addresses(document):
+        if page is None and in_chapter(element):
+            continue  # a copy of a page, checked at its Markdown line already (clair/onepage.py)
         problem = internal_problem(targets, path, page, address)
         if problem:
             yield report(settings, page, path, "links.internal", lines, element,
@@ -97,6 +99,11 @@ def check_file(targets: Targets, path: PurePosixPath, document: Document, page: 
             yield report(settings, page, path, "links.external-resources", lines, element,
                          f"<{element.tag} {attr}> loads `{address}` from another host; pages load nothing "
                          "from third parties: copy the file into the site (templates/assets/) or remove it")
+
+
+def in_chapter(element: Element) -> bool:
+    """Inside a chapter of a whole-publication view: a page copied into `<section class="chapter">`."""
+    return any(a.tag == "section" and "chapter" in a.attrs.get("class", "").split() for a in element.ancestors())
 
 
 def addresses(document: Document) -> Iterator[tuple[Element, str, str]]:

@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import report
+from . import report, search
 from .model import ContentError, ContentErrors, Finding
 from .pipeline import build_site, publish
 from .translation_mark import mark_translated
@@ -26,6 +26,8 @@ commands:
           the English page it translates, once the French is up to date (see parity.stale)
   audit   build into a temporary folder (or take --site) and check every page in headless
           Chromium with axe-core and with the Nu HTML Checker (needs `npm ci`; Java for vnu)
+  serve   preview on http://127.0.0.1:8000/ (--port): builds in memory, rebuilds on save, reloads the
+          open page and shows its check findings on it; Ctrl-C stops it (exit code 0)
 
 exit codes:
   0  success
@@ -39,8 +41,8 @@ exit codes:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python build.py", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="build", choices=("build", "check", "audit", "mark-translated"),
-                        help="what to do")
+    parser.add_argument("command", nargs="?", default="build",
+                        choices=("build", "check", "audit", "mark-translated", "serve"), help="what to do")
     parser.add_argument("paths", nargs="*", type=Path, help="mark-translated: the French pages to mark")
     parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
     parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
@@ -54,6 +56,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="audit: save a full-page PNG of every page at 1280 and 375 px wide into DIR")
     parser.add_argument("--browser", metavar="PATH", default=os.environ.get("CLAIR_BROWSER"),
                         help="audit: the Chromium to use (default: $CLAIR_BROWSER, else found on the system)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="serve: the port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     args = parser.parse_args(argv)
     if (args.command == "mark-translated") != bool(args.paths):
         parser.error("give file paths with mark-translated, and only with it: "
@@ -96,10 +100,19 @@ def main(argv: list[str] | None = None) -> int:
         from .audit import run_command
 
         return run_command(args)
+    if args.command == "serve":
+        from .serve import run_command as serve_command
+
+        return serve_command(args)
     try:
         result = build_site(args.content, args.config, run_checks=not args.skip_checks)
         if args.command == "build":
-            publish(result, args.out, PROJECT_DIR)
+            # a --skip-checks preview indexes search only when Pagefind is installed (clair/search.py)
+            index = not args.skip_checks or search.available()
+            publish(result, args.out, PROJECT_DIR, search_index=index)
+            if not index:
+                print("Search is not indexed in this preview: Pagefind is not installed "
+                      "(pip install 'pagefind[bin]').", file=sys.stderr)
     except ContentErrors as errs:
         return fail_to_load(errs.errors, args.format)
     except ContentError as err:

@@ -18,7 +18,8 @@ from .model import ContentError, ContentErrors, Page
 from .sanitize import sanitise_html
 from .slug import slugify
 
-BLOCKS = ("vision", "promise", "commitments", "you-said", "what-we-heard", "example", "outcomes", "timeline", "appendix")
+BLOCKS = ("vision", "promise", "commitments", "you-said", "what-we-heard", "example", "outcomes", "timeline", "appendix",
+          "matrix")
 
 
 MAX_BLOCK_DEPTH = 3  # building blocks inside building blocks; each level renders its inside again

@@ -120,6 +120,8 @@ class Site:
     findings: list[Finding] = field(default_factory=list)
     scores: dict[str, dict] = field(default_factory=dict)  # per source file: readability and parity figures
     relaxations: list[dict] = field(default_factory=list)  # rules pages relaxed, with their reasons
+    matrices: dict[str, Any] = field(default_factory=dict)  # name -> clair.matrices.Matrix, from data/matrices/
+    glossary: Any = None  # clair.glossary.Glossary from data/glossary.yaml, or None when there is none
 
     def pages_in(self, lang: str) -> list[Page]:
         return [p for p in self.pages if p.lang == lang]

@@ -9,9 +9,15 @@ import jinja2
 from markupsafe import Markup
 
 from .i18n import LOCALES, Catalogue, french_typography, long_date
+from .glossary import GLOSSARY_FILE, PAGE_URLS, generated_pages, link_first_uses, load_glossary
+from .glossary import render_pages as render_glossary_pages
 from .markdown import BLOCKS, block_name, make_parser, parse_page
+from .matrices import MatrixLibrary, csv_bytes, csv_path
+from .matrices import view as matrix_view
 from .report import summary_line
 from .review import review_rows
+from .onepage import render_whole_publications, whole_publication_url
+from .search import render_search_pages, search_url
 from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, ContentErrors, Page, Site
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -21,8 +27,13 @@ TOC_MIN_HEADINGS = 3  # pages with this many `##` headings get an "On this page"
 class Renderer:
     """Holds the parser, the templates and the catalogue, so a whole site renders with one of each."""
 
-    def __init__(self, site: Site, templates_dir: Path = TEMPLATES_DIR):
+    def __init__(self, site: Site, templates_dir: Path = TEMPLATES_DIR, data_dir: Path | None = None):
         self.site = site
+        # action-plan matrices, read once: data/ beside the configuration file (see clair/matrices.py)
+        self.library = MatrixLibrary.load(data_dir or Path(site.config.file).parent / "data")
+        site.matrices = self.library.matrices
+        site.glossary = load_glossary((data_dir or Path(site.config.file).parent / "data") / GLOSSARY_FILE)
+        self.extra_files: dict[PurePosixPath, bytes] = {}  # files pages produce besides their HTML (matrix CSVs)
         self.md = make_parser(allow_raw_html=site.config.allow_raw_html)
         self.catalogue = Catalogue(templates_dir / "messages.yaml")
         self.templates = jinja2.Environment(
@@ -48,22 +59,30 @@ class Renderer:
     def parse(self) -> None:
         """Parse every page once (later stages share the tokens); French titles get French spacing too."""
         for page in self.site.pages:
-            parse_page(self.md, page)
-            if page.lang == "fr":
-                page.meta.update({key: french_typography(page.meta[key]) for key in ("title", "description")})
+            self.parse_page(page)
+
+    def parse_page(self, page: Page) -> None:
+        """Parse one page (`parse` does them all; `serve` re-parses the page a writer just saved)."""
+        parse_page(self.md, page)
+        if page.lang == "fr":
+            page.meta.update({key: french_typography(page.meta[key]) for key in ("title", "description")})
 
     def render_pages(self) -> None:
         """Render each page's body, then its whole HTML document; collect every content error."""
-        errors = []
+        errors = list(self.library.errors)
         for page in self.site.pages:
             try:
-                self.resolve_links(page)
-                page.html = self.render_tokens(page.tokens, page)
-                page.output = self.render_document(page)
+                self.render_page(page)
             except ContentError as err:
                 errors.append(err)
         if errors:
             raise ContentErrors(errors)
+
+    def render_page(self, page: Page) -> None:
+        """Render one page's body, then its HTML document (`serve` re-renders the page a writer just saved)."""
+        self.resolve_links(page)
+        page.html = self.render_tokens(link_first_uses(page, self.site.glossary), page)  # first uses linked
+        page.output = self.render_document(page)
 
     def resolve_links(self, page: Page) -> None:
         """Links to other pages' .md files become those pages' URLs (in the page's own language)."""
@@ -108,6 +127,8 @@ class Renderer:
         if name not in BLOCKS:
             raise ContentError(page.source, page.file_line(opening.map[0]),
                                f"unknown building block `{name}`; use one of: {', '.join(BLOCKS)}")
+        if name == "matrix":
+            return self.render_matrix(opening, inner, page)
         quote_end = matching_close(inner, 0, "blockquote") + 1 if inner and inner[0].type == "blockquote_open" else 0
         quote = Markup(self.render_tokens(inner[:quote_end], page))  # a leading quotation (you-said)
         rest = Markup(self.render_tokens(inner[quote_end:], page))  # rendered once: nesting stays linear
@@ -119,6 +140,25 @@ class Renderer:
             "lang": page.lang,
         }
         return self.template(f"blocks/{name}.html").render(context)
+
+    def render_matrix(self, opening, inner: list, page: Page) -> str:
+        """`::: matrix NAME`: the matrix's table in the page's language, and its CSV file next to the page."""
+        line = page.file_line(opening.map[0])
+        if inner:
+            raise ContentError(page.source, line, "a matrix block holds nothing: write `::: matrix NAME` and, on "
+                                                  "the next line, `:::`; put your text before or after the block")
+        matrix = self.library.placed(opening.info, page, line)
+        if matrix is None:  # its data file has errors, reported on their own
+            return ""
+        same = [t for t in page.tokens if t.type == "container_block_open" and t.info.split() == ["matrix", matrix.id]]
+        if len(same) > 1 and same[0] is not opening:
+            raise ContentError(page.source, line, f"the matrix `{matrix.id}` is placed twice on this page (also on "
+                                                  f"line {page.file_line(same[0].map[0])}); place it once")
+        path = csv_path(page.url, matrix)  # rendering a page again (clair serve) writes the same file again
+        t = self.translator(page.lang)
+        self.extra_files[path] = csv_bytes(matrix, page.lang, t)
+        return self.template("blocks/matrix.html").render(m=matrix_view(matrix, page.lang, t, f"/{path}"), t=t,
+                                                          lang=page.lang)
 
     def translator(self, lang: str):
         """The `t(key)` function templates use for their fixed strings."""
@@ -149,6 +189,8 @@ class Renderer:
             "modified": page.meta.get("modified") or page.meta.get("date") or self.site.config.updated,
             "publications": [p for p in page.children if p.is_section] if page.is_home else [],
             "page_count": lambda publication: len(reading_order(publication)),
+            "search_indexed": True,  # <main data-pagefind-body>: content pages are what search finds
+            "whole_publication_url": whole_publication_url(page),
         }
 
     def common_context(self, lang: str) -> dict:
@@ -160,6 +202,8 @@ class Renderer:
             "site_title": self.site.config.title[lang],
             "base_url": self.site.config.base_url.rstrip("/"),
             "t": self.translator(lang),
+            "glossary_url": PAGE_URLS[lang] if self.site.glossary else None,
+            "search_url": search_url(lang),
         }
 
     def render_site_files(self) -> dict[PurePosixPath, str]:
@@ -172,7 +216,11 @@ class Renderer:
                 **self.common_context(lang), home_url=home.url if home else f"/{lang}/",
                 toggle_url=f"/{OTHER_LANGUAGE[lang]}/404.html")
         base_url = self.site.config.base_url.rstrip("/")
-        ordered = sorted(self.site.pages, key=lambda p: p.url)
+        files.update(render_glossary_pages(self, self.site.glossary))
+        generated = [*render_search_pages(self), *render_whole_publications(self)]  # clair/search.py, onepage.py
+        files.update({view.output_path: view.output for view in generated})
+        ordered = sorted([*self.site.pages, *(generated_pages() if self.site.glossary else []), *generated],
+                         key=lambda p: p.url)
         files[PurePosixPath("sitemap.xml")] = self.template("sitemap.xml").render(
             pages=ordered, base_url=base_url, alternates=alternates)
         files[PurePosixPath("robots.txt")] = f"User-agent: *\nAllow: /\nSitemap: {base_url}/sitemap.xml\n"

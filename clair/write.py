@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from .model import ContentError
@@ -40,8 +41,12 @@ def check_output_folder(out: Path, content_dir: Path, project_dir: Path) -> None
                                       "choose an empty or new folder with --out, or empty it yourself")
 
 
-def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: Path) -> None:
-    """Write into a temporary folder beside `out`, then swap it in; on any failure remove it."""
+def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: Path,
+               before_swap: Callable[[Path], None] | None = None) -> None:
+    """Write into a temporary folder beside `out`, then swap it in; on any failure remove it.
+
+    `before_swap(folder)` runs on the complete temporary folder just before the swap (the search
+    index is built there); if it raises, the previous site stays as it was."""
     out = out.resolve()
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     retired = out.parent / f".{out.name}.previous-{os.getpid()}"
@@ -50,6 +55,8 @@ def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: P
         remove_leftovers(out)
         try:
             fill_folder(staging, files, assets_dir)
+            if before_swap is not None:
+                before_swap(staging)
             with signals_deferred():
                 swap_in(staging, out, retired)
         finally:

@@ -274,8 +274,9 @@ def test_audit_command_builds_and_audits_a_site(session, java, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     document = json.loads(result.stdout)
     assert document["summary"] == {"errors": 0, "warnings": 0}, result.stdout
-    assert document["audit"]["pages"] == 5 and document["audit"]["html_validation"] == "done"
-    assert "Audited 5 pages" in result.stderr
+    # two home pages, the splash, two 404 pages and the two search pages
+    assert document["audit"]["pages"] == 7 and document["audit"]["html_validation"] == "done"
+    assert "Audited 7 pages" in result.stderr
 
 
 def test_audit_command_fails_on_faults_with_github_annotations(session, tmp_path):

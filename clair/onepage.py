@@ -1,0 +1,157 @@
+"""The whole publication on one page: `<publication>/all/` (French `<publication>/tout/`).
+
+Every page of a publication, in reading order, as chapters of one HTML page, for printing, saving
+as PDF from the browser, or reading offline. Each chapter is a `<section>` whose heading (the page's
+title, the page's h1) is an h2; the page's own headings move one level down (h2 -> h3 ...; h6 stays
+h6), so the outline never skips a level. Every id in a chapter gets the chapter's prefix
+(`ch-vision--our-goal`) and every reference to an id (`#fragment`, `for`, `headers`,
+`aria-labelledby` ...) follows, so ids stay unique; links to pages of the publication become links
+to their chapters; relative addresses become absolute (the view lives at another address).
+
+The rewriting works on the HTML the build itself rendered (markdown-it, the sanitiser and our
+templates: quoted attributes, escaped text), tag by tag, and changes nothing else.
+"""
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from markupsafe import Markup
+
+from .generated import GeneratedPage, generated_context, refuse_clash
+from .model import Page
+
+SLUG = {"en": "all", "fr": "tout"}
+MIN_PAGES = 2  # a publication of one page is already on one page
+ID_REFERENCES = ("for", "headers", "aria-labelledby", "aria-describedby", "aria-controls", "aria-owns",
+                 "aria-details", "aria-errormessage", "aria-activedescendant", "aria-flowto", "list", "form")
+ADDRESSES = ("href", "src", "cite", "poster", "data")
+TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s=<>/\"']+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>\"']+))?)*)"
+                 r"(\s*/?)>")
+ATTR = re.compile(r"(\s+)([^\s=<>/\"']+)(?:(\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s<>\"']+))?")
+
+
+@dataclass
+class Chapter:
+    id: str
+    title: str
+    page: Page
+    html: Markup
+
+
+def is_publication(page: Page) -> bool:
+    """A section directly under a language's home page."""
+    return page.is_section and page.parent is not None and page.parent.is_home
+
+
+def whole_publication_url(page: Page) -> str | None:
+    """The one-page view's address, when `page` is a publication landing page that has one."""
+    from .render import reading_order
+
+    if not is_publication(page) or len(reading_order(page)) < MIN_PAGES:
+        return None
+    return f"{page.url}{SLUG[page.lang]}/"
+
+
+def render_whole_publications(renderer) -> list[GeneratedPage]:
+    """One view per publication and language, each paired with its translation's view."""
+    views: dict[Page, GeneratedPage] = {}
+    for publication in renderer.site.pages:
+        url = whole_publication_url(publication)
+        if url:
+            t = renderer.translator(publication.lang)
+            views[publication] = GeneratedPage(url, publication.lang,
+                                               t("whole_publication_title", title=publication.title),
+                                               publication.meta["description"], "templates/onepage.html")
+    for publication, view in views.items():
+        view.counterpart = views.get(publication.counterpart)
+    for publication, view in views.items():
+        refuse_clash(renderer, view, "the whole publication on one page")
+        chapters = chapters_of(publication, renderer.site.config.base_url)
+        modified = max(modified_date(c.page, renderer.site.config.updated) for c in chapters)
+        view.output = renderer.template("onepage.html").render(
+            **generated_context(renderer, view, [*publication.ancestors(), publication], modified),
+            publication=publication, chapters=chapters)
+    return list(views.values())
+
+
+def modified_date(page: Page, default):
+    return page.meta.get("modified") or page.meta.get("date") or default
+
+
+def chapters_of(publication: Page, base_url: str = "") -> list[Chapter]:
+    """The publication's pages in reading order, each rewritten to live inside the one page."""
+    from .render import reading_order
+
+    order = reading_order(publication)
+    ids: dict[str, str] = {}
+    for page in order:
+        ids[page.url] = unique(chapter_id(publication, page), set(ids.values()))
+    host = urlsplit(base_url).netloc.lower()
+    return [Chapter(ids[page.url], page.title, page, Markup(rewrite(page.html, ids[page.url], page.url, ids, host)))
+            for page in order]
+
+
+def chapter_id(publication: Page, page: Page) -> str:
+    """`ch-` and the page's address below the publication (`ch-pillars-serve`); the landing page's
+    is the publication's own last address segment."""
+    below = page.url[len(publication.url):].strip("/") if page.url.startswith(publication.url) else ""
+    name = below or publication.url.strip("/").rsplit("/", 1)[-1]
+    return "ch-" + re.sub(r"[^A-Za-z0-9_-]+", "-", name.replace("/", "-")).strip("-")
+
+
+def unique(candidate: str, taken: set[str]) -> str:
+    value, number = candidate, 2
+    while value in taken:
+        value, number = f"{candidate}-{number}", number + 1
+    return value
+
+
+def rewrite(text: str, chapter: str, page_url: str, chapters: dict[str, str], host: str = "") -> str:
+    """One page's body HTML as a chapter: headings one level down, ids prefixed, links to chapters."""
+    def prefixed(value: str) -> str:
+        return f"{chapter}--{value}"
+
+    def address(value: str) -> str:
+        parts = urlsplit(value)
+        if value.startswith("#"):
+            return "#" + prefixed(parts.fragment) if parts.fragment else value
+        if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc.lower() != host):
+            return value  # another host, mailto:, tel:, data:
+        path = parts.path
+        if not path.startswith("/"):  # relative to the page's own address, which is not this one
+            path = posixpath.normpath(posixpath.join(page_url, path)) + ("/" if path.endswith("/") or not path else "")
+        target = None if parts.query else chapters.get(path if path.endswith("/") else path + "/")
+        if target is not None:  # a page of this publication: its chapter on this page
+            return f"#{target}--{parts.fragment}" if parts.fragment else f"#{target}"
+        return value if parts.netloc else urlunsplit(("", "", path, parts.query, parts.fragment))
+
+    def attribute(match: re.Match) -> str:
+        space, name, equals, quoted = match.groups()
+        if quoted is None:
+            return match.group(0)
+        quote = quoted[0] if quoted[0] in "\"'" else ""
+        value = html.unescape(quoted[1:-1] if quote else quoted)
+        key = name.lower()
+        if key == "id":
+            value = prefixed(value)
+        elif key in ID_REFERENCES:
+            value = " ".join(prefixed(v) for v in value.split())
+        elif key in ADDRESSES:
+            value = address(value.strip())
+        else:
+            return match.group(0)
+        return f'{space}{name}="{html.escape(value, quote=True)}"'
+
+    def tag(match: re.Match) -> str:
+        closing, name, attrs, end = match.groups()
+        if re.fullmatch(r"[hH][1-6]", name):
+            name = f"h{min(6, int(name[1]) + 1)}"
+        if not closing and attrs:
+            attrs = ATTR.sub(attribute, attrs)
+        return f"<{closing}{name}{attrs}{end}>"
+
+    return TAG.sub(tag, text)

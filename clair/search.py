@@ -1,0 +1,135 @@
+"""Site search: a search page per language, and per-language indexes built by Pagefind.
+
+The index is built at build time, with no server and no third party: after `write_site` has filled
+its temporary folder and before it swaps that folder in, Pagefind (the `pagefind[bin]` package from
+PyPI) reads the written HTML and writes `pagefind/` beside it. It makes one index per `<html lang>`,
+so the English search page only ever searches English pages. Only the `<main>` of content pages is
+indexed (templates mark it `data-pagefind-body`); the "On this page" list, previous/next links and
+lists of other pages are left out (EXCLUDE), so a page is found for its own words.
+
+`templates/assets/search.js` runs the search in the browser through Pagefind's JavaScript API. It
+compiles WebAssembly, so the search page alone allows `'wasm-unsafe-eval'` in its
+Content-Security-Policy (never `'unsafe-inline'` or `'unsafe-eval'`: no page runs inline script).
+
+Pagefind folds accents in queries and in the index (since 1.5; `exactDiacritics` is off), so
+« reussite » finds « réussite »; tests/test_search.py checks it in Chromium.
+
+`check` never needs Pagefind (it writes nothing); `build --skip-checks` indexes when Pagefind is
+installed and says so when it is not; a full `build` and `audit` require it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path, PurePosixPath
+
+from .generated import GeneratedPage, generated_context, refuse_clash
+from .i18n import french_typography
+from .model import LANGUAGES, OTHER_LANGUAGE, ContentError
+
+SEARCH_SLUG = {"en": "search", "fr": "recherche"}
+INDEX_FOLDER = "pagefind"
+INDEX_SCRIPT = f"/{INDEX_FOLDER}/pagefind.js"
+PAGEFIND_ENV = "CLAIR_PAGEFIND"  # a Pagefind executable to use instead of the one `pagefind[bin]` installs
+INSTALL_HELP = "install it with `pip install 'pagefind[bin]'` (it is one of clair's dependencies: pip install -e .)"
+# Parts of <main> that are about other pages, not this one, and marks hidden from screen readers
+# (a matrix's "●"): left out of the index.
+EXCLUDE = (".toc", ".pagination", ".section-pages", ".publications", ".whole-publication", '[aria-hidden="true"]')
+TIMEOUT = 300  # seconds; Pagefind indexes thousands of pages a second
+
+
+class PagefindMissing(Exception):
+    """No Pagefind executable; the message says how to install it."""
+
+
+def search_url(lang: str) -> str:
+    return f"/{lang}/{SEARCH_SLUG[lang]}/"
+
+
+def executable() -> str:
+    """The Pagefind binary: $CLAIR_PAGEFIND, else the one the `pagefind-bin` package ships."""
+    wanted = os.environ.get(PAGEFIND_ENV)
+    if wanted:
+        if not (os.path.isfile(wanted) and os.access(wanted, os.X_OK)):
+            raise PagefindMissing(f"no Pagefind program at `{wanted}` (from {PAGEFIND_ENV})")
+        return wanted
+    try:
+        import pagefind_bin
+    except ImportError:
+        raise PagefindMissing(f"Pagefind is not installed: {INSTALL_HELP}") from None
+    try:
+        return str(pagefind_bin.get_executable())
+    except (FileNotFoundError, OSError) as err:
+        raise PagefindMissing(f"the pagefind-bin package has no program for this system ({err}): "
+                              f"{INSTALL_HELP}") from None
+
+
+def available() -> bool:
+    try:
+        executable()
+    except PagefindMissing:
+        return False
+    return True
+
+
+def build_index(folder: Path) -> None:
+    """Index the site written in `folder` into `folder/pagefind/`; a ContentError if that fails.
+
+    Called by write_site on its temporary folder, so a failed index leaves the previous site."""
+    try:
+        program = executable()
+    except PagefindMissing as err:
+        raise ContentError(INDEX_FOLDER, None, f"the search index could not be built: {err}. "
+                                               "The previous output folder is unchanged") from None
+    command = [program, "--site", str(folder), "--output-subdir", INDEX_FOLDER,
+               "--exclude-selectors", ", ".join(EXCLUDE), "--quiet"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                                timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise ContentError(INDEX_FOLDER, None, f"the search index could not be built: Pagefind did not run "
+                                               f"({err}). The previous output folder is unchanged") from None
+    entry = folder / INDEX_FOLDER / "pagefind-entry.json"
+    if result.returncode != 0 or not entry.is_file():
+        said = " ".join((result.stderr.strip() or result.stdout.strip() or "no message").split())[:800]
+        raise ContentError(INDEX_FOLDER, None, f"the search index could not be built: Pagefind stopped with exit "
+                                               f"code {result.returncode}: {said}. The previous output folder "
+                                               "is unchanged")
+    stabilise(entry)
+
+
+def stabilise(entry: Path) -> None:
+    """Pagefind lists the languages in its entry file in no fixed order; sort them, so two builds of
+    the same content stay byte-identical (every other file it writes is named by its content hash)."""
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    entry.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- the search pages
+
+def render_search_pages(renderer) -> list[GeneratedPage]:
+    """`/en/search/` and `/fr/recherche/`, each the other's translation."""
+    pages = {lang: GeneratedPage(search_url(lang), lang, renderer.translator(lang)("search_title"),
+                                 renderer.translator(lang)("search_description"), "templates/search.html")
+             for lang in LANGUAGES}
+    for lang, page in pages.items():
+        page.counterpart = pages[OTHER_LANGUAGE[lang]]
+    for page in pages.values():
+        refuse_clash(renderer, page, "the search page")
+        home = renderer.site.home(page.lang)
+        page.output = renderer.template("search.html").render(
+            **generated_context(renderer, page, breadcrumbs=[home] if home else []),
+            messages=script_messages(renderer, page.lang), index_script=INDEX_SCRIPT)
+    return list(pages.values())
+
+
+def script_messages(renderer, lang: str) -> dict[str, str]:
+    """The status messages search.js shows, as `data-` attributes; `{count}` and `{query}` are filled
+    in by the script, which picks the plural form with the browser's Intl.PluralRules."""
+    t = renderer.translator(lang)
+    messages = {"searching": t("search_searching"), "none": t("search_none", query="{query}"),
+                "error": t("search_error"), "empty": t("search_empty")}
+    for form, text in renderer.catalogue.messages["search_results"][lang].items():  # Babel's plural forms
+        messages[f"results-{form}"] = french_typography(text) if lang == "fr" else text
+    return messages
