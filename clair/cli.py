@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as err:
         return fail_to_load([err], args.format)
     findings = result.findings
-    print_findings(findings, args.format)
+    print_findings(findings, args.format, scores=result.site.scores)
     failing = [f for f in findings if f.severity == "error" or args.strict]
     if args.command == "build" and args.format == "text":
         print(f"Built {len(result.site.pages)} pages into {args.out}/", file=sys.stderr)
@@ -150,10 +150,10 @@ def fail_to_load(errors: list[ContentError], fmt: str) -> int:
     return EXIT_LOAD_ERROR
 
 
-def print_findings(findings: list[Finding], fmt: str, stream=None) -> None:
+def print_findings(findings: list[Finding], fmt: str, stream=None, scores: dict | None = None) -> None:
     stream = stream or sys.stdout
     if fmt == "json":
-        stream.write(report.as_json(findings))
+        stream.write(report.as_json(findings, scores))
     elif fmt == "github":
         stream.write(report.as_github(findings))
         report.write_step_summary(findings)
