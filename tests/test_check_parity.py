@@ -359,3 +359,10 @@ def test_a_template_message_missing_from_the_catalogue(build, tmp_path):
     findings = list(parity.unknown_messages(Settings(result.site, parity.DEFAULTS), templates))
     assert [(f.file, f.line, f.check, f.severity) for f in findings] == [
         ("templates/blocks/vision.html", 3, "parity.messages", "error")]
+
+
+def test_table_cells_are_separate_numbers(build):
+    table = "Table: {}\n\n| A | B |\n| --- | --- |\n| 1,250 | 12.5% |\n"
+    french_table = "Tableau : {}\n\n| A | B |\n| --- | --- |\n| 1250 | 12,5 % |\n"
+    result = build({"en/t.md": page("T", table.format("Figures")), "fr/t.md": page("T", french_table.format("Chiffres"))})
+    assert [f for f in result.findings if f.check == "parity.facts"] == []
