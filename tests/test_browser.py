@@ -64,20 +64,25 @@ class Session:
         self.loop.close()
 
 
-@pytest.fixture(scope="session")
-def session():
+def start_browser() -> Session:
+    """One headless Chromium, or a skip (a failure in CI) saying what is missing; other browser tests use it too."""
     try:
         import playwright  # noqa: F401
     except ImportError:
         unavailable("the playwright package is not installed (pip install -e '.[test]')")
     try:
+        return Session()
+    except BrowserNotFound as err:
+        unavailable(str(err))
+
+
+@pytest.fixture(scope="session")
+def session():
+    try:
         audit.axe_source()
     except audit.ToolMissing as err:
         unavailable(str(err))
-    try:
-        chromium = Session()
-    except BrowserNotFound as err:
-        unavailable(str(err))
+    chromium = start_browser()
     yield chromium
     chromium.close()
 

@@ -16,7 +16,7 @@ import pytest
 
 from checks import html as html_parser
 from checks.links import Targets, addresses
-from clair.browser import BrowserNotFound, serve
+from clair.browser import serve
 from clair.model import ContentError, ContentErrors
 from clair.pipeline import build_site, publish
 from clair.render import TEMPLATES_DIR, reading_order
@@ -312,16 +312,10 @@ def test_the_print_stylesheet_has_the_rules():
 
 @pytest.fixture(scope="module")
 def chromium():
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        from test_browser import unavailable
-        unavailable("the playwright package is not installed (pip install -e '.[test]')")
-    from test_browser import Session, unavailable
-    try:
-        session = Session()
-    except BrowserNotFound as err:
-        unavailable(str(err))
+    """One headless Chromium for this module, started as tests/test_browser.py starts it."""
+    from test_browser import start_browser
+
+    session = start_browser()
     yield session
     session.close()
 

@@ -16,7 +16,7 @@ import pytest
 
 from checks import html as html_parser
 from clair import audit, search
-from clair.browser import AXE_RUN, BrowserNotFound, serve
+from clair.browser import AXE_RUN, serve
 from clair.model import ContentError, ContentErrors
 from clair.pipeline import build_site, publish
 from conftest import page, write_tree
@@ -217,17 +217,10 @@ def test_check_and_the_quick_preview_do_not_need_pagefind(tmp_path):
 
 @pytest.fixture(scope="module")
 def chromium():
-    """One headless Chromium for this module (as tests/test_browser.py starts it)."""
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        from test_browser import unavailable
-        unavailable("the playwright package is not installed (pip install -e '.[test]')")
-    from test_browser import Session, unavailable
-    try:
-        session = Session()
-    except BrowserNotFound as err:
-        unavailable(str(err))
+    """One headless Chromium for this module, started as tests/test_browser.py starts it."""
+    from test_browser import start_browser
+
+    session = start_browser()
     yield session
     session.close()
 
