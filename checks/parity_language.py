@@ -21,6 +21,7 @@ Pages whose English prose has fewer than `min_words` words are not judged. The f
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from checks import Settings
@@ -54,20 +55,21 @@ def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]
         yield length_ratio(settings, site, english, french)
 
 
+def word_count(page: Page) -> int:
+    """How many words of prose the page has."""
+    return sum(len(words(block.text)) for block in prose(page))
+
+
 def language_counts(page: Page) -> dict[str, int]:
-    """How many of the page's prose words are common short words of each language."""
-    counts = {"en": 0, "fr": 0}
-    for block in prose(page):
-        for word in words(block.text):
-            for lang, common in FUNCTION_WORDS.items():
-                counts[lang] += word.casefold() in common
-    return counts
+    """How many of the page's prose words are common short words of each language (one pass over the words)."""
+    found = Counter(word.casefold() for block in prose(page) for word in words(block.text))
+    return {lang: sum(found[word] for word in common) for lang, common in FUNCTION_WORDS.items()}
 
 
 def reads_as_other_language(settings: Settings, page: Page) -> Finding | None:
     """A page whose common short words are mostly the other language's: it was not translated."""
     options = settings.options(page, "parity.untranslated")
-    if sum(len(words(block.text)) for block in prose(page)) < options["page_min_words"]:
+    if word_count(page) < options["page_min_words"]:
         return None
     counts, other = language_counts(page), OTHER_LANGUAGE[page.lang]
     total = counts["en"] + counts["fr"]
@@ -104,8 +106,7 @@ def copied_paragraphs(settings: Settings, english: Page, french: Page) -> Iterat
 def length_ratio(settings: Settings, site: Site, english: Page, french: Page) -> Finding | None:
     """French prose far shorter or longer than the English: something was left out or added."""
     options = settings.options(french, "parity.length-ratio")
-    en_words = sum(len(words(block.text)) for block in prose(english))
-    fr_words = sum(len(words(block.text)) for block in prose(french))
+    en_words, fr_words = word_count(english), word_count(french)
     if en_words < options["min_words"]:
         return None
     ratio = fr_words / en_words
