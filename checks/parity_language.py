@@ -21,6 +21,7 @@ Pages whose English prose has fewer than `min_words` words are not judged. The f
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -85,9 +86,12 @@ def reads_as_other_language(settings: Settings, page: Page) -> Finding | None:
                         first_prose_line(page.counterpart), message)
 
 
+NOT_ALNUM = re.compile(r"[\W_]")  # \w is exactly str.isalnum plus the underscore
+
+
 def normalised(text: str) -> str:
     """Letters and digits only, in lower case: French spacing and punctuation do not hide a copy."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return NOT_ALNUM.sub("", text.casefold())
 
 
 def copied_paragraphs(settings: Settings, english: Page, french: Page) -> Iterator[Finding | None]:
