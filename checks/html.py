@@ -6,6 +6,8 @@ finding points at the line a writer must change; every other element came from t
 """
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -25,12 +27,14 @@ class Element:
     line: int  # 1-based line in the HTML
     offset: int  # character offset in the HTML, to tell the page's content from its templates
     parent: Element | None = None
-    parts: list[str] = field(default_factory=list)
+    pieces: list[str] = field(default_factory=list, repr=False)  # the document's text pieces, shared
+    start: int = 0  # this element's text is pieces[start:end]
+    end: int | None = None  # None until the element closes
 
     @property
     def text(self) -> str:
         """The text a screen reader would read: the element's text, images counting with their alt."""
-        return "".join(self.parts)
+        return "".join(self.pieces[self.start:self.end])
 
     def ancestors(self) -> list[Element]:
         chain, node = [], self.parent
@@ -64,35 +68,47 @@ class _Walker(HTMLParser):
 
     def __init__(self, source: str):
         super().__init__(convert_charrefs=True)
-        self.line_starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
+        self.line_starts = [0, *itertools.accumulate(len(line) + 1 for line in source.split("\n"))]
         self.elements: list[Element] = []
         self.open: list[Element] = []
+        self.pieces: list[str] = []  # all text in order; an element's text is the run between its tags
 
     def handle_starttag(self, tag, attrs):
         line, column = self.getpos()
         element = Element(tag, {k: v or "" for k, v in attrs}, line, self.line_starts[line - 1] + column,
-                          self.open[-1] if self.open else None)
+                          self.open[-1] if self.open else None, self.pieces, len(self.pieces))
         self.elements.append(element)
         if tag == "img":
-            self.handle_data(element.attrs.get("alt", ""))
+            self.pieces.append(element.attrs.get("alt", ""))
+            element.end = len(self.pieces)
         elif tag not in VOID:
             self.open.append(element)
+        else:
+            element.end = element.start
 
     def handle_endtag(self, tag):
         for depth in range(len(self.open) - 1, -1, -1):
             if self.open[depth].tag == tag:
-                del self.open[depth:]
+                self.close_from(depth)
                 return
 
     def handle_data(self, data):
-        for element in self.open:
-            element.parts.append(data)
+        self.pieces.append(data)
+
+    def close_from(self, depth: int) -> None:
+        """End the elements open from `depth` up: an end tag closes the ones left open inside it too."""
+        for element in self.open[depth:]:
+            element.end = len(self.pieces)
+        del self.open[depth:]
 
 
+@functools.lru_cache(maxsize=8)
 def parse(source: str) -> Document:
+    """The elements of an HTML text; the last few are kept, so checks reading the same page share one parse."""
     walker = _Walker(source)
     walker.feed(source)
     walker.close()
+    walker.close_from(0)
     return Document(source, walker.elements)
 
 
