@@ -19,12 +19,15 @@ from typing import Any
 from clair.config import did_you_mean
 from clair.model import ContentError, Finding, Page, Site
 
+from . import html, links
+
 CHECK_MODULES = ("checks.readability", "checks.plain_words", "checks.parity", "checks.accessibility", "checks.links",
                  "checks.glossary", "checks.matrices")
 SEVERITIES = ("error", "warning", "off")
 
 
 def load_modules() -> list:
+    """The check modules (imported once; later calls are dictionary lookups)."""
     return [importlib.import_module(name) for name in CHECK_MODULES]
 
 
@@ -95,12 +98,48 @@ class Settings:
         return Finding(str(page.source), line, rule, severity, message, **extra)
 
 
+def run_pages(part: Site, files: dict[PurePosixPath, str], settings: Settings) -> list[Finding]:
+    """Findings about the pages of `part`, which holds whole translation units (pages with their translations).
+
+    Every module's `run` reports only on the pages it is given, so units can be checked apart (and in
+    parallel) and give the same findings as the whole site checked at once."""
+    found = []
+    for module in load_modules():
+        if hasattr(module, "run"):
+            found.extend(f for f in module.run(part, files, settings) if f is not None)
+    return found
+
+
+def extract_links(text: str, page: Page | None) -> links.FileLinks:
+    """The ids and addresses of one built HTML file, for `run_site`'s link check."""
+    return links.extract(html.parse(text), page)
+
+
+def extract_site_links(text: str) -> links.FileLinks:
+    """`extract_links` for a built file that is not a content page."""
+    return extract_links(text, None)
+
+
+def run_site(site: Site, files: dict[PurePosixPath, str | bytes], settings: Settings,
+             extracted: dict[PurePosixPath, links.FileLinks]) -> list[Finding]:
+    """Findings that need the whole site: links between files, the data files and the templates."""
+    found = list(settings.findings)
+    found.extend(f for f in links.resolve(site, files, settings, extracted) if f is not None)
+    for module in load_modules():
+        if hasattr(module, "run_site"):
+            found.extend(f for f in module.run_site(site, files, settings) if f is not None)
+    return found
+
+
 def run_all(site: Site, files: dict[PurePosixPath, str]) -> list[Finding]:
-    """Every check over the whole site, findings deduplicated in a stable order."""
-    modules = load_modules()
-    settings = Settings(site, all_defaults(modules))
+    """Every check over the whole site at once, findings deduplicated in a stable order."""
+    settings = Settings(site, all_defaults())
     site.relaxations = settings.relaxations
-    findings = list(settings.findings)
-    for module in modules:
-        findings.extend(f for f in module.run(site, files, settings) if f is not None)
-    return sorted(set(findings))
+    found = run_pages(site, files, settings) + run_site(site, files, settings, extract_all(site, files))
+    return sorted(set(found))
+
+
+def extract_all(site: Site, files: dict[PurePosixPath, str]) -> dict[PurePosixPath, links.FileLinks]:
+    """`extract_links` of every built HTML file, in this process."""
+    pages = {page.output_path: page for page in site.pages}
+    return {path: extract_links(text, pages.get(path)) for path, text in files.items() if path.suffix == ".html"}

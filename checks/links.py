@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -43,15 +44,34 @@ CSS_ADDRESS = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""",
 NOUNS = {"a": "the link", "img": "the image", "link": "the <link>", "script": "the script"}
 
 
+class Address(NamedTuple):
+    """One address in a built file, with where to report it: the Markdown line, or the templates' note."""
+
+    tag: str
+    attr: str
+    address: str
+    line: int
+    note: str
+    fetched: bool  # the browser loads it by itself (not a link the reader follows)
+
+
+class FileLinks(NamedTuple):
+    """What the link checks need of one built file: its ids and its addresses (small enough to send and cache)."""
+
+    ids: frozenset[str]
+    addresses: tuple[Address, ...]
+
+
 class Targets:
     """Where addresses on the site can lead: the built files, the assets, and the ids on each page."""
 
-    def __init__(self, host: str, files: dict[PurePosixPath, str], documents: dict[PurePosixPath, Document],
+    def __init__(self, host: str, files, ids: dict[PurePosixPath, frozenset[str]],
                  assets_dir: Path = TEMPLATES_DIR / "assets"):
         self.host = host.lower()
         self.files = set(files) | {PurePosixPath("assets", p.relative_to(assets_dir).as_posix())
                                    for p in assets_dir.rglob("*") if p.is_file()}
-        self.ids = {path: set(document.ids()) for path, document in documents.items()}
+        self.ids = ids
+        self.resolved: dict[tuple[str, str], PurePosixPath | None] = {}
 
     def is_external(self, address: str) -> bool:
         """The address names another host (a scheme-relative `//host/...` too)."""
@@ -70,34 +90,49 @@ class Targets:
         """The built file a path leads to from the file `base` (a URL /en/x/ is en/x/index.html)."""
         if not path:
             return base
-        joined = posixpath.normpath(posixpath.join("/", str(base.parent), unquote(path)))
-        rel = PurePosixPath(joined.lstrip("/"))
-        candidates = [rel / "index.html"] if path.endswith("/") else [rel, rel / "index.html"]
-        return next((c for c in candidates if c in self.files), None)
+        folder = "" if path.startswith("/") else str(base.parent)  # the same menus are on every page: ask once
+        if (folder, path) not in self.resolved:
+            joined = posixpath.normpath(posixpath.join("/", folder, unquote(path)))
+            rel = PurePosixPath(joined.lstrip("/"))
+            candidates = [rel / "index.html"] if path.endswith("/") else [rel, rel / "index.html"]
+            self.resolved[folder, path] = next((c for c in candidates if c in self.files), None)
+        return self.resolved[folder, path]
 
 
-def run(site: Site, files: dict[PurePosixPath, str], settings) -> Iterator[Finding | None]:
-    documents = {path: html.parse(text) for path, text in files.items() if path.suffix == ".html"}
-    targets = Targets(urlsplit(site.config.base_url).netloc, files, documents)
-    pages = {page.output_path: page for page in site.pages}
-    for path, document in documents.items():
-        yield from check_file(targets, path, document, pages.get(path), settings)
 
-
-def check_file(targets: Targets, path: PurePosixPath, document: Document, page: Page | None,
-               settings) -> Iterator[Finding | None]:
-    """Both rules over one built file; `page` is None for files that are not content pages."""
+def extract(document: Document, page: Page | None) -> FileLinks:
+    """The ids and addresses of one built file; `page` is None for files that are not content pages."""
     lines = html.source_lines(page, document) if page else {}
+    found = []
     for element, attr, address in addresses(document):
         if page is None and in_chapter(element):
             continue  # a copy of a page, checked at its Markdown line already (clair/onepage.py)
-        problem = internal_problem(targets, path, page, address)
+        line, note = html.where(lines, element)
+        found.append(Address(element.tag, attr, address, line, note, fetched(element, attr)))
+    return FileLinks(frozenset(document.ids()), tuple(found))
+
+
+def resolve(site: Site, files: dict[PurePosixPath, str | bytes], settings,
+            extracted: dict[PurePosixPath, FileLinks]) -> Iterator[Finding | None]:
+    """Both rules over every built HTML file, from what `extract` found in each."""
+    targets = Targets(urlsplit(site.config.base_url).netloc, files,
+                      {path: found.ids for path, found in extracted.items()})
+    pages = {page.output_path: page for page in site.pages}
+    for path in sorted(extracted):
+        yield from check_file(targets, path, extracted[path], pages.get(path), settings)
+
+
+def check_file(targets: Targets, path: PurePosixPath, found: FileLinks, page: Page | None,
+               settings) -> Iterator[Finding | None]:
+    """Both rules over one built file's addresses."""
+    for item in found.addresses:
+        problem = internal_problem(targets, path, page, item.address)
         if problem:
-            yield report(settings, page, path, "links.internal", lines, element,
-                         f"{NOUNS.get(element.tag, f'the <{element.tag}> {attr}')} `{address}` {problem}")
-        if fetched(element, attr) and targets.is_external(address):
-            yield report(settings, page, path, "links.external-resources", lines, element,
-                         f"<{element.tag} {attr}> loads `{address}` from another host; pages load nothing "
+            yield report(settings, page, path, "links.internal", item,
+                         f"{NOUNS.get(item.tag, f'the <{item.tag}> {item.attr}')} `{item.address}` {problem}")
+        if item.fetched and targets.is_external(item.address):
+            yield report(settings, page, path, "links.external-resources", item,
+                         f"<{item.tag} {item.attr}> loads `{item.address}` from another host; pages load nothing "
                          "from third parties: copy the file into the site (templates/assets/) or remove it")
 
 
@@ -158,11 +193,10 @@ def expected_source(page: Page, path: str) -> str:
     return posixpath.normpath((folder / unquote(path).lstrip("/")).as_posix())
 
 
-def report(settings, page: Page | None, path: PurePosixPath, rule: str, lines: dict[Element, int],
-           element: Element, message: str) -> Finding | None:
+def report(settings, page: Page | None, path: PurePosixPath, rule: str, item: Address,
+           message: str) -> Finding | None:
     """At the Markdown line on a content page; at line 1 of the built file for the 404 and splash pages."""
     if page is not None:
-        line, note = html.where(lines, element)
-        return settings.finding(page, rule, line, message + note)
+        return settings.finding(page, rule, item.line, message + item.note)
     severity = settings.severity(None, rule)
     return None if severity == "off" else Finding(str(path), 1, rule, severity, message + html.TEMPLATE_NOTE)

@@ -46,12 +46,17 @@ ACRONYM = re.compile(r"(?<![\w-])[A-ZÀ-ÖØ-Þ]{2,6}(?![\wÀ-ÿ])")
 
 
 def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]:
+    """The pages' rule: a translation places the same matrices."""
+    yield from placements(site, settings)
+
+
+def run_site(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]:
+    """The data files' rules, once per build (so matrices no page places are checked too)."""
     for name in sorted(site.matrices):
         matrix = site.matrices[name]
         yield from parity(matrix, settings)
         yield from readability(matrix, settings)
         yield from glossary(matrix, settings)
-    yield from placements(site, settings)
 
 
 def finding(settings: Settings, matrix: Matrix, rule: str, line: int, message: str, **extra) -> Finding | None:

@@ -45,11 +45,15 @@ MESSAGE_CALL = re.compile(r"""\bt(?:_en|_fr)?\(\s*(['"])([^'"]+)\1\s*[,)]""")
 
 
 def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]:
-    """Every parity rule: missing pages, then the companion modules, then stale pages and template messages."""
+    """Every parity rule about pages: missing pages, then the companion modules, then stale pages."""
     yield from missing(site, settings)
     for module in COMPANIONS:
         yield from module.run(site, files, settings)
     yield from stale(site, settings)
+
+
+def run_site(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]:
+    """The rule about the templates, which belong to no page."""
     yield from unknown_messages(settings, TEMPLATES_DIR)
 
 

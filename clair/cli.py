@@ -10,9 +10,11 @@ import threading
 from pathlib import Path
 
 from . import report, search
+from .cache import cache_folder
 from .model import ContentError, ContentErrors, Finding
 from .pipeline import build_site, publish
 from .translation_mark import mark_translated
+from .units import usable_cpus
 
 EXIT_OK, EXIT_FINDINGS, EXIT_LOAD_ERROR = 0, 1, 2
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +53,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="how to print findings (default: text; github inside GitHub Actions)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the build too")
     parser.add_argument("--skip-checks", action="store_true", help="render and write only (for quick previews)")
+    parser.add_argument("--jobs", type=int, default=usable_cpus(), metavar="N",
+                        help="pages are rendered and checked in N processes (default: one per usable core)")
+    parser.add_argument("--no-cache", dest="cache", action="store_false",
+                        help="render and check every page again instead of reusing unchanged pages' results "
+                             "(kept in .cache/clair/ beside the configuration, or $CLAIR_CACHE_DIR)")
     parser.add_argument("--site", type=Path, help="audit: an already built site folder instead of building one")
     parser.add_argument("--screenshots", type=Path, metavar="DIR",
                         help="audit: save a full-page PNG of every page at 1280 and 375 px wide into DIR")
@@ -59,6 +66,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000,
                         help="serve: the port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be 1 or more")
     if (args.command == "mark-translated") != bool(args.paths):
         parser.error("give file paths with mark-translated, and only with it: "
                      "python build.py mark-translated content/fr/...")
@@ -105,11 +114,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve_command(args)
     try:
-        result = build_site(args.content, args.config, run_checks=not args.skip_checks)
+        cache = cache_folder(args.config) if args.cache else None
+        result = build_site(args.content, args.config, run_checks=not args.skip_checks, jobs=args.jobs, cache=cache)
         if args.command == "build":
             # a --skip-checks preview indexes search only when Pagefind is installed (clair/search.py)
             index = not args.skip_checks or search.available()
-            publish(result, args.out, PROJECT_DIR, search_index=index)
+            publish(result, args.out, PROJECT_DIR, search_index=index, cache=cache)
             if not index:
                 print("Search is not indexed in this preview: Pagefind is not installed "
                       "(pip install 'pagefind[bin]').", file=sys.stderr)

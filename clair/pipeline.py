@@ -4,13 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import functools
+import hashlib
+
+from .cache import BuildCache, site_key, unit_key
 from .config import load_config
 from .load import load_site
 from .markdown import media_files
-from .model import Finding, Site
+from .model import ContentError, ContentErrors, Finding, Site
 from .pair import pair_translations
 from .render import TEMPLATES_DIR, Renderer
 from .search import build_index
+from .units import UnitResult, UnitWork, in_workers, process_units, translation_units
 from .write import check_output_folder, write_site
 
 
@@ -25,30 +30,106 @@ class BuildResult:
 
 
 def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
-               templates_dir: Path = TEMPLATES_DIR) -> BuildResult:
-    """Load, pair, render and (optionally) check a site in memory; raises ContentErrors on bad input."""
+               templates_dir: Path = TEMPLATES_DIR, jobs: int = 1, cache: Path | None = None,
+               keep_tokens: bool = False) -> BuildResult:
+    """Load, pair, render and (optionally) check a site in memory; raises ContentErrors on bad input.
+
+    Pages are rendered and checked a translation unit at a time (clair/units.py), in `jobs` worker
+    processes, reusing the results kept in the `cache` folder (clair/cache.py) when nothing they
+    depend on changed. Neither changes the result: it is the same, byte for byte, as a serial build.
+    Pages keep no tokens afterwards (memory stays flat), unless `keep_tokens` (serial builds: tests)."""
     config = load_config(config_path)
     site = load_site(content_dir, config)
     pair_translations(site)
     renderer = Renderer(site, templates_dir)
-    renderer.parse()
-    renderer.render_pages()
+    for page in site.pages:
+        renderer.typeset_meta(page)  # before any page renders: pages show other pages' titles
+    settings = check_settings(site) if run_checks else None
+    units = translation_units(site)
+    store = BuildCache(cache) if cache else None
+    work = UnitWork(site, renderer, units, settings, keep_tokens)
+    results = unit_results(work, 1 if keep_tokens else jobs, store, templates_dir, run_checks)
+    errors = list(renderer.library.errors)
+    for unit, result in zip(units, results):
+        for page, rendered in zip(unit, result.pages):
+            rendered.apply(page)
+        errors.extend(ContentError(*error) for error in result.errors)
+    if errors:
+        raise ContentErrors(errors)
     files = {page.output_path: page.output for page in site.pages}
     files.update(renderer.render_site_files())
     files.update(media_files(site.pages))  # pictures and files the pages link to, under /media/
-    files.update(renderer.extra_files)  # files pages produce besides their HTML: matrix CSVs
+    for result in results:
+        files.update(result.extra_files)  # files pages produce besides their HTML: matrix CSVs
     if run_checks:
-        from checks import run_all
-
-        site.findings.extend(run_all(site, files))
+        site.findings.extend(checked_site(site, files, settings, results, store, jobs))
+        site.scores.update(sorted((key, value) for result in results for key, value in result.scores.items()))
         files[PurePosixPath("report/index.html")] = renderer.render_review()
+    if store is not None:
+        store.prune()
     return BuildResult(site, files)
 
 
+def check_settings(site: Site):
+    """The options of every check for every page; relaxations without a reason are findings."""
+    from checks import Settings, all_defaults
+
+    settings = Settings(site, all_defaults())
+    site.relaxations = settings.relaxations
+    return settings
+
+
+def unit_results(work: UnitWork, jobs: int, cache: BuildCache | None, templates_dir: Path,
+                 run_checks: bool) -> list[UnitResult]:
+    """Every unit's result, from the cache where its key is there, built (in `jobs` processes) otherwise."""
+    results: list[UnitResult | None] = [None] * len(work.units)
+    keys = []
+    if cache is not None:
+        base = site_key(work.site, templates_dir, work.renderer.data_dir, run_checks)
+        keys = [unit_key(base, unit) for unit in work.units]
+        results = [cache.get(key) for key in keys]
+    missing = [index for index, result in enumerate(results) if result is None]
+    for index, result in process_units(work, missing, jobs):
+        results[index] = result
+        if cache is not None and not result.errors:
+            cache.put(keys[index], result)
+    return results
+
+
+def checked_site(site: Site, files: dict, settings, results: list[UnitResult], cache: BuildCache | None,
+                 jobs: int) -> list[Finding]:
+    """The units' findings and the site-wide ones (links between files, data, templates), deduplicated."""
+    from checks import run_site
+
+    extracted = {path: links for result in results for path, links in result.links.items()}
+    pages = {page.output_path for page in site.pages}
+    others = [path for path in files if path.suffix == ".html" and path not in pages]
+    extracted.update(zip(others, site_file_links([files[path] for path in others], cache, jobs)))
+    found = [finding for result in results for finding in result.findings]
+    found.extend(run_site(site, files, settings, extracted))
+    return sorted(set(found))
+
+
+def site_file_links(texts: list[str], cache: BuildCache | None, jobs: int) -> list:
+    """What the link check needs of the files that are no content pages (splash, 404, search, whole
+    publications): from the cache by their text's hash, else read in `jobs` processes."""
+    from checks import extract_site_links
+
+    keys = ["file-" + hashlib.sha256(text.encode()).hexdigest() for text in texts]
+    found = [cache.get(key) for key in keys] if cache else [None] * len(texts)
+    missing = [index for index, links in enumerate(found) if links is None]
+    for index, links in zip(missing, in_workers(extract_site_links, [texts[i] for i in missing], jobs)):
+        found[index] = links
+        if cache:
+            cache.put(keys[index], links)
+    return found
+
+
 def publish(result: BuildResult, out: Path, project_dir: Path, templates_dir: Path = TEMPLATES_DIR,
-            search_index: bool = True) -> None:
+            search_index: bool = True, cache: Path | None = None) -> None:
     """Write the built site into `out`, atomically, after making sure `out` is safe to replace.
 
     With `search_index`, Pagefind indexes the written site before it is swapped in (clair/search.py)."""
     check_output_folder(out, result.site.content_dir, project_dir)
-    write_site(out, result.files, templates_dir / "assets", before_swap=build_index if search_index else None)
+    index = functools.partial(build_index, cache=cache) if search_index else None
+    write_site(out, result.files, templates_dir / "assets", before_swap=index)

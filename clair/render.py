@@ -30,9 +30,10 @@ class Renderer:
     def __init__(self, site: Site, templates_dir: Path = TEMPLATES_DIR, data_dir: Path | None = None):
         self.site = site
         # action-plan matrices, read once: data/ beside the configuration file (see clair/matrices.py)
-        self.library = MatrixLibrary.load(data_dir or Path(site.config.file).parent / "data")
+        self.data_dir = data_dir or Path(site.config.file).parent / "data"
+        self.library = MatrixLibrary.load(self.data_dir)
         site.matrices = self.library.matrices
-        site.glossary = load_glossary((data_dir or Path(site.config.file).parent / "data") / GLOSSARY_FILE)
+        site.glossary = load_glossary(self.data_dir / GLOSSARY_FILE)
         self.extra_files: dict[PurePosixPath, bytes] = {}  # files pages produce besides their HTML (matrix CSVs)
         self.md = make_parser(allow_raw_html=site.config.allow_raw_html)
         self.catalogue = Catalogue(templates_dir / "messages.yaml")
@@ -64,6 +65,11 @@ class Renderer:
     def parse_page(self, page: Page) -> None:
         """Parse one page (`parse` does them all; `serve` re-parses the page a writer just saved)."""
         parse_page(self.md, page)
+        self.typeset_meta(page)
+
+    @staticmethod
+    def typeset_meta(page: Page) -> None:
+        """French titles and descriptions get French spacing too (applying it twice changes nothing)."""
         if page.lang == "fr":
             page.meta.update({key: french_typography(page.meta[key]) for key in ("title", "description")})
 

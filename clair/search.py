@@ -19,8 +19,10 @@ installed and says so when it is not; a full `build` and `audit` require it.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
 
@@ -73,10 +75,12 @@ def available() -> bool:
     return True
 
 
-def build_index(folder: Path) -> None:
+def build_index(folder: Path, cache: Path | None = None) -> None:
     """Index the site written in `folder` into `folder/pagefind/`; a ContentError if that fails.
 
-    Called by write_site on its temporary folder, so a failed index leaves the previous site."""
+    Called by write_site on its temporary folder, so a failed index leaves the previous site.
+    With a `cache` folder, the index of the same HTML (every page byte for byte, same Pagefind and
+    options) is copied from there instead of being built again; only the latest index is kept."""
     try:
         program = executable()
     except PagefindMissing as err:
@@ -84,6 +88,33 @@ def build_index(folder: Path) -> None:
                                                "The previous output folder is unchanged") from None
     command = [program, "--site", str(folder), "--output-subdir", INDEX_FOLDER,
                "--exclude-selectors", ", ".join(EXCLUDE), "--quiet"]
+    if cache is None:
+        run_pagefind(command, folder)
+        return
+    kept = cache / INDEX_FOLDER / index_key(command, folder)
+    if kept.is_dir():
+        shutil.copytree(kept, folder / INDEX_FOLDER)
+        return
+    run_pagefind(command, folder)
+    try:
+        shutil.rmtree(kept.parent, ignore_errors=True)
+        shutil.copytree(folder / INDEX_FOLDER, kept.with_name(".tmp-" + kept.name), dirs_exist_ok=True)
+        os.replace(kept.with_name(".tmp-" + kept.name), kept)
+    except OSError:
+        pass  # no cached index: the next build indexes again
+
+
+def index_key(command: list[str], folder: Path) -> str:
+    """A hash of what Pagefind reads: the program, its options and every HTML file (the site folder aside)."""
+    program = Path(command[0]).stat()
+    digest = hashlib.sha256(json.dumps([command[0], program.st_size, program.st_mtime_ns, command[3:]]).encode())
+    for page in sorted(folder.rglob("*.html")):
+        digest.update(page.relative_to(folder).as_posix().encode() + b"\0" + page.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def run_pagefind(command: list[str], folder: Path) -> None:
+    """Run Pagefind on `folder`; a ContentError with its message when it fails."""
     try:
         result = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace",
                                 timeout=TIMEOUT, stdin=subprocess.DEVNULL)

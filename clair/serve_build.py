@@ -36,18 +36,19 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from .cache import cache_folder
 from .load import load_page
 from .markdown import media_files
 from .model import ContentError, ContentErrors, Finding, Page
 from .pipeline import BuildResult, build_site
 from .render import TEMPLATES_DIR, Renderer
+from .units import usable_cpus
 from .report import summary_line
 
 POLL_SECONDS = 0.1  # how often the sources are scanned (at least; see Watcher.interval)
 SETTLE_SECONDS = 0.025  # a change is built once the files have not changed for this long
 MAX_SETTLE_SECONDS = 2.0  # ...or after this long, if something keeps writing
 MAX_INCREMENTAL_PAGES = 10  # more pages changed at once (a `git checkout`): rebuild everything
-TEMPLATE_RULES = ("parity.messages",)  # rules about the templates alone: not run again for an edited page
 PAGE_LOCAL_KEYS = frozenset({"modified", "translated_from", "checks"})  # settings no other page shows
 SCRATCH = re.compile(r"(~|\.swp|\.swx|\.swo|\.tmp|\.part|\.crdownload)$|^(#.*#|4913)$")  # editors' temporary files
 REPORT_PATH = PurePosixPath("report/index.html")
@@ -232,7 +233,7 @@ class Builder:
     def full(self, outcome: Outcome) -> None:
         outcome.kind = "full"
         result = build_site(self.content_dir, self.config_path, run_checks=self.run_checks,
-                            templates_dir=self.templates_dir)
+                            templates_dir=self.templates_dir, jobs=usable_cpus(), cache=cache_folder(self.config_path))
         renderer = Renderer(result.site, self.templates_dir)  # kept for re-rendering pages one by one
         self.result, self.renderer = result, renderer
         self.assets = read_assets(self.templates_dir / "assets")
@@ -304,19 +305,13 @@ class Builder:
 
     def check_pages(self, pair: list[Page], files: dict, old_files: Mapping, load_findings: list[Finding]) -> None:
         """Run every check on the pair alone, and the link checks of pages that lead to an anchor that changed."""
-        from checks import Settings, all_defaults, load_modules
+        from checks import Settings, all_defaults, run_pages
 
         site = self.result.site
         part = dataclasses.replace(site, pages=pair, findings=[], scores={}, relaxations=[])
-        modules = load_modules()
-        settings = Settings(part, all_defaults(modules))
-        for rule in TEMPLATE_RULES:  # they report on the templates, which did not change
-            if rule in settings.site_options:
-                settings.site_options[rule]["severity"] = "off"
-        found = list(settings.findings)
-        for module in modules:
-            run = self.check_links if module.__name__ == "checks.links" else module.run
-            found.extend(f for f in run(part, files, settings) if f is not None)
+        settings = Settings(part, all_defaults())  # run_pages leaves out the template and data rules
+        found = [*settings.findings, *run_pages(part, files, settings)]
+        found.extend(f for f in self.check_links(part, files, settings) if f is not None)
         sources = {str(page.source) for page in pair}
         kept = [f for f in site.findings if f.file not in sources]
         referrers = self.pages_linking_to_changed_ids(pair, files, old_files)
@@ -338,8 +333,8 @@ class Builder:
         targets = links.Targets(urlsplit(part.config.base_url).netloc, files, {})
         targets.ids = LazyIds(files, self.ids_cache)
         for page in part.pages:
-            document = html.parse(files[page.output_path])
-            yield from links.check_file(targets, page.output_path, document, page, settings)
+            found = links.extract(html.parse(files[page.output_path]), page)
+            yield from links.check_file(targets, page.output_path, found, page, settings)
 
     def publication_views(self, pair: list[Page]) -> dict[PurePosixPath, Lazy]:
         """The whole-publication views (clair/onepage.py) of the pair's publications, to render when asked for.

@@ -52,5 +52,5 @@ def build(tmp_path):
     def _build(pages: dict[str, str], run_checks: bool = True, config: str = SITE_YAML, minimal: bool = True):
         tree = {**minimal_pages(), **pages} if minimal else pages
         content, config_path = write_tree(tmp_path, tree, config)
-        return build_site(content, config_path, run_checks=run_checks)
+        return build_site(content, config_path, run_checks=run_checks, keep_tokens=True)  # tests read tokens
     return _build

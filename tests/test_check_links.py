@@ -2,7 +2,7 @@
 on hand-written HTML where only a template can (the 404 and splash pages, the page layouts)."""
 from pathlib import PurePosixPath
 
-from checks import Settings, html, links
+from checks import Settings, extract_all, extract_links, links
 from checks.html import TEMPLATE_NOTE
 from conftest import page
 
@@ -13,18 +13,20 @@ def check(build, pages):
     """Build the pages and run the link rules alone; return (result, findings)."""
     result = build(pages, run_checks=False)
     settings = Settings(result.site, links.DEFAULTS)
-    return result, [f for f in links.run(result.site, result.files, settings) if f is not None]
+    found = links.resolve(result.site, result.files, settings, extract_all(result.site, result.files))
+    return result, [f for f in found if f is not None]
 
 
 def on_html(result, output_path, text):
     """Run both rules on hand-written HTML standing in for the built file at `output_path`."""
     path = PurePosixPath(output_path)
     files = {**result.files, path: text}
-    documents = {p: html.parse(t) for p, t in files.items() if p.suffix == ".html"}
-    targets = links.Targets("example.ca", files, documents)
+    extracted = extract_all(result.site, files)
+    targets = links.Targets("example.ca", files, {p: found.ids for p, found in extracted.items()})
     target = next((p for p in result.site.pages if p.output_path == path), None)
     settings = Settings(result.site, links.DEFAULTS)
-    return [f for f in links.check_file(targets, path, documents[path], target, settings) if f is not None]
+    found = links.check_file(targets, path, extract_links(text, target), target, settings)
+    return [f for f in found if f is not None]
 
 
 def where(tmp_path, findings):

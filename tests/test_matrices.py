@@ -357,8 +357,11 @@ def test_the_sample_matrix_loads(tmp_path):
 # --- the data checks -------------------------------------------------------------------------------
 
 def run_checks(result):
+    """Both parts of the matrix checks: the data files' rules and the pages' placements."""
     settings = Settings(result.site, all_defaults())
-    return [f for f in matrix_checks.run(result.site, result.files, settings) if f is not None]
+    found = [*matrix_checks.run_site(result.site, result.files, settings),
+             *matrix_checks.run(result.site, result.files, settings)]
+    return [f for f in found if f is not None]
 
 
 def test_data_checks_pass_on_a_good_matrix(with_matrix):

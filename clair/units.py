@@ -1,0 +1,160 @@
+"""Stages 3 and 4 for one translation unit at a time: parse, render and check a page with its translation.
+
+A unit is a page and its translation (or a page alone): everything a page's own checks read,
+parity included. Units are independent, so they run in worker processes (`jobs`), and their results
+are kept in the build cache (clair/cache.py) under a key of everything they depend on.
+
+Workers are forked from the build process after the site is loaded, so they share the loaded
+site and the renderer without sending them; each sends back only a `UnitResult`: the rendered
+HTML, the findings and scores, and the ids and addresses the site-wide link check needs. Tokens
+stay in the worker and are dropped after each unit, so memory does not grow with the site.
+"""
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from .model import ContentError, Finding, Page, Site
+
+
+@dataclass
+class RenderedPage:
+    """What later stages need of a rendered page (its tokens are not among them)."""
+
+    html: str
+    headings: list[dict]
+    output: str
+    media: dict  # output path -> source file of each picture and file it links to
+
+    @classmethod
+    def of(cls, page: Page) -> RenderedPage:
+        return cls(page.html, page.headings, page.output, page.env.get("media", {}))
+
+    def apply(self, page: Page) -> None:
+        """Give a page (in the build process) what rendering it produced elsewhere."""
+        page.html, page.headings, page.output, page.env = self.html, self.headings, self.output, {"media": self.media}
+
+
+@dataclass
+class UnitResult:
+    """Everything one unit produced; small enough to send between processes and to cache."""
+
+    pages: list[RenderedPage] = field(default_factory=list)
+    extra_files: dict[PurePosixPath, bytes] = field(default_factory=dict)  # matrix CSVs
+    errors: list[tuple[str, int | None, str]] = field(default_factory=list)  # ContentError file, line, message
+    findings: list[Finding] = field(default_factory=list)
+    scores: dict[str, dict] = field(default_factory=dict)
+    links: dict = field(default_factory=dict)  # output path -> checks.links.FileLinks
+
+
+@dataclass
+class UnitWork:
+    """What every unit needs, set up once in the build process and inherited by the workers."""
+
+    site: Site
+    renderer: object  # clair.render.Renderer
+    units: list[list[Page]]
+    settings: object | None = None  # checks.Settings, or None when checks are off
+    keep_tokens: bool = False  # serial builds only: leave each page's tokens for whoever reads them next (tests)
+
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_WORK: UnitWork | None = None  # set before the workers fork; they read it instead of receiving it
+
+
+def translation_units(site: Site) -> list[list[Page]]:
+    """Each page with its translation, English first, in the order of the site's pages."""
+    units, seen = [], set()
+    for page in site.pages:
+        if id(page) in seen:
+            continue
+        unit = sorted([page, page.counterpart] if page.counterpart else [page], key=lambda p: p.lang)
+        seen.update(id(p) for p in unit)
+        units.append(unit)
+    return units
+
+
+def usable_cpus() -> int:
+    """The cores this process may run on (the machine's, unless a container or taskset limits it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def process_units(work: UnitWork, indexes: list[int], jobs: int) -> Iterator[tuple[int, UnitResult]]:
+    """(index, result) of each unit named, in worker processes when `jobs` > 1."""
+    global _WORK
+    _WORK = work
+    try:
+        yield from in_workers(_numbered, indexes, jobs)
+    finally:
+        _WORK = None
+
+
+def in_workers(function: Callable, items: list, jobs: int) -> Iterator:
+    """function(item) for each item, in order; in `jobs` forked processes when there is more than one item.
+
+    `function` must be a module-level function (workers are sent its name) and items must pickle."""
+    if jobs <= 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(function, items)
+        return
+    chunk = max(1, len(items) // (jobs * 8))  # small chunks: a slow item does not hold up the end
+    # Ctrl-C while the pool starts would leave it half made, its workers orphaned: hold signals until it exists.
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(items)), initializer=_quiet_worker)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    with pool:  # leaving it, normally or not, stops the workers
+        yield from pool.imap(function, items, chunksize=chunk)
+
+
+def _quiet_worker() -> None:
+    """Workers leave Ctrl-C and SIGTERM to the build process, which stops them and cleans up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # forked while the build process held them
+
+
+def _numbered(index: int) -> tuple[int, UnitResult]:
+    return index, process_unit(index)
+
+
+def process_unit(index: int) -> UnitResult:
+    """Parse, render and check one unit of `_WORK`, then drop its tokens."""
+    work = _WORK
+    pages, renderer = work.units[index], work.renderer
+    renderer.extra_files = {}
+    result = UnitResult()
+    for page in pages:
+        try:
+            renderer.parse_page(page)
+            renderer.render_page(page)
+        except ContentError as err:
+            result.errors.append((err.file, err.line, err.message))
+    result.pages = [RenderedPage.of(page) for page in pages]
+    result.extra_files = renderer.extra_files
+    if work.settings is not None and not result.errors:
+        check_unit(work, pages, result)
+    if not work.keep_tokens:
+        for page, rendered in zip(pages, result.pages):
+            page.tokens = []
+            rendered.apply(page)  # what the build process keeps of the page is what a worker sends
+    return result
+
+
+def check_unit(work: UnitWork, pages: list[Page], result: UnitResult) -> None:
+    """The unit's own findings and scores, and what the site-wide link check needs of its pages."""
+    from checks import extract_links, run_pages
+
+    part = dataclasses.replace(work.site, pages=pages, findings=[], scores={}, relaxations=[])
+    files = {page.output_path: page.output for page in pages}
+    result.findings = run_pages(part, files, work.settings)
+    result.scores = part.scores
+    result.links = {page.output_path: extract_links(page.output, page) for page in pages}
