@@ -1,0 +1,151 @@
+"""Parallel and cached builds give exactly what a clean serial build gives, and the cache is never stale.
+
+Every build here runs on a copy of the sample site (content, data, templates, configuration) with
+two faults added, so there are findings to compare too. "Same" means every written file byte for
+byte (the search index included), every finding and every score.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from clair import units
+from clair.pipeline import build_site, publish
+from conftest import ROOT
+from test_determinism import tree_hashes
+
+LONG_SENTENCE = ("\nWe will also look at every program that we run today and every program that we plan to run "
+                 "next year so that we can be sure that none of them is left behind.\n")
+ENGLISH = "content/en/ops-future-2018/vision.md"
+FRENCH = "content/fr/ops-future-2018/vision.md"
+OTHER_ENGLISH = "content/en/blueprint-2020/_index.md"  # a page the fixture leaves as it is
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of the sample project, with a long English sentence and a French heading removed."""
+    root = tmp_path / "project"
+    for part in ("content", "data", "templates"):
+        shutil.copytree(ROOT / part, root / part)
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    add_to(root / ENGLISH, LONG_SENTENCE)
+    french = (root / FRENCH).read_text(encoding="utf-8")
+    heading = next(line for line in french.splitlines() if line.startswith("## "))
+    (root / FRENCH).write_text(french.replace(heading + "\n", "", 1), encoding="utf-8")
+    return root
+
+
+def add_to(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def build(root: Path, out: Path, jobs: int = 1, cache: Path | None = None):
+    """Build and write the project; return (written files' hashes, findings, scores)."""
+    result = build_site(root / "content", root / "site.yaml", templates_dir=root / "templates", jobs=jobs, cache=cache)
+    publish(result, out, root, templates_dir=root / "templates", cache=cache)
+    return tree_hashes(out), result.findings, result.site.scores
+
+
+@pytest.fixture
+def rendered(monkeypatch) -> list[int]:
+    """The indexes of the units a serial build renders (a cached unit is not rendered)."""
+    done: list[int] = []
+    render = units.process_unit
+    monkeypatch.setattr(units, "process_unit", lambda index: done.append(index) or render(index))
+    return done
+
+
+def test_parallel_and_cached_builds_match_a_clean_serial_build(project, tmp_path):
+    serial = build(project, tmp_path / "serial")
+    assert {f.check for f in serial[1]} >= {"readability.sentence-length", "parity.structure"}
+    cache = tmp_path / "cache"
+    assert build(project, tmp_path / "parallel", jobs=2) == serial
+    assert build(project, tmp_path / "cold", jobs=2, cache=cache) == serial
+    assert build(project, tmp_path / "warm", jobs=2, cache=cache) == serial
+    assert build(project, tmp_path / "warm-serial", cache=cache) == serial
+
+
+def test_a_build_with_nothing_changed_renders_nothing(project, tmp_path, rendered):
+    cache = tmp_path / "cache"
+    first = build(project, tmp_path / "first", cache=cache)
+    assert len(rendered) > 20
+    rendered.clear()
+    assert build(project, tmp_path / "again", cache=cache) == first
+    assert rendered == []
+
+
+def edit_english_body(root: Path) -> None:
+    """A paragraph more in English: its French page now has a length-ratio or structure finding."""
+    add_to(root / ENGLISH, "\n## A new part\n\nThis part is new.\n")
+
+
+def edit_french_body(root: Path) -> None:
+    add_to(root / FRENCH, "\nUn paragraphe de plus.\n")
+
+
+def edit_template(root: Path) -> None:
+    path = root / "templates" / "base.html"
+    path.write_text(path.read_text(encoding="utf-8").replace("</main>", "<p>Template changed.</p></main>", 1),
+                    encoding="utf-8")
+
+
+def edit_title(root: Path) -> None:
+    """A title shows in other pages' navigation: every page must be rendered again."""
+    path = root / ENGLISH
+    text = path.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    path.write_text(text.replace(title, title + " (revised)", 1), encoding="utf-8")
+
+
+def edit_glossary(root: Path) -> None:
+    path = root / "data" / "glossary.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("definition: The ministries", "definition: All the ministries", 1), encoding="utf-8")
+
+
+def edit_config(root: Path) -> None:
+    add_to(root / "site.yaml", "checks:\n  readability.sentence-length:\n    max: 20\n")
+
+
+# (edit, units rendered again: "one" for the edited page's unit, "all" for every unit)
+EDITS = {"english page": (edit_english_body, "one"), "french page": (edit_french_body, "one"),
+         "template": (edit_template, "all"), "title": (edit_title, "all"), "glossary data": (edit_glossary, "all"),
+         "configuration": (edit_config, "all")}
+
+
+@pytest.mark.parametrize("name", EDITS)
+def test_after_an_edit_a_cached_build_equals_a_clean_build(project, tmp_path, rendered, name):
+    edit, reach = EDITS[name]
+    cache = tmp_path / "cache"
+    before = build(project, tmp_path / "before", cache=cache)
+    every = len(rendered)
+    rendered.clear()
+    edit(project)
+    cached = build(project, tmp_path / "cached", cache=cache)
+    assert len(rendered) == (1 if reach == "one" else every)
+    assert cached == build(project, tmp_path / "clean")
+    assert cached != before
+
+
+def test_an_english_edit_checks_its_french_page_again(project, tmp_path):
+    cache = tmp_path / "cache"
+    build(project, tmp_path / "before", cache=cache)
+    add_to(project / OTHER_ENGLISH, "\n## Another part\n\nThis part is new.\n")
+    _, findings, _ = build(project, tmp_path / "after", cache=cache)
+    assert any(f.check == "parity.structure" and f.file.endswith(OTHER_ENGLISH) and "Another part" in f.message
+               for f in findings)
+    assert any(f.check == "parity.stale" and f.related_file.endswith(OTHER_ENGLISH) for f in findings)
+
+
+def test_a_damaged_cache_is_read_as_empty(project, tmp_path, rendered):
+    cache = tmp_path / "cache"
+    first = build(project, tmp_path / "first", cache=cache)
+    for entry in (cache / "entries").iterdir():
+        entry.write_bytes(b"not a cache entry")
+    rendered.clear()
+    assert build(project, tmp_path / "again", cache=cache) == first
+    assert len(rendered) > 20
+    shutil.rmtree(cache)
+    assert build(project, tmp_path / "deleted", cache=cache) == first
