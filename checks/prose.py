@@ -6,8 +6,8 @@ Prose means paragraphs and list items. Headings, code, tables and quotations of 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
 from clair.markdown import block_name
 from clair.model import Page
@@ -29,7 +29,8 @@ class Prose:
         return self.line + sum(1 for start in self.line_starts[1:] if start <= offset)
 
 
-_READ: WeakKeyDictionary[Page, tuple[list, tuple[Prose, ...]]] = WeakKeyDictionary()
+KEPT_PAGES = 32  # a translation unit's pages, with room to spare; more would hold every page's tokens in memory
+_READ: OrderedDict[Page, tuple[list, tuple[Prose, ...]]] = OrderedDict()
 
 
 def prose(page: Page) -> tuple[Prose, ...]:
@@ -37,10 +38,14 @@ def prose(page: Page) -> tuple[Prose, ...]:
 
     Several checks read the same page, so it is read once per parse: the result is kept with the
     token list it came from, and `serve`, which re-parses a saved page into new tokens, gets a fresh read.
+    Only the last pages read are kept: builds check a page and its translation at a time (clair/units.py).
     """
     kept = _READ.get(page)
     if kept is None or kept[0] is not page.tokens:
         kept = _READ[page] = (page.tokens, _read(page))
+        if len(_READ) > KEPT_PAGES:
+            _READ.popitem(last=False)
+    _READ.move_to_end(page)
     return kept[1]
 
 

@@ -142,10 +142,9 @@ def process_unit(index: int) -> UnitResult:
     result.extra_files = renderer.extra_files
     if work.settings is not None and not result.errors:
         check_unit(work, pages, result)
-    if not work.keep_tokens:
-        for page, rendered in zip(pages, result.pages):
-            page.tokens = []
-            rendered.apply(page)  # what the build process keeps of the page is what a worker sends
+    if not work.keep_tokens:  # the build process applies the results to its own pages (RenderedPage.apply)
+        for page in pages:
+            page.tokens, page.env, page.html, page.output = [], {}, "", ""
     return result
 
 

@@ -16,6 +16,11 @@ import yaml
 
 from .model import ContentError
 
+try:
+    from yaml.cyaml import CParser  # PyYAML's wheels include libyaml
+except ImportError:  # built without it: the pure-Python loader reads everything
+    CParser = object
+
 MAX_YAML_NODES = 10_000  # far beyond any real front matter or configuration
 MAX_YAML_DEPTH = 20  # groups inside groups; real settings use two or three levels
 TEXT_FILE_LIMIT = 2_000_000  # bytes; a page or configuration file larger than this is a mistake
@@ -32,32 +37,10 @@ def _display_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors' aliases, explicit tags, deep nesting and repeated keys."""
+class _Constructor(yaml.constructor.SafeConstructor):
+    """The safe constructor, with keys read as written, repeated keys refused and plain words for bad values."""
 
     first_line = 1
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
-            raise _Refusal("the settings block repeats a value with a YAML alias (*name); "
-                           "write the value out in full instead", event.start_mark)
-        tag = getattr(event, "tag", None)
-        if tag not in (None, "!"):
-            raise _Refusal(f"the settings block uses a YAML tag (`{_display_tag(tag)}`); tags are not allowed: "
-                           "remove it and write the plain value", event.start_mark)
-        self._nodes = getattr(self, "_nodes", 0) + 1
-        self._depth = getattr(self, "_depth", 0) + 1
-        try:
-            if self._nodes > MAX_YAML_NODES:
-                raise _Refusal(f"the settings block holds more than {MAX_YAML_NODES:,} values; "
-                               "this is far more than settings need", event.start_mark)
-            if self._depth > MAX_YAML_DEPTH:
-                raise _Refusal(f"the settings block is nested more than {MAX_YAML_DEPTH} levels deep; "
-                               "settings never need that many groups inside groups", event.start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
 
     def construct_mapping(self, node, deep=False):
         """Keys are read as the text written (`no:` stays "no"); a key written twice is an error."""
@@ -91,9 +74,92 @@ class _NoAliasLoader(yaml.SafeLoader):
             raise _Refusal("this number is far too long; write a shorter number", node.start_mark) from None
 
 
-_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", _NoAliasLoader.construct_yaml_timestamp)
-_NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasLoader.construct_yaml_int)
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 NULL_TAG = "tag:yaml.org,2002:null"
+
+
+class _NoAliasLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
+                     _Constructor, yaml.resolver.Resolver):
+    """The pure-Python safe loader that refuses anchors' aliases, explicit tags, deep nesting and repeated keys,
+    each with a plain message at its line."""
+
+    def __init__(self, stream):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _Constructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refusal("the settings block repeats a value with a YAML alias (*name); "
+                           "write the value out in full instead", event.start_mark)
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            raise _Refusal(f"the settings block uses a YAML tag (`{_display_tag(tag)}`); tags are not allowed: "
+                           "remove it and write the plain value", event.start_mark)
+        self._nodes = getattr(self, "_nodes", 0) + 1
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._nodes > MAX_YAML_NODES:
+                raise _Refusal(f"the settings block holds more than {MAX_YAML_NODES:,} values; "
+                               "this is far more than settings need", event.start_mark)
+            if self._depth > MAX_YAML_DEPTH:
+                raise _Refusal(f"the settings block is nested more than {MAX_YAML_DEPTH} levels deep; "
+                               "settings never need that many groups inside groups", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _FastLoader(CParser, _Constructor, yaml.resolver.Resolver):
+    """The same reading through libyaml (C), for settings blocks `_plain_events` has cleared."""
+
+    def __init__(self, stream):
+        CParser.__init__(self, stream)
+        _Constructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+
+def _plain_events(text: str) -> bool:
+    """No alias, no explicit tag, not too many values nor too deep: what _NoAliasLoader.compose_node refuses."""
+    parser = CParser(text)
+    try:
+        nodes = depth = 0
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "tag", None) not in (None, "!"):
+                return False
+            if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                nodes += 1
+            depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
+            if nodes > MAX_YAML_NODES or depth >= MAX_YAML_DEPTH:
+                return False
+        return True
+    finally:
+        parser.dispose()
+
+
+def _fast_load(text: str, first_line: int):
+    """(node, data) read by libyaml, or None for anything unusual: the careful loader then reads it again
+    and explains the problem. libyaml makes loading thousands of pages several times faster."""
+    if CParser is object:
+        return None
+    try:
+        if not _plain_events(text):
+            return None
+        loader = _FastLoader(text)
+        loader.first_line = first_line
+        try:
+            node = loader.get_single_node()
+            return node, (loader.construct_document(node) if node is not None else {})
+        finally:
+            loader.dispose()
+    except Exception:  # any problem at all: the careful loader reports it in plain words
+        return None
 
 
 def load_mapping(text: str, file: str, first_line: int = 1,
@@ -104,13 +170,7 @@ def load_mapping(text: str, file: str, first_line: int = 1,
     `title: No` stays "No" (not false), `slug: 2018` stays "2018" (not a number).
     """
     try:
-        loader = _NoAliasLoader(text)
-        loader.first_line = first_line
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else {}
-        finally:
-            loader.dispose()
+        node, data = _fast_load(text, first_line) or _careful_load(text, first_line)
     except _Refusal as err:
         raise ContentError(file, _line(err, first_line), err.problem) from None
     except yaml.MarkedYAMLError as err:
@@ -142,6 +202,17 @@ def load_mapping(text: str, file: str, first_line: int = 1,
                     and not isinstance(data.get(key), str)):
                 data[key] = value_node.value
     return data, key_lines
+
+
+def _careful_load(text: str, first_line: int):
+    """(node, data) read by the pure-Python loader, which says what is wrong in plain words."""
+    loader = _NoAliasLoader(text)
+    loader.first_line = first_line
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else {})
+    finally:
+        loader.dispose()
 
 
 def _line(err: yaml.MarkedYAMLError, first_line: int) -> int:
