@@ -56,8 +56,10 @@ def whole_publication_url(page: Page) -> str | None:
     return f"{page.url}{SLUG[page.lang]}/"
 
 
-def render_whole_publications(renderer) -> list[GeneratedPage]:
-    """One view per publication and language, each paired with its translation's view."""
+def render_whole_publications(renderer, chapters: dict[Page, str] | None = None) -> list[GeneratedPage]:
+    """One view per publication and language, each paired with its translation's view.
+
+    `chapters` may hold pages already rewritten as chapters (`chapter_html`, done where they were rendered)."""
     views: dict[Page, GeneratedPage] = {}
     for publication in renderer.site.pages:
         url = whole_publication_url(publication)
@@ -70,11 +72,11 @@ def render_whole_publications(renderer) -> list[GeneratedPage]:
         view.counterpart = views.get(publication.counterpart)
     for publication, view in views.items():
         refuse_clash(renderer, view, "the whole publication on one page")
-        chapters = chapters_of(publication, renderer.site.config.base_url)
-        modified = max(modified_date(c.page, renderer.site.config.updated) for c in chapters)
+        parts = chapters_of(publication, renderer.site.config.base_url, chapters or {})
+        modified = max(modified_date(c.page, renderer.site.config.updated) for c in parts)
         view.output = renderer.template("onepage.html").render(
             **generated_context(renderer, view, [*publication.ancestors(), publication], modified),
-            publication=publication, chapters=chapters)
+            publication=publication, chapters=parts)
     return list(views.values())
 
 
@@ -82,17 +84,29 @@ def modified_date(page: Page, default):
     return page.meta.get("modified") or page.meta.get("date") or default
 
 
-def chapters_of(publication: Page, base_url: str = "") -> list[Chapter]:
+def chapters_of(publication: Page, base_url: str = "", rewritten: dict[Page, str] | None = None) -> list[Chapter]:
     """The publication's pages in reading order, each rewritten to live inside the one page."""
     from .render import reading_order
 
-    order = reading_order(publication)
+    ids = chapter_ids(publication)
+    return [Chapter(ids[page.url], page.title, page,
+                    Markup(rewritten[page] if rewritten and page in rewritten else chapter_html(page, ids, base_url)))
+            for page in reading_order(publication)]
+
+
+def chapter_ids(publication: Page) -> dict[str, str]:
+    """The chapter id of each page of a publication, by page address."""
+    from .render import reading_order
+
     ids: dict[str, str] = {}
-    for page in order:
+    for page in reading_order(publication):
         ids[page.url] = unique(chapter_id(publication, page), set(ids.values()))
-    host = urlsplit(base_url).netloc.lower()
-    return [Chapter(ids[page.url], page.title, page, Markup(rewrite(page.html, ids[page.url], page.url, ids, host)))
-            for page in order]
+    return ids
+
+
+def chapter_html(page: Page, ids: dict[str, str], base_url: str) -> str:
+    """One page's body as a chapter of its publication's view (`ids`: chapter_ids of that publication)."""
+    return rewrite(page.html, ids[page.url], page.url, ids, urlsplit(base_url).netloc.lower())
 
 
 def chapter_id(publication: Page, page: Page) -> str:

@@ -57,7 +57,9 @@ def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
     if errors:
         raise ContentErrors(errors)
     files = {page.output_path: page.output for page in site.pages}
-    files.update(renderer.render_site_files())
+    chapters = {page: rendered.chapter for unit, result in zip(units, results)
+                for page, rendered in zip(unit, result.pages) if rendered.chapter is not None}
+    files.update(renderer.render_site_files(chapters))
     files.update(media_files(site.pages))  # pictures and files the pages link to, under /media/
     for result in results:
         files.update(result.extra_files)  # files pages produce besides their HTML: matrix CSVs

@@ -212,8 +212,10 @@ class Renderer:
             "search_url": search_url(lang),
         }
 
-    def render_site_files(self) -> dict[PurePosixPath, str]:
-        """The files that are not content pages: splash, 404s, sitemap, robots.txt."""
+    def render_site_files(self, chapters: dict[Page, str] | None = None) -> dict[PurePosixPath, str]:
+        """The files that are not content pages: splash, 404s, sitemap, robots.txt, search and one-page views.
+
+        `chapters`: pages already rewritten for their one-page view (clair/onepage.py), by page."""
         files = {PurePosixPath("index.html"): self.template("splash.html").render(
             site_titles=self.site.config.title, t_en=self.translator("en"), t_fr=self.translator("fr"))}
         for lang in LANGUAGES:
@@ -223,7 +225,7 @@ class Renderer:
                 toggle_url=f"/{OTHER_LANGUAGE[lang]}/404.html")
         base_url = self.site.config.base_url.rstrip("/")
         files.update(render_glossary_pages(self, self.site.glossary))
-        generated = [*render_search_pages(self), *render_whole_publications(self)]  # clair/search.py, onepage.py
+        generated = [*render_search_pages(self), *render_whole_publications(self, chapters)]  # search.py, onepage.py
         files.update({view.output_path: view.output for view in generated})
         ordered = sorted([*self.site.pages, *(generated_pages() if self.site.glossary else []), *generated],
                          key=lambda p: p.url)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .model import ContentError, Finding, Page, Site
+from .onepage import chapter_html, chapter_ids, whole_publication_url
 
 
 @dataclass
@@ -30,10 +31,11 @@ class RenderedPage:
     headings: list[dict]
     output: str
     media: dict  # output path -> source file of each picture and file it links to
+    chapter: str | None = None  # the body rewritten for its publication's one-page view (clair/onepage.py)
 
     @classmethod
-    def of(cls, page: Page) -> RenderedPage:
-        return cls(page.html, page.headings, page.output, page.env.get("media", {}))
+    def of(cls, page: Page, work: UnitWork) -> RenderedPage:
+        return cls(page.html, page.headings, page.output, page.env.get("media", {}), work.chapter(page))
 
     def apply(self, page: Page) -> None:
         """Give a page (in the build process) what rendering it produced elsewhere."""
@@ -61,6 +63,16 @@ class UnitWork:
     units: list[list[Page]]
     settings: object | None = None  # checks.Settings, or None when checks are off
     keep_tokens: bool = False  # serial builds only: leave each page's tokens for whoever reads them next (tests)
+    chapter_ids: dict = field(default_factory=dict)  # publication url -> its chapter ids, worked out once
+
+    def chapter(self, page: Page) -> str | None:
+        """The page as a chapter of its publication's one-page view, when the publication has one."""
+        publication = page.publication()
+        if publication is None or not whole_publication_url(publication):
+            return None
+        if publication.url not in self.chapter_ids:
+            self.chapter_ids[publication.url] = chapter_ids(publication)
+        return chapter_html(page, self.chapter_ids[publication.url], self.site.config.base_url)
 
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
@@ -138,7 +150,7 @@ def process_unit(index: int) -> UnitResult:
             renderer.render_page(page)
         except ContentError as err:
             result.errors.append((err.file, err.line, err.message))
-    result.pages = [RenderedPage.of(page) for page in pages]
+    result.pages = [RenderedPage.of(page, work) for page in pages]
     result.extra_files = renderer.extra_files
     if work.settings is not None and not result.errors:
         check_unit(work, pages, result)
