@@ -84,10 +84,12 @@ class Run:
     sys_s: float
     peak_rss_mb: float
     peak_tree_rss_mb: float
+    peak_rss_by_program_mb: dict  # largest single process of each program, sampled (python, pagefind...)
     others_cpu_s: float  # CPU seconds that other processes of the machine used during the build (noise)
     source_pages: int
     html_files: int = 0
     findings: dict = field(default_factory=dict)
+    stages: dict = field(default_factory=dict)  # clair --timings: seconds per stage
     log: str = ""
 
 
@@ -115,20 +117,25 @@ def wait_until_quiet(max_wait: float, threshold: float = 0.25, window: float = 2
     return waited
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of `pid` and all its descendants (shared pages counted once per process)."""
-    total, stack = 0, [pid]
+def tree_rss(pid: int) -> tuple[int, dict[str, int]]:
+    """Resident bytes of `pid` and all its descendants (shared pages counted once per process), and the
+    largest single process of each program (python, pagefind...): whose memory is it?"""
+    total, stack, largest = 0, [pid], {}
     while stack:
         current = stack.pop()
         try:
             with open(f"/proc/{current}/statm") as statm:
-                total += int(statm.read().split()[1]) * PAGE_SIZE
+                resident = int(statm.read().split()[1]) * PAGE_SIZE
+            with open(f"/proc/{current}/comm") as comm:
+                program = comm.read().strip().split("_")[0]
+            total += resident
+            largest[program] = max(largest.get(program, 0), resident)
             for tid in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{tid}/children") as children:
                     stack.extend(int(child) for child in children.read().split())
         except (OSError, ValueError, IndexError):
             continue
-    return total
+    return total, largest
 
 
 def measure(command: list[str], cwd: Path, env: dict, log_stem: Path, timeout: float) -> dict:
@@ -141,6 +148,7 @@ def measure(command: list[str], cwd: Path, env: dict, log_stem: Path, timeout: f
         timed_out = threading.Event()
         finished = threading.Event()
         peak_tree = [0]
+        peak_programs: dict[str, int] = {}
 
         def kill() -> None:
             timed_out.set()
@@ -151,7 +159,10 @@ def measure(command: list[str], cwd: Path, env: dict, log_stem: Path, timeout: f
 
         def sample() -> None:
             while not finished.wait(SAMPLE_SECONDS):
-                peak_tree[0] = max(peak_tree[0], tree_rss(child.pid))
+                total, largest = tree_rss(child.pid)
+                peak_tree[0] = max(peak_tree[0], total)
+                for program, resident in largest.items():
+                    peak_programs[program] = max(peak_programs.get(program, 0), resident)
 
         timer = threading.Timer(timeout, kill)
         sampler = threading.Thread(target=sample, daemon=True)
@@ -174,7 +185,21 @@ def measure(command: list[str], cwd: Path, env: dict, log_stem: Path, timeout: f
             "wall_s": wall,
             "user_s": usage.ru_utime, "sys_s": usage.ru_stime, "cpu_s": usage.ru_utime + usage.ru_stime,
             "peak_rss_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
-            "peak_tree_rss_mb": max(peak_tree[0], usage.ru_maxrss * 1024) / 2**20}
+            "peak_tree_rss_mb": max(peak_tree[0], usage.ru_maxrss * 1024) / 2**20,
+            "peak_rss_by_program_mb": {name: round(size / 2**20, 1) for name, size in sorted(peak_programs.items())}}
+
+
+def stages_of(stderr: str) -> dict[str, float]:
+    """The seconds per stage from clair's `--timings` line ("Timings: load 1.07 s; pages 0.79 s (...); ...")."""
+    line = next((l for l in stderr.splitlines() if l.startswith("Timings: ")), "")
+    found = {}
+    for part in line.removeprefix("Timings: ").split("; "):
+        name, _, rest = part.partition(" s")[0].rpartition(" ")
+        try:
+            found[name] = float(rest)
+        except ValueError:
+            continue
+    return found
 
 
 def count_html(folder: Path) -> int:
@@ -232,7 +257,7 @@ def tool_versions(hugo: Path | None) -> dict:
 
 def clair_command(corpus_dir: Path, out: Path, checks: bool) -> list[str]:
     command = [sys.executable, str(ROOT / "build.py"), "build", "--content", str(corpus_dir / "content"),
-               "--out", str(out), "--config", str(corpus_dir / "site.yaml"), "--format", "json"]
+               "--out", str(out), "--config", str(corpus_dir / "site.yaml"), "--format", "json", "--timings"]
     return command if checks else command + ["--skip-checks"]
 
 
@@ -419,7 +444,8 @@ class Bench:
             except (ValueError, AttributeError):
                 pass
         run = Run(tool=tool, pairs=pairs, repeat=repeat, status=status, exit_code=code, source_pages=pages,
-                  html_files=count_html(out), findings=findings, log=str(logs / name), **result)
+                  html_files=count_html(out), findings=findings, stages=stages_of(stderr), log=str(logs / name),
+                  **result)
         self.runs.append(run)
         extra = f", findings {findings}" if findings else ""
         print(f"  {LABELS[tool]:<26} run {repeat + 1}: {status:<8} wall {run.wall_s:8.2f} s  cpu {run.cpu_s:8.2f} s  "
@@ -451,9 +477,19 @@ class Bench:
                                pages_per_s=round(corpus_summary["source_pages"] / wall, 1),
                                peak_rss_mb=round(max(r.peak_rss_mb for r in good), 1),
                                peak_tree_rss_mb=round(max(r.peak_tree_rss_mb for r in good), 1),
+                               peak_rss_by_program_mb={name: max(r.peak_rss_by_program_mb.get(name, 0) for r in good)
+                                                       for name in sorted({n for r in good
+                                                                           for n in r.peak_rss_by_program_mb})},
                                others_cpu_s=round(statistics.median(r.others_cpu_s for r in good), 2),
                                wall_s_all=[round(r.wall_s, 3) for r in good])
                     medians[tool] = (wall, cpu)
+                    if any("search index" in r.stages for r in good):  # clair: the Pagefind part of the wall time
+                        search = statistics.median(r.stages.get("search index", 0.0) for r in good)
+                        row.update(search_index_s=round(search, 3),
+                                   wall_s_without_search=round(statistics.median(
+                                       r.wall_s - r.stages.get("search index", 0.0) for r in good), 3),
+                                   stages_s={name: round(statistics.median(r.stages.get(name, 0.0) for r in good), 3)
+                                             for name in good[0].stages})
                 else:
                     row["did_not_finish"] = sorted({r.status for r in runs})
                 rows.append(row)
@@ -464,6 +500,8 @@ class Bench:
                 if hugo:
                     row["wall_vs_hugo"] = round(row["wall_s"] / hugo[0], 2)
                     row["cpu_vs_hugo"] = round(row["cpu_s"] / hugo[1], 2)
+                    if "wall_s_without_search" in row:
+                        row["wall_without_search_vs_hugo"] = round(row["wall_s_without_search"] / hugo[0], 2)
                 if row["tool"] == "clair-rebuild" and self.rebuild_of in medians:
                     row["rebuild_of"] = self.rebuild_of
                     row["share_of_full_build"] = round(row["wall_s"] / medians[self.rebuild_of][0], 3)
@@ -489,24 +527,28 @@ def machine() -> dict:
 
 
 def table(rows: list[dict]) -> str:
+    """The summary as a Markdown table; clair's rows also give the time without the Pagefind search index
+    (Hugo builds none) and whose memory the peak is (python, pagefind)."""
     lines = ["| pairs | tool | runs | wall s (median) | CPU s (median) | pages/s | peak RSS MB | wall × Hugo "
-             "| CPU × Hugo | others' CPU s |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| wall × Hugo without search index | CPU × Hugo | others' CPU s |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in rows:
         if "wall_s" not in row:
             lines.append(f"| {row['pairs']:,} | {row['label']} | 0/{row['runs']} | did not finish "
-                         f"({', '.join(row['did_not_finish'])}) | | | | | | |")
+                         f"({', '.join(row['did_not_finish'])}) | | | | | | | |")
             continue
         label = row["label"]
         if "share_of_full_build" in row:
             label += f" ({row['share_of_full_build']:.0%} of {LABELS[row['rebuild_of']]})"
+        programs = row.get("peak_rss_by_program_mb", {})
         peak = f"{row['peak_rss_mb']:.0f}"
-        if row["peak_tree_rss_mb"] > row["peak_rss_mb"] * 1.2:
-            peak += f" (tree {row['peak_tree_rss_mb']:.0f})"
+        if len(programs) > 1:
+            peak += " (" + ", ".join(f"{name} {size:.0f}" for name, size in programs.items()) + ")"
+        without = row.get("wall_without_search_vs_hugo")
         lines.append(f"| {row['pairs']:,} | {label} | {row['finished']}/{row['runs']} | {row['wall_s']:.2f} | "
                      f"{row['cpu_s']:.2f} | {row['pages_per_s']:,.0f} | {peak} | "
-                     f"{row.get('wall_vs_hugo', float('nan')):.2f} | {row.get('cpu_vs_hugo', float('nan')):.2f} | "
-                     f"{row['others_cpu_s']:.1f} |")
+                     f"{row.get('wall_vs_hugo', float('nan')):.2f} | {'' if without is None else f'{without:.2f}'} | "
+                     f"{row.get('cpu_vs_hugo', float('nan')):.2f} | {row['others_cpu_s']:.1f} |")
     return "\n".join(lines)
 
 

@@ -58,6 +58,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-cache", dest="cache", action="store_false",
                         help="render and check every page again instead of reusing unchanged pages' results "
                              "(kept in .cache/clair/ beside the configuration, or $CLAIR_CACHE_DIR)")
+    parser.add_argument("--timings", action="store_true", help="say how long each stage of the build took")
     parser.add_argument("--site", type=Path, help="audit: an already built site folder instead of building one")
     parser.add_argument("--screenshots", type=Path, metavar="DIR",
                         help="audit: save a full-page PNG of every page at 1280 and 375 px wide into DIR")
@@ -132,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     failing = [f for f in findings if f.severity == "error" or args.strict]
     if args.command == "build" and args.format == "text":
         print(f"Built {len(result.site.pages)} pages into {args.out}/", file=sys.stderr)
+    if args.timings:
+        print(f"Timings: {result.timings}", file=sys.stderr)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import functools
+import contextlib
 import hashlib
+import time
 
 from .cache import BuildCache, site_key, unit_key
 from .config import load_config
@@ -19,10 +20,33 @@ from .units import UnitResult, UnitWork, in_workers, process_units, translation_
 from .write import check_output_folder, write_site
 
 
+class Timings:
+    """Seconds spent in each stage, shown by `build --timings` so a slow build says where its time goes."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self.notes: dict[str, str] = {}
+
+    @contextlib.contextmanager
+    def stage(self, name: str, note: str = ""):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+            if note:
+                self.notes[name] = note
+
+    def __str__(self) -> str:
+        return "; ".join(f"{name} {seconds:.2f} s" + (f" ({self.notes[name]})" if name in self.notes else "")
+                         for name, seconds in self.seconds.items())
+
+
 @dataclass
 class BuildResult:
     site: Site
     files: dict[PurePosixPath, str] = field(default_factory=dict)
+    timings: Timings = field(default_factory=Timings)
 
     @property
     def findings(self) -> list[Finding]:
@@ -38,17 +62,37 @@ def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
     processes, reusing the results kept in the `cache` folder (clair/cache.py) when nothing they
     depend on changed. Neither changes the result: it is the same, byte for byte, as a serial build.
     Pages keep no tokens afterwards (memory stays flat), unless `keep_tokens` (serial builds: tests)."""
-    config = load_config(config_path)
-    site = load_site(content_dir, config)
-    pair_translations(site)
-    renderer = Renderer(site, templates_dir)
-    for page in site.pages:
-        renderer.typeset_meta(page)  # before any page renders: pages show other pages' titles
-    settings = check_settings(site) if run_checks else None
+    timings = Timings()
+    with timings.stage("load"):
+        site = load_site(content_dir, load_config(config_path))
+        pair_translations(site)
+        renderer = Renderer(site, templates_dir)
+        for page in site.pages:
+            renderer.typeset_meta(page)  # before any page renders: pages show other pages' titles
+        settings = check_settings(site) if run_checks else None
     units = translation_units(site)
     store = BuildCache(cache) if cache else None
     work = UnitWork(site, renderer, units, settings, keep_tokens)
-    results = unit_results(work, 1 if keep_tokens else jobs, store, templates_dir, run_checks)
+    jobs = 1 if keep_tokens else jobs
+    with timings.stage("pages"):
+        results, built = unit_results(work, jobs, store, templates_dir, run_checks)
+        apply_results(site, renderer, units, results)
+    timings.notes["pages"] = (f"{len(units)} pages with their translations: {built} built in {jobs} "
+                              f"process{'es' * (jobs > 1)}, {len(units) - built} from the cache")
+    with timings.stage("site files"):
+        files = site_files(site, renderer, units, results)
+    if run_checks:
+        with timings.stage("site checks"):
+            site.findings.extend(checked_site(site, files, settings, results, store, jobs))
+            site.scores.update(sorted((key, value) for result in results for key, value in result.scores.items()))
+            files[PurePosixPath("report/index.html")] = renderer.render_review()
+    if store is not None:
+        store.prune()
+    return BuildResult(site, files, timings)
+
+
+def apply_results(site: Site, renderer: Renderer, units: list, results: list[UnitResult]) -> None:
+    """Give each page what rendering it produced; raise every content error found, all at once."""
     errors = list(renderer.library.errors)
     for unit, result in zip(units, results):
         for page, rendered in zip(unit, result.pages):
@@ -56,6 +100,10 @@ def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
         errors.extend(ContentError(*error) for error in result.errors)
     if errors:
         raise ContentErrors(errors)
+
+
+def site_files(site: Site, renderer: Renderer, units: list, results: list[UnitResult]) -> dict[PurePosixPath, str]:
+    """Every file to write: the pages, the other files the templates make, media, and the pages' CSV files."""
     files = {page.output_path: page.output for page in site.pages}
     chapters = {page: rendered.chapter for unit, result in zip(units, results)
                 for page, rendered in zip(unit, result.pages) if rendered.chapter is not None}
@@ -63,13 +111,7 @@ def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
     files.update(media_files(site.pages))  # pictures and files the pages link to, under /media/
     for result in results:
         files.update(result.extra_files)  # files pages produce besides their HTML: matrix CSVs
-    if run_checks:
-        site.findings.extend(checked_site(site, files, settings, results, store, jobs))
-        site.scores.update(sorted((key, value) for result in results for key, value in result.scores.items()))
-        files[PurePosixPath("report/index.html")] = renderer.render_review()
-    if store is not None:
-        store.prune()
-    return BuildResult(site, files)
+    return files
 
 
 def check_settings(site: Site):
@@ -82,8 +124,9 @@ def check_settings(site: Site):
 
 
 def unit_results(work: UnitWork, jobs: int, cache: BuildCache | None, templates_dir: Path,
-                 run_checks: bool) -> list[UnitResult]:
-    """Every unit's result, from the cache where its key is there, built (in `jobs` processes) otherwise."""
+                 run_checks: bool) -> tuple[list[UnitResult], int]:
+    """Every unit's result, from the cache where its key is there, built (in `jobs` processes) otherwise;
+    and how many were built."""
     results: list[UnitResult | None] = [None] * len(work.units)
     keys = []
     if cache is not None:
@@ -95,7 +138,7 @@ def unit_results(work: UnitWork, jobs: int, cache: BuildCache | None, templates_
         results[index] = result
         if cache is not None and not result.errors:
             cache.put(keys[index], result)
-    return results
+    return results, len(missing)
 
 
 def checked_site(site: Site, files: dict, settings, results: list[UnitResult], cache: BuildCache | None,
@@ -133,5 +176,11 @@ def publish(result: BuildResult, out: Path, project_dir: Path, templates_dir: Pa
 
     With `search_index`, Pagefind indexes the written site before it is swapped in (clair/search.py)."""
     check_output_folder(out, result.site.content_dir, project_dir)
-    index = functools.partial(build_index, cache=cache) if search_index else None
-    write_site(out, result.files, templates_dir / "assets", before_swap=index)
+
+    def index(folder: Path) -> None:
+        with result.timings.stage("search index"):
+            build_index(folder, cache=cache)
+
+    started = time.perf_counter()
+    write_site(out, result.files, templates_dir / "assets", before_swap=index if search_index else None)
+    result.timings.seconds["write"] = time.perf_counter() - started - result.timings.seconds.get("search index", 0)
