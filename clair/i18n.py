@@ -17,22 +17,30 @@ NBSP, NARROW_NBSP = "\u00a0", "\u202f"
 _SPACES = "[ \u00a0\u202f]*"
 
 
+FRENCH_SPACING = [(re.compile("«" + _SPACES), "«" + NBSP), (re.compile(_SPACES + "»"), NBSP + "»"),
+                  (re.compile(_SPACES + r":(?=\s|$)"), NBSP + ":"),
+                  (re.compile(_SPACES + r"([;!?])(?=\s|$|»)"), NARROW_NBSP + r"\1")]
+GROUPED_DIGITS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
+LONG_NUMBER = re.compile(r"(?<![\d,.])\d{5,}(?![\d.])")
+NUMBER_UNIT = re.compile(r"(\d)[ \u00a0\u202f]?([%$])")
+FRENCH_MARKS = re.compile(r"[«»:;!?\d]")  # text without any of these needs no French typography
+
+
 def french_typography(text: str) -> str:
     """Canadian French spacing (Translation Bureau style): see README, 'French typography'."""
-    text = re.sub("«" + _SPACES, "«" + NBSP, text)
-    text = re.sub(_SPACES + "»", NBSP + "»", text)
-    text = re.sub(_SPACES + r":(?=\s|$)", NBSP + ":", text)
-    text = re.sub(_SPACES + r"([;!?])(?=\s|$|»)", NARROW_NBSP + r"\1", text)
+    if not FRENCH_MARKS.search(text):
+        return text
+    for pattern, spaced in FRENCH_SPACING:
+        text = pattern.sub(spaced, text)
     return french_numbers(text)
 
 
 def french_numbers(text: str) -> str:
     """Group digits and space units the fr_CA way, through Babel: 12345 -> 12 345, 25% -> 25 %."""
     group = get_group_symbol(LOCALES["fr"])
-    text = re.sub(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])",
-                  lambda m: re.sub(r"\s", group, m.group(0)), text)
-    text = re.sub(r"(?<![\d,.])\d{5,}(?![\d.])", lambda m: format_decimal(int(m.group(0)), locale=LOCALES["fr"]), text)
-    return re.sub(r"(\d)[ \u00a0\u202f]?([%$])", r"\1" + NBSP + r"\2", text)
+    text = GROUPED_DIGITS.sub(lambda m: re.sub(r"\s", group, m.group(0)), text)
+    text = LONG_NUMBER.sub(lambda m: format_decimal(int(m.group(0)), locale=LOCALES["fr"]), text)
+    return NUMBER_UNIT.sub(r"\1" + NBSP + r"\2", text)
 
 
 def long_date(value: dt.date, lang: str) -> str:
