@@ -87,7 +87,7 @@ class Built:
     translation, parent and children: far too long for a failing test's report)."""
 
     def __init__(self, result):
-        self.files, self.findings, self.site = result.files, result.findings, result.site
+        self.files, self.findings, self.site, self.timings = result.files, result.findings, result.site, result.timings
 
     def __repr__(self) -> str:
         return f"<build of {len(self.site.pages)} pages>"
