@@ -1,14 +1,21 @@
-"""Build checks: each module in CHECK_MODULES declares DEFAULTS and yields Findings from run().
+"""Build checks: each module in CHECK_MODULES declares DEFAULTS and yields Findings.
 
 A check module looks like this:
 
     DEFAULTS = {"family.rule": {"severity": "error", "max": 8}}   # documented options, per rule id
-    def run(site, files, settings):                               # -> Iterable[Finding]
+    def run(site, files, settings):                               # -> Iterable[Finding], about site.pages
         ...settings.options(page, "family.rule")["max"]...
+    def run_site(site, files, settings):                          # optional: about the whole site
+        ...
 
-`site` is the loaded, paired and rendered Site (pages carry tokens, headings, html and output);
-`files` maps every output path to its rendered text; `settings` merges DEFAULTS, the site
-configuration's `checks:` block and each page's front matter relaxations.
+`run` reports only on the pages of `site` it is given: whole translation units (a page and its
+translation, clair/units.py), parsed and rendered (tokens, headings, html, output), with `files`
+holding their built files. Builds call it one unit at a time, in worker processes, and cache what
+it found, so it must read nothing but those pages, the configuration, the data and the templates.
+`run_site` runs once per build for what belongs to no page: the data files, the templates. The
+link check, which needs every built file, is in two steps: `links.extract` per file, `links.resolve`
+over all of them. `settings` merges DEFAULTS, the site configuration's `checks:` block and each
+page's front matter relaxations.
 """
 from __future__ import annotations
 

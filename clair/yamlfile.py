@@ -149,15 +149,7 @@ def _fast_load(text: str, first_line: int):
     if CParser is object:
         return None
     try:
-        if not _plain_events(text):
-            return None
-        loader = _FastLoader(text)
-        loader.first_line = first_line
-        try:
-            node = loader.get_single_node()
-            return node, (loader.construct_document(node) if node is not None else {})
-        finally:
-            loader.dispose()
+        return _read_with(_FastLoader, text, first_line) if _plain_events(text) else None
     except Exception:  # any problem at all: the careful loader reports it in plain words
         return None
 
@@ -206,7 +198,12 @@ def load_mapping(text: str, file: str, first_line: int = 1,
 
 def _careful_load(text: str, first_line: int):
     """(node, data) read by the pure-Python loader, which says what is wrong in plain words."""
-    loader = _NoAliasLoader(text)
+    return _read_with(_NoAliasLoader, text, first_line)
+
+
+def _read_with(loader_class, text: str, first_line: int):
+    """(node, data): the document's node tree (for key lines) and its value."""
+    loader = loader_class(text)
     loader.first_line = first_line
     try:
         node = loader.get_single_node()
