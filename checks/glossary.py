@@ -25,8 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from clair.glossary import (ACRONYM_IN_TEXT, RAW_CLOSE, RAW_OPEN, Entry, Glossary, acronym_pattern, is_glossary_link,
-                            raw_glossary_link)
+from clair.glossary import ACRONYM_IN_TEXT, Entry, Glossary, acronym_pattern, with_open_links
 from clair.model import Finding, Page, Site
 
 DEFAULTS = {
@@ -74,19 +73,10 @@ def page_runs(page: Page) -> Iterator[Run]:
 
 def inline_runs(page: Page, token, kind: str, block: int) -> Iterator[Run]:
     line = page.file_line(token.map[0]) if token.map else page.body_line
-    links: list[bool] = []  # open links: does each lead to the glossary?
-    for child in token.children:
+    for child, links in with_open_links(token.children, page):
         if child.type in ("softbreak", "hardbreak"):
             line += 1
             yield Run(" ", line, kind, any(links), block)
-        elif child.type == "link_open":
-            links.append(is_glossary_link(child.attrGet("href"), page.url, page.lang))
-        elif child.type == "link_close" and links:
-            links.pop()
-        elif child.type == "html_inline" and RAW_OPEN.match(child.content):
-            links.append(raw_glossary_link(child.content, page))
-        elif child.type == "html_inline" and RAW_CLOSE.match(child.content) and links:
-            links.pop()
         elif child.type == "text":
             yield Run(child.content, line, kind, any(links), block)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
@@ -275,12 +276,10 @@ def link_first_uses(page: Page, glossary: Glossary | None) -> list:
     return tokens
 
 
-def _link_children(children: list, pattern: re.Pattern, glossary: Glossary, page: Page, linked: set[str]) -> list:
-    """Inline children with new acronyms linked; the same list object when nothing changed.
-
-    An acronym the writer linked to the glossary counts as linked: the build does not link it again.
-    """
-    out, changed, inside = [], False, []  # inside: open links and raw <a>/<abbr>/<code>: to the glossary?
+def with_open_links(children: list, page: Page) -> Iterator[tuple[Any, list[bool]]]:
+    """Each inline child with the links open around it (a Markdown link, or a raw <a>, <abbr> or <code>),
+    each marked True when it leads to the glossary. The list is live: read it before the next child."""
+    inside: list[bool] = []
     for child in children:
         if child.type == "link_open":
             inside.append(is_glossary_link(child.attrGet("href"), page.url, page.lang))
@@ -290,6 +289,16 @@ def _link_children(children: list, pattern: re.Pattern, glossary: Glossary, page
             inside.append(raw_glossary_link(child.content, page))
         elif child.type == "html_inline" and RAW_CLOSE.match(child.content) and inside:
             inside.pop()
+        yield child, inside
+
+
+def _link_children(children: list, pattern: re.Pattern, glossary: Glossary, page: Page, linked: set[str]) -> list:
+    """Inline children with new acronyms linked; the same list object when nothing changed.
+
+    An acronym the writer linked to the glossary counts as linked: the build does not link it again.
+    """
+    out, changed = [], False
+    for child, inside in with_open_links(children, page):
         if child.type != "text" or inside:
             if child.type == "text" and any(inside):
                 linked.update(match.group(1) for match in pattern.finditer(child.content))
