@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import posixpath
 import shutil
 import signal
 import threading
@@ -142,11 +143,14 @@ def fill_folder(folder: Path, files: dict[PurePosixPath, str | bytes], assets_di
     """Every rendered file, the static assets and the marker, with stable bytes."""
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(assets_dir, folder / "assets")
-    root = folder.resolve()
+    made: set[Path] = set()
     for rel, content in sorted(files.items()):
-        path = folder / rel
-        if root not in path.resolve().parents:
+        inside = posixpath.normpath(str(rel))  # the folder is new and clair made every folder in it: no links
+        if rel.is_absolute() or inside == ".." or inside.startswith("../"):
             raise ContentError(str(rel), None, "this page would be written outside the output folder")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = folder / inside
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
     (folder / MARKER).write_text("Built by clair. This whole folder is replaced on every build.\n", encoding="utf-8")
