@@ -59,8 +59,8 @@ def inline_tokens(page: Page) -> Iterator[object]:
 def inline_children(page: Page) -> Iterator[tuple[int, object]]:
     """Every child token of the page's inline tokens (text, links, images) with its file line.
 
-    Each inline token starts with a space text token: table cells share a source line, and
-    without it `| 1,250 | 12.5% |` would read as one number.
+    Each inline token starts with CELL_BREAK: table cells share a source line, and without it
+    `| 1,250 | 12.5% |` would read as one number.
     """
     for token in inline_tokens(page):
         if token.map is None:
@@ -79,7 +79,9 @@ def text_lines(page: Page) -> list[tuple[int, str]]:
     for key in ("title", "description"):
         lines.setdefault(page.meta_lines.get(key, 1), []).append(str(page.meta.get(key, "")))
     for line, child in inline_children(page):
-        if child.type in ("text", "image"):
+        if child is CELL_BREAK:  # a line break, not a space: French writes 36 860 for thirty-six thousand...
+            lines.setdefault(line, []).append("\n")
+        elif child.type in ("text", "image"):
             lines.setdefault(line, []).append(child.content)
         elif child.type in ("code_inline", "softbreak", "hardbreak"):
             lines.setdefault(line, []).append(" ")

@@ -362,7 +362,8 @@ def test_a_template_message_missing_from_the_catalogue(build, tmp_path):
 
 
 def test_table_cells_are_separate_numbers(build):
-    table = "Table: {}\n\n| A | B |\n| --- | --- |\n| 1,250 | 12.5% |\n"
-    french_table = "Tableau : {}\n\n| A | B |\n| --- | --- |\n| 1250 | 12,5 % |\n"
+    """`| 36 | 860 |` is two numbers, not the French way of writing 36 860."""
+    table = "Table: {}\n\n| A | B | C |\n| --- | --- | --- |\n| 1,250 | 12.5% | 36 |\n| 17 | 860 | 5 |\n"
+    french_table = "Tableau : {}\n\n| A | B | C |\n| --- | --- | --- |\n| 1250 | 12,5 % | 36 |\n| 17 | 860 | 5 |\n"
     result = build({"en/t.md": page("T", table.format("Figures")), "fr/t.md": page("T", french_table.format("Chiffres"))})
     assert [f for f in result.findings if f.check == "parity.facts"] == []
