@@ -16,7 +16,7 @@ from .model import ContentError, ContentErrors, Finding, Site
 from .pair import pair_translations
 from .render import TEMPLATES_DIR, Renderer
 from .search import build_index
-from .units import UnitResult, UnitWork, in_workers, process_units, translation_units
+from .units import UnitResult, UnitWork, Workers, translation_units
 from .write import check_output_folder, write_site
 
 
@@ -74,16 +74,17 @@ def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
     store = BuildCache(cache) if cache else None
     work = UnitWork(site, renderer, units, settings, keep_tokens)
     jobs = 1 if keep_tokens else jobs
-    with timings.stage("pages"):
-        results, built = unit_results(work, jobs, store, templates_dir, run_checks)
-        apply_results(site, renderer, units, results)
-    timings.notes["pages"] = (f"{len(units)} pages with their translations: {built} built in {jobs} "
-                              f"process{'es' * (jobs > 1)}, {len(units) - built} from the cache")
-    with timings.stage("site files"):
-        files = site_files(site, renderer, units, results)
-    if run_checks:
-        with timings.stage("site checks"):
-            site.findings.extend(checked_site(site, files, settings, results, store, jobs))
+    with Workers(work, jobs) as workers:
+        with timings.stage("pages"):
+            results, built = unit_results(work, workers, store, templates_dir, run_checks)
+            apply_results(site, renderer, units, results)
+        timings.notes["pages"] = (f"{len(units)} pages with their translations: {built} built in {jobs} "
+                                  f"process{'es' * (jobs > 1)}, {len(units) - built} from the cache")
+        with timings.stage("site files"):
+            files = site_files(site, renderer, units, results)
+        if run_checks:
+            with timings.stage("site checks"):
+                site.findings.extend(checked_site(site, files, settings, results, store, workers))
             site.scores.update(sorted((key, value) for result in results for key, value in result.scores.items()))
             files[PurePosixPath("report/index.html")] = renderer.render_review()
     if store is not None:
@@ -123,9 +124,9 @@ def check_settings(site: Site):
     return settings
 
 
-def unit_results(work: UnitWork, jobs: int, cache: BuildCache | None, templates_dir: Path,
+def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, templates_dir: Path,
                  run_checks: bool) -> tuple[list[UnitResult], int]:
-    """Every unit's result, from the cache where its key is there, built (in `jobs` processes) otherwise;
+    """Every unit's result, from the cache where its key is there, built (by the workers) otherwise;
     and how many were built."""
     results: list[UnitResult | None] = [None] * len(work.units)
     keys = []
@@ -134,7 +135,7 @@ def unit_results(work: UnitWork, jobs: int, cache: BuildCache | None, templates_
         keys = [unit_key(base, unit) for unit in work.units]
         results = [cache.get(key) for key in keys]
     missing = [index for index, result in enumerate(results) if result is None]
-    for index, result in process_units(work, missing, jobs):
+    for index, result in workers.units(missing):
         results[index] = result
         if cache is not None and not result.errors:
             cache.put(keys[index], result)
@@ -142,28 +143,28 @@ def unit_results(work: UnitWork, jobs: int, cache: BuildCache | None, templates_
 
 
 def checked_site(site: Site, files: dict, settings, results: list[UnitResult], cache: BuildCache | None,
-                 jobs: int) -> list[Finding]:
+                 workers: Workers) -> list[Finding]:
     """The units' findings and the site-wide ones (links between files, data, templates), deduplicated."""
     from checks import run_site
 
     extracted = {path: links for result in results for path, links in result.links.items()}
     pages = {page.output_path for page in site.pages}
     others = [path for path in files if path.suffix == ".html" and path not in pages]
-    extracted.update(zip(others, site_file_links([files[path] for path in others], cache, jobs)))
+    extracted.update(zip(others, site_file_links([files[path] for path in others], cache, workers)))
     found = [finding for result in results for finding in result.findings]
     found.extend(run_site(site, files, settings, extracted))
     return sorted(set(found))
 
 
-def site_file_links(texts: list[str], cache: BuildCache | None, jobs: int) -> list:
+def site_file_links(texts: list[str], cache: BuildCache | None, workers: Workers) -> list:
     """What the link check needs of the files that are no content pages (splash, 404, search, whole
-    publications): from the cache by their text's hash, else read in `jobs` processes."""
+    publications): from the cache by their text's hash, else read by the workers."""
     from checks import extract_site_links
 
     keys = ["file-" + hashlib.sha256(text.encode()).hexdigest() for text in texts]
     found = [cache.get(key) for key in keys] if cache else [None] * len(texts)
     missing = [index for index, links in enumerate(found) if links is None]
-    for index, links in zip(missing, in_workers(extract_site_links, [texts[i] for i in missing], jobs)):
+    for index, links in zip(missing, workers.map(extract_site_links, [texts[i] for i in missing])):
         found[index] = links
         if cache:
             cache.put(keys[index], links)

@@ -100,32 +100,45 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def process_units(work: UnitWork, indexes: list[int], jobs: int) -> Iterator[tuple[int, UnitResult]]:
-    """(index, result) of each unit named, in worker processes when `jobs` > 1."""
-    global _WORK
-    _WORK = work
-    try:
-        yield from in_workers(_numbered, indexes, jobs)
-    finally:
+class Workers:
+    """The build's worker processes: forked once, when first needed (normally to render pages, while the
+    build process is still small: a fork shares its memory, and a big parent makes every worker look big).
+
+    `with Workers(work, jobs) as workers:` then `workers.map(function, items)`: function(item) for each
+    item, in order, in the workers (or here, when jobs is 1 or there is a single item). `function` must
+    be a module-level function and items must pickle. Leaving the block, normally or not, stops them."""
+
+    def __init__(self, work: UnitWork, jobs: int):
+        self.work, self.jobs, self.pool = work, jobs, None
+
+    def __enter__(self) -> Workers:
+        global _WORK
+        _WORK = self.work  # the workers inherit it: units are named by index, not sent
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        global _WORK
         _WORK = None
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
 
+    def map(self, function: Callable, items: list) -> Iterator:
+        if self.jobs < 2 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return map(function, items)
+        if self.pool is None:
+            # Ctrl-C while the pool starts would leave it half made, its workers orphaned: hold signals until it exists.
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_quiet_worker)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        chunk = max(1, len(items) // (self.jobs * 8))  # small chunks: a slow item does not hold up the end
+        return self.pool.imap(function, items, chunksize=chunk)
 
-def in_workers(function: Callable, items: list, jobs: int) -> Iterator:
-    """function(item) for each item, in order; in `jobs` forked processes when there is more than one item.
-
-    `function` must be a module-level function (workers are sent its name) and items must pickle."""
-    if jobs <= 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(function, items)
-        return
-    chunk = max(1, len(items) // (jobs * 8))  # small chunks: a slow item does not hold up the end
-    # Ctrl-C while the pool starts would leave it half made, its workers orphaned: hold signals until it exists.
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    try:
-        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(items)), initializer=_quiet_worker)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-    with pool:  # leaving it, normally or not, stops the workers
-        yield from pool.imap(function, items, chunksize=chunk)
+    def units(self, indexes: list[int]) -> Iterator[tuple[int, UnitResult]]:
+        """(index, result) of each unit named."""
+        return self.map(_numbered, indexes)
 
 
 def _quiet_worker() -> None:
