@@ -24,7 +24,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from clair.config import did_you_mean
-from clair.model import ContentError, Finding, Page, Site
+from clair.model import ContentError, Finding, Page, Site, built_text
 
 from . import html, links
 
@@ -149,4 +149,5 @@ def run_all(site: Site, files: dict[PurePosixPath, str]) -> list[Finding]:
 def extract_all(site: Site, files: dict[PurePosixPath, str]) -> dict[PurePosixPath, links.FileLinks]:
     """`extract_links` of every built HTML file, in this process."""
     pages = {page.output_path: page for page in site.pages}
-    return {path: extract_links(text, pages.get(path)) for path, text in files.items() if path.suffix == ".html"}
+    return {path: extract_links(built_text(text), pages.get(path)) for path, text in files.items()
+            if path.suffix == ".html"}

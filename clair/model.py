@@ -31,6 +31,11 @@ class ContentErrors(Exception):
         self.errors = errors
 
 
+def built_text(content: str | bytes | None) -> str:
+    """A built file's text, whether it is kept as text or as UTF-8 bytes (pages are: see Page.output)."""
+    return content.decode("utf-8") if isinstance(content, bytes) else content or ""
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem a check found, pointing at the Markdown line a writer must change."""
@@ -65,9 +70,27 @@ class Page:
     counterpart: Page | None = None
     tokens: list = field(default_factory=list)
     env: dict = field(default_factory=dict)  # markdown-it environment (footnotes) from parsing
-    html: str = ""  # the rendered body
+    html_utf8: bytes = b""  # the rendered body (see `html`)
     headings: list[dict] = field(default_factory=list)  # level, id, text, line
-    output: str = ""  # the whole rendered page
+    output_utf8: bytes = b""  # the whole rendered page, as written (see `output`)
+
+    # Rendered HTML is kept as UTF-8: a str holding one character beyond Latin-1 (a curly quote, French
+    # spacing) takes two bytes a character, and a site of 10,000 pages keeps all of them until written.
+    @property
+    def html(self) -> str:
+        return self.html_utf8.decode("utf-8")
+
+    @html.setter
+    def html(self, value: str) -> None:
+        self.html_utf8 = value.encode("utf-8")
+
+    @property
+    def output(self) -> str:
+        return self.output_utf8.decode("utf-8")
+
+    @output.setter
+    def output(self, value: str) -> None:
+        self.output_utf8 = value.encode("utf-8")
 
     @property
     def is_section(self) -> bool:

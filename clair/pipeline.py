@@ -105,7 +105,7 @@ def apply_results(site: Site, renderer: Renderer, units: list, results: list[Uni
 
 def site_files(site: Site, renderer: Renderer, units: list, results: list[UnitResult]) -> dict[PurePosixPath, str]:
     """Every file to write: the pages, the other files the templates make, media, and the pages' CSV files."""
-    files = {page.output_path: page.output for page in site.pages}
+    files = {page.output_path: page.output_utf8 for page in site.pages}
     chapters = {page: rendered.chapter for unit, result in zip(units, results)
                 for page, rendered in zip(unit, result.pages) if rendered.chapter is not None}
     files.update(renderer.render_site_files(chapters))

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from .cache import cache_folder
 from .load import load_page
 from .markdown import media_files
-from .model import ContentError, ContentErrors, Finding, Page
+from .model import ContentError, ContentErrors, Finding, Page, built_text
 from .pipeline import BuildResult, build_site
 from .render import TEMPLATES_DIR, Renderer
 from .units import usable_cpus
@@ -281,7 +281,7 @@ class Builder:
             if errors:
                 raise ContentErrors(errors)
             files = dict(old_files)
-            files.update({page.output_path: page.output for page in pair})
+            files.update({page.output_path: page.output_utf8 for page in pair})
             files.update(media_files(pair))
             files.update(getattr(renderer, "extra_files", None) or {})
             if self.run_checks:
@@ -333,7 +333,7 @@ class Builder:
         targets = links.Targets(urlsplit(part.config.base_url).netloc, files, {})
         targets.ids = LazyIds(files, self.ids_cache)
         for page in part.pages:
-            found = links.extract(html.parse(files[page.output_path]), page)
+            found = links.extract(html.parse(built_text(files[page.output_path])), page)
             yield from links.check_file(targets, page.output_path, found, page, settings)
 
     def publication_views(self, pair: list[Page]) -> dict[PurePosixPath, Lazy]:
@@ -363,13 +363,13 @@ class Builder:
 
     def pages_linking_to_changed_ids(self, pair: list[Page], files: Mapping, old_files: Mapping) -> list[Page]:
         """Other pages with a link to `url#...` of a pair page whose ids changed: their anchors may now be wrong."""
-        changed = [page for page in pair if ID_ATTRIBUTE.findall(old_files.get(page.output_path, ""))
-                   != ID_ATTRIBUTE.findall(files[page.output_path])]
+        changed = [page for page in pair if ID_ATTRIBUTE.findall(built_text(old_files.get(page.output_path)))
+                   != ID_ATTRIBUTE.findall(built_text(files[page.output_path]))]
         if not changed:
             return []
         needles = [f'{page.url}#' for page in changed]
         return [page for page in self.result.site.pages if page not in pair
-                and any(needle in files.get(page.output_path, "") for needle in needles)]
+                and any(needle in built_text(files.get(page.output_path)) for needle in needles)]
 
     # --- pictures and assets --------------------------------------------------------------------------
 
@@ -426,14 +426,14 @@ class LazyIds:
         self.files, self.cache = files, cache
 
     def get(self, path: PurePosixPath, default=None):
-        text = self.files.get(path)
-        if not isinstance(text, str) or path.suffix != ".html":
+        content = self.files.get(path)
+        if not isinstance(content, (str, bytes)) or path.suffix != ".html":
             return default
         cached = self.cache.get(path)
-        if cached is None or cached[0] is not text:
+        if cached is None or cached[0] is not content:
             from checks import html
 
-            cached = (text, set(html.parse(text).ids()))
+            cached = (content, set(html.parse(built_text(content)).ids()))
             self.cache[path] = cached
         return cached[1]
 

@@ -27,19 +27,20 @@ from .onepage import chapter_html, chapter_ids, whole_publication_url
 class RenderedPage:
     """What later stages need of a rendered page (its tokens are not among them)."""
 
-    html: str
+    html_utf8: bytes
     headings: list[dict]
-    output: str
+    output_utf8: bytes
     media: dict  # output path -> source file of each picture and file it links to
     chapter: str | None = None  # the body rewritten for its publication's one-page view (clair/onepage.py)
 
     @classmethod
     def of(cls, page: Page, work: UnitWork) -> RenderedPage:
-        return cls(page.html, page.headings, page.output, page.env.get("media", {}), work.chapter(page))
+        return cls(page.html_utf8, page.headings, page.output_utf8, page.env.get("media", {}), work.chapter(page))
 
     def apply(self, page: Page) -> None:
         """Give a page (in the build process) what rendering it produced elsewhere."""
-        page.html, page.headings, page.output, page.env = self.html, self.headings, self.output, {"media": self.media}
+        page.html_utf8, page.headings, page.output_utf8 = self.html_utf8, self.headings, self.output_utf8
+        page.env = {"media": self.media}
 
 
 @dataclass
@@ -170,7 +171,7 @@ def process_unit(index: int) -> UnitResult:
         check_unit(work, pages, result)
     if not work.keep_tokens:  # the build process applies the results to its own pages (RenderedPage.apply)
         for page in pages:
-            page.tokens, page.env, page.html, page.output = [], {}, "", ""
+            page.tokens, page.env, page.html_utf8, page.output_utf8 = [], {}, b"", b""
     return result
 
 

@@ -2,6 +2,7 @@
 only a template can (a finding then points at line 1 of the page and names the templates)."""
 from checks import Settings, accessibility, html
 from checks.html import TEMPLATE_NOTE
+from clair.model import built_text
 from conftest import SITE_YAML, page
 
 EN = "content/en/x.md"  # page("T", body): the body starts on line 5
@@ -268,7 +269,7 @@ def test_the_templates_name_every_nav_of_a_section_page(build):
     pages = {"en/pub/_index.md": page("Publication", "## A\n\nText.\n\n## B\n\nText.\n\n## C\n\nText.\n"),
              "en/pub/one.md": page("One", "Text.\n", weight=1), "en/pub/two.md": page("Two", "Text.\n", weight=2)}
     result, findings = check(build, pages)
-    section = result.files[next(p for p in result.files if str(p) == "en/pub/index.html")]
+    section = built_text(result.files[next(p for p in result.files if str(p) == "en/pub/index.html")])
     assert section.count("<nav") == 4 and findings == []
 
 

@@ -28,7 +28,7 @@ import clair.render
 from clair.config import load_config
 from clair.load import check_front_matter, load_site, split_front_matter
 from clair.markdown import BLOCKS
-from clair.model import ContentError, ContentErrors
+from clair.model import ContentError, ContentErrors, built_text
 from clair.pair import pair_translations
 from clair.pipeline import build_site
 from clair.sanitize import ALLOWED_TAGS, sanitise_html
@@ -145,7 +145,7 @@ def build_or_refuse(pages: dict[str, str | bytes], config: str = SITE_YAML, writ
         event("built")
         for path, output in result.files.items():
             if path.suffix == ".html":
-                assert_safe(output)
+                assert_safe(built_text(output))
         return result
 
 

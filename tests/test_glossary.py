@@ -10,7 +10,7 @@ import pytest
 from checks import Settings
 from checks import glossary as glossary_checks
 from clair.glossary import load_glossary
-from clair.model import ContentError, ContentErrors
+from clair.model import ContentError, ContentErrors, built_text
 from conftest import SITE_YAML, page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ def html_of(result, lang, rel):
 
 
 def file_of(result, path):
-    return result.files[PurePosixPath(path)]
+    return built_text(result.files[PurePosixPath(path)])
 
 
 # ----------------------------------------------------------------------------- the data file

@@ -17,7 +17,7 @@ import pytest
 from checks import html as html_parser
 from checks.links import Targets, addresses
 from clair.browser import serve
-from clair.model import ContentError, ContentErrors
+from clair.model import ContentError, ContentErrors, built_text
 from clair.pipeline import build_site, publish
 from clair.render import TEMPLATES_DIR, reading_order
 from conftest import page, write_tree
@@ -263,13 +263,13 @@ def test_toggle_hreflang_and_sitemap(guide):
 
 def test_the_landing_page_links_to_the_view(guide):
     files = guide.files
-    english = files[PurePosixPath("en/guide/index.html")]
-    french = files[PurePosixPath("fr/un-guide/index.html")]
+    english = built_text(files[PurePosixPath("en/guide/index.html")])
+    french = built_text(files[PurePosixPath("fr/un-guide/index.html")])
     assert '<p class="whole-publication"><a href="/en/guide/all/">Read the whole publication on one page</a></p>' \
         in english
     assert '<a href="/fr/un-guide/tout/">Lire toute la publication sur une seule page</a>' in french
-    assert "whole-publication" not in files[PurePosixPath("en/other/index.html")]  # one page: no view
-    assert "whole-publication" not in files[PurePosixPath("en/guide/deep/index.html")]  # not a publication
+    assert "whole-publication" not in built_text(files[PurePosixPath("en/other/index.html")])  # one page: no view
+    assert "whole-publication" not in built_text(files[PurePosixPath("en/guide/deep/index.html")])  # not a publication
 
 
 def test_a_page_at_the_view_address_is_refused(tmp_path):
