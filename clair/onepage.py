@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 from markupsafe import Markup
 
 from .generated import GeneratedPage, generated_context, refuse_clash
-from .model import Page
+from .model import Page, built_text
 
 SLUG = {"en": "all", "fr": "tout"}
 MIN_PAGES = 2  # a publication of one page is already on one page
@@ -56,7 +56,7 @@ def whole_publication_url(page: Page) -> str | None:
     return f"{page.url}{SLUG[page.lang]}/"
 
 
-def render_whole_publications(renderer, chapters: dict[Page, str] | None = None) -> list[GeneratedPage]:
+def render_whole_publications(renderer, chapters: dict[Page, bytes] | None = None) -> list[GeneratedPage]:
     """One view per publication and language, each paired with its translation's view.
 
     `chapters` may hold pages already rewritten as chapters (`chapter_html`, done where they were rendered)."""
@@ -84,13 +84,14 @@ def modified_date(page: Page, default):
     return page.meta.get("modified") or page.meta.get("date") or default
 
 
-def chapters_of(publication: Page, base_url: str = "", rewritten: dict[Page, str] | None = None) -> list[Chapter]:
-    """The publication's pages in reading order, each rewritten to live inside the one page."""
+def chapters_of(publication: Page, base_url: str = "", rewritten: dict[Page, bytes] | None = None) -> list[Chapter]:
+    """The publication's pages in reading order, each rewritten to live inside the one page
+    (`rewritten`: pages already rewritten where they were rendered, as UTF-8)."""
     from .render import reading_order
 
     ids = chapter_ids(publication)
-    return [Chapter(ids[page.url], page.title, page,
-                    Markup(rewritten[page] if rewritten and page in rewritten else chapter_html(page, ids, base_url)))
+    return [Chapter(ids[page.url], page.title, page, Markup(
+                built_text(rewritten[page]) if rewritten and page in rewritten else chapter_html(page, ids, base_url)))
             for page in reading_order(publication)]
 
 

@@ -212,7 +212,7 @@ class Renderer:
             "search_url": search_url(lang),
         }
 
-    def render_site_files(self, chapters: dict[Page, str] | None = None) -> dict[PurePosixPath, str]:
+    def render_site_files(self, chapters: dict[Page, bytes] | None = None) -> dict[PurePosixPath, str]:
         """The files that are not content pages: splash, 404s, sitemap, robots.txt, search and one-page views.
 
         `chapters`: pages already rewritten for their one-page view (clair/onepage.py), by page."""

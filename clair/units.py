@@ -31,7 +31,7 @@ class RenderedPage:
     headings: list[dict]
     output_utf8: bytes
     media: dict  # output path -> source file of each picture and file it links to
-    chapter: str | None = None  # the body rewritten for its publication's one-page view (clair/onepage.py)
+    chapter: bytes | None = None  # the body rewritten for its publication's one-page view (clair/onepage.py)
 
     @classmethod
     def of(cls, page: Page, work: UnitWork) -> RenderedPage:
@@ -66,7 +66,7 @@ class UnitWork:
     keep_tokens: bool = False  # serial builds only: leave each page's tokens for whoever reads them next (tests)
     chapter_ids: dict = field(default_factory=dict)  # publication url -> its chapter ids (None: no view)
 
-    def chapter(self, page: Page) -> str | None:
+    def chapter(self, page: Page) -> bytes | None:
         """The page as a chapter of its publication's one-page view, when the publication has one."""
         publication = page.publication()
         if publication is None:
@@ -74,7 +74,7 @@ class UnitWork:
         if publication.url not in self.chapter_ids:  # worked out once per publication
             self.chapter_ids[publication.url] = chapter_ids(publication) if whole_publication_url(publication) else None
         ids = self.chapter_ids[publication.url]
-        return None if ids is None else chapter_html(page, ids, self.site.config.base_url)
+        return None if ids is None else chapter_html(page, ids, self.site.config.base_url).encode("utf-8")
 
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
