@@ -1,13 +1,13 @@
 """The pipeline, top to bottom: load -> pair -> render -> check -> write -> report."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-
 import contextlib
 import hashlib
 import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
+from . import search
 from .cache import BuildCache, site_key, unit_key
 from .config import load_config
 from .load import load_site
@@ -15,7 +15,6 @@ from .markdown import media_files
 from .model import ContentError, ContentErrors, Finding, Site
 from .pair import pair_translations
 from .render import TEMPLATES_DIR, Renderer
-from .search import build_index
 from .units import UnitResult, UnitWork, Workers, translation_units
 from .write import check_output_folder, write_site
 
@@ -180,8 +179,12 @@ def publish(result: BuildResult, out: Path, project_dir: Path, templates_dir: Pa
 
     def index(folder: Path) -> None:
         with result.timings.stage("search index"):
-            build_index(folder, cache=cache)
+            search.build_index(folder, cache=cache)
 
     started = time.perf_counter()
-    write_site(out, result.files, templates_dir / "assets", before_swap=index if search_index else None)
+    record = cache / "written" / (hashlib.sha256(str(out.resolve()).encode()).hexdigest() + ".json") if cache else None
+    wrote = write_site(out, result.files, templates_dir / "assets", before_swap=index if search_index else None,
+                       record=record, fingerprint=search.fingerprint() if search_index else b"no search index")
     result.timings.seconds["write"] = time.perf_counter() - started - result.timings.seconds.get("search index", 0)
+    if not wrote:
+        result.timings.notes["write"] = f"nothing changed: {out} was left as it was"

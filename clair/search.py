@@ -113,6 +113,16 @@ def link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
+def fingerprint() -> bytes:
+    """Which Pagefind indexes and how: its program (path, size, time) and options."""
+    try:
+        program = executable()
+        found = Path(program).stat()
+    except (PagefindMissing, OSError):
+        return b"pagefind missing"
+    return json.dumps([program, found.st_size, found.st_mtime_ns, INDEX_FOLDER, EXCLUDE]).encode()
+
+
 def index_key(command: list[str], folder: Path) -> str:
     """A hash of what Pagefind reads: the program, its options and every HTML file (the site folder aside)."""
     program = Path(command[0]).stat()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
+import json
 import os
 import posixpath
 import shutil
@@ -43,12 +45,19 @@ def check_output_folder(out: Path, content_dir: Path, project_dir: Path) -> None
 
 
 def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: Path,
-               before_swap: Callable[[Path], None] | None = None) -> None:
+               before_swap: Callable[[Path], None] | None = None, record: Path | None = None,
+               fingerprint: bytes = b"") -> bool:
     """Write into a temporary folder beside `out`, then swap it in; on any failure remove it.
 
     `before_swap(folder)` runs on the complete temporary folder just before the swap (the search
-    index is built there); if it raises, the previous site stays as it was."""
+    index is built there); if it raises, the previous site stays as it was. With a `record` file
+    (in the build cache), a site identical to the last one written to `out` (same files, same
+    `fingerprint` of what before_swap does), whose folder nobody has touched since, is not written
+    again. Returns whether it wrote."""
     out = out.resolve()
+    written = WrittenSite(record, out, site_digest(files, assets_dir, fingerprint)) if record else None
+    if written is not None and written.still_there():
+        return False
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     retired = out.parent / f".{out.name}.previous-{os.getpid()}"
     try:
@@ -60,6 +69,8 @@ def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: P
                 before_swap(staging)
             with signals_deferred():
                 swap_in(staging, out, retired)
+            if written is not None:
+                written.save()
         finally:
             with signals_deferred():
                 shutil.rmtree(staging, ignore_errors=True)
@@ -68,6 +79,56 @@ def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: P
         where = err.filename or out
         raise ContentError(out, None, f"the site could not be written ({err.strerror or 'unknown reason'}: {where}); "
                                       "the previous output folder is unchanged") from None
+    return True
+
+
+def site_digest(files: dict[PurePosixPath, str | bytes], assets_dir: Path, fingerprint: bytes) -> str:
+    """A hash of every byte a build writes (the files, the assets) and of how the rest is made."""
+    digest = hashlib.sha256(fingerprint + b"\0")
+    for rel, content in sorted(files.items()):
+        digest.update(str(rel).encode() + b"\0" + (content.encode("utf-8") if isinstance(content, str) else content))
+    for path in sorted(p for p in assets_dir.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(assets_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class WrittenSite:
+    """What was last written to an output folder, kept in the build cache: the digest of the site, and
+    each file's size, modification time and inode as written. A no-change rebuild finds both the same
+    (a file edited, added or removed in the folder since changes them) and writes nothing."""
+
+    def __init__(self, record: Path, out: Path, digest: str):
+        self.record, self.out, self.digest = record, out, digest
+
+    def still_there(self) -> bool:
+        try:
+            kept = json.loads(self.record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return kept.get("out") == str(self.out) and kept.get("digest") == self.digest and kept.get("files") == listing(self.out)
+
+    def save(self) -> None:
+        try:
+            self.record.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.record.with_name(f".{self.record.name}.{os.getpid()}")
+            temporary.write_text(json.dumps({"out": str(self.out), "digest": self.digest, "files": listing(self.out)}),
+                                 encoding="utf-8")
+            os.replace(temporary, self.record)
+        except OSError:
+            pass  # the next build writes the site again: slower, never wrong
+
+
+def listing(folder: Path) -> dict[str, list[int]] | None:
+    """Every file under `folder` with its size, modification time (ns) and inode; None when it is missing."""
+    if not folder.is_dir():
+        return None
+    found = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            stat = os.lstat(path)
+            found[os.path.relpath(path, folder)] = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    return found
 
 
 def swap_in(staging: Path, out: Path, retired: Path) -> None:

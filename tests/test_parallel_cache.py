@@ -149,3 +149,20 @@ def test_a_damaged_cache_is_read_as_empty(project, tmp_path, rendered):
     assert len(rendered) > 20
     shutil.rmtree(cache)
     assert build(project, tmp_path / "deleted", cache=cache) == first
+
+
+def test_a_no_change_rebuild_leaves_the_output_folder_as_it_is(project, tmp_path):
+    """Nothing to write when the site is byte for byte the last one and its folder is untouched;
+    a file removed or edited in the folder since is put back by the next build."""
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    first = build(project, out, cache=cache)
+    page = out / "en" / "index.html"
+    inode = page.stat().st_ino
+    assert build(project, out, cache=cache) == first
+    assert page.stat().st_ino == inode  # not written again
+    page.unlink()
+    assert build(project, out, cache=cache) == first
+    page.write_text("edited by hand", encoding="utf-8")
+    assert build(project, out, cache=cache) == first
+    add_to(project / ENGLISH, "\nOne more sentence.\n")
+    assert build(project, out, cache=cache) != first
