@@ -47,6 +47,7 @@ class Renderer:
         )
         self.templates.filters["long_date"] = long_date
         self.by_rel = {(p.lang, p.rel): p for p in site.pages}
+        self.homes = {lang: site.home(lang) for lang in LANGUAGES}  # looked up by every page: found once
 
     def template(self, name: str) -> jinja2.Template:
         """Load a template, turning a syntax error into an error naming the template's file and line."""
@@ -180,7 +181,7 @@ class Renderer:
         """Everything a layout needs to know about one page."""
         lang = page.lang
         other = OTHER_LANGUAGE[lang]
-        home_other = self.site.home(other)
+        home_other = self.homes[other]
         previous_page, next_page = neighbours(page)
         return {
             **self.common_context(lang),

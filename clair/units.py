@@ -12,6 +12,7 @@ stay in the worker and are dropped after each unit, so memory does not grow with
 from __future__ import annotations
 
 import dataclasses
+import gc
 import multiprocessing
 import os
 import signal
@@ -130,9 +131,11 @@ class Workers:
         if self.pool is None:
             # Ctrl-C while the pool starts would leave it half made, its workers orphaned: hold signals until it exists.
             previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+            gc.freeze()  # the workers' garbage collector leaves the loaded site alone: no time on it, no copies
             try:
                 self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_quiet_worker)
             finally:
+                gc.unfreeze()
                 signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         chunk = max(1, len(items) // (self.jobs * 8))  # small chunks: a slow item does not hold up the end
         return self.pool.imap(function, items, chunksize=chunk)
