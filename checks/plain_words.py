@@ -43,7 +43,7 @@ def run(site, files, settings):
         extra = settings.options(page, rule)["extra_files"]
         if not isinstance(extra, list) or not all(isinstance(name, str) for name in extra):
             raise ContentError(site.config.file, None, f"`{rule}` option `extra_files` must be a list of file paths")
-        pattern, suggestions = word_list(page.lang, tuple(extra), site.config.file)
+        pattern, suggestions = word_list(page.lang, tuple(extra), site.config.file, versions(extra, site.config.file))
         for block in prose(page):
             for match in pattern.finditer(block.text):
                 line, column = source_position(page, block, match.start(), pattern)
@@ -52,9 +52,24 @@ def run(site, files, settings):
                                        f"instead of “{written}”.", column=column)
 
 
-@functools.lru_cache(maxsize=None)
-def word_list(lang: str, extra_files: tuple[str, ...], config_file: str) -> tuple[re.Pattern, dict[str, list[str]]]:
-    """The matcher and suggestions for a language: built-in list, then the team's files; built once."""
+def versions(extra_files: list[str], config_file: str) -> tuple:
+    """Size and modification time of each of the team's files: an edited list is read again (`serve`)."""
+    base = Path(config_file).parent
+    found = []
+    for name in extra_files:
+        try:
+            stat = (base / name).stat()
+            found.append((stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            found.append(None)
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=16)
+def word_list(lang: str, extra_files: tuple[str, ...], config_file: str,
+              versions: tuple = ()) -> tuple[re.Pattern, dict[str, list[str]]]:
+    """The matcher and suggestions for a language: built-in list, then the team's files; built once per
+    version of the files (`versions` is only part of the cache key)."""
     suggestions: dict[str, list[str]] = {}
     base = Path(config_file).parent
     for path in [DATA / f"plain_words_{lang}.yaml", *(base / name for name in extra_files)]:

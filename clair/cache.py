@@ -2,11 +2,11 @@
 
 A unit (a page and its translation, clair/units.py) is rendered and checked again only when its
 key changes. The key covers, as bytes: the unit's Markdown files; every page's place and front
-matter (titles and order show in other pages' navigation); the configuration; the templates;
-the data files; the pictures and files under content/; clair's own code; and the versions of
-Python and of the libraries that render and check. So a template change renders every page again,
-and an English edit checks its French page again; nothing read by a unit is left out, so a
-cached result is never stale.
+matter (titles and order show in other pages' navigation); the configuration and the word lists
+it names; the templates; the data files; the pictures and files under content/; clair's own code;
+and the versions of Python and of the libraries that render and check. So a template change
+renders every page again, and an English edit checks its French page again; nothing read by a
+unit is left out, so a cached result is never stale.
 
 The cache lives in `.cache/clair/` beside the configuration file (or $CLAIR_CACHE_DIR). It is safe to
 delete at any time; a build that finds an entry unreadable builds that unit again. Each build keeps
@@ -76,9 +76,21 @@ def site_key(site: Site, templates_dir: Path, data_dir: Path, run_checks: bool) 
     digest_files(digest, templates_dir)
     digest_files(digest, data_dir)
     digest_files(digest, site.content_dir, skip_suffix=".md")  # pictures and files pages link to
+    for path in files_named_in_settings(site):
+        digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
     for page in site.pages:
         digest.update(skeleton(page))
     return digest.digest()
+
+
+def files_named_in_settings(site: Site) -> list[Path]:
+    """Files that check settings name (plain-words `extra_files`, relative to the configuration), in the
+    site configuration or a page's relaxations: their words decide findings, so they are part of the key."""
+    blocks = [site.config.checks or {}, *(page.meta.get("checks") or {} for page in site.pages)]
+    names = {name for block in blocks if isinstance(block, dict) for options in block.values()
+             if isinstance(options, dict) and isinstance(options.get("extra_files"), list)
+             for name in options["extra_files"] if isinstance(name, str)}
+    return sorted(Path(site.config.file).parent / name for name in names)
 
 
 def unit_key(base: bytes, pages: list[Page]) -> str:

@@ -166,3 +166,15 @@ def test_a_no_change_rebuild_leaves_the_output_folder_as_it_is(project, tmp_path
     assert build(project, out, cache=cache) == first
     add_to(project / ENGLISH, "\nOne more sentence.\n")
     assert build(project, out, cache=cache) != first
+
+
+def test_a_word_list_the_configuration_names_is_part_of_the_key(project, tmp_path):
+    """plain-words `extra_files` lives beside the configuration, outside data/: editing it re-checks every page."""
+    (project / "words.yaml").write_text("in order to: to\n", encoding="utf-8")
+    add_to(project / "site.yaml", "checks:\n  plain-words.en:\n    extra_files: [words.yaml]\n")
+    cache = tmp_path / "cache"
+    build(project, tmp_path / "before", cache=cache)
+    (project / "words.yaml").write_text("in order to: to\nwe will: we'll\n", encoding="utf-8")
+    cached = build(project, tmp_path / "cached", cache=cache)
+    assert cached == build(project, tmp_path / "clean")
+    assert any(f.check == "plain-words.en" and "we'll" in f.message for f in cached[1])
