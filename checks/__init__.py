@@ -20,7 +20,7 @@ page's front matter relaxations.
 from __future__ import annotations
 
 import importlib
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from clair.config import did_you_mean
@@ -103,6 +103,12 @@ class Settings:
         if severity == "off":
             return None
         return Finding(str(page.source), line, rule, severity, message, **extra)
+
+
+def files_read(site: Site) -> list[Path]:
+    """Files checks read besides the pages, the configuration, data/ and the templates (a module's
+    `files_read(site)`, such as the team's word lists): the build cache keys on them too."""
+    return sorted({path for module in load_modules() if hasattr(module, "files_read") for path in module.files_read(site)})
 
 
 def run_pages(part: Site, files: dict[PurePosixPath, str], settings: Settings) -> list[Finding]:

@@ -52,6 +52,15 @@ def run(site, files, settings):
                                        f"instead of “{written}”.", column=column)
 
 
+def files_read(site) -> list[Path]:
+    """The team's word lists that the configuration or a page's relaxations name (for the build cache's key)."""
+    blocks = [site.config.checks or {}, *(page.meta.get("checks") or {} for page in site.pages)]
+    names = {name for block in blocks if isinstance(block, dict) for rule, options in block.items()
+             if rule in DEFAULTS and isinstance(options, dict) and isinstance(options.get("extra_files"), list)
+             for name in options["extra_files"] if isinstance(name, str)}
+    return sorted(Path(site.config.file).parent / name for name in names)
+
+
 def versions(extra_files: list[str], config_file: str) -> tuple:
     """Size and modification time of each of the team's files: an edited list is read again (`serve`)."""
     base = Path(config_file).parent

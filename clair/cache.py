@@ -2,8 +2,8 @@
 
 A unit (a page and its translation, clair/units.py) is rendered and checked again only when its
 key changes. The key covers, as bytes: the unit's Markdown files; every page's place and front
-matter (titles and order show in other pages' navigation); the configuration and the word lists
-it names; the templates; the data files; the pictures and files under content/; clair's own code;
+matter (titles and order show in other pages' navigation); the configuration and the other files
+checks read (`checks.files_read`: the team's word lists); the templates; the data files; the pictures and files under content/; clair's own code;
 and the versions of Python and of the libraries that render and check. So a template change
 renders every page again, and an English edit checks its French page again; nothing read by a
 unit is left out, so a cached result is never stale.
@@ -66,8 +66,10 @@ def skeleton(page: Page) -> bytes:
                        str(page.parent.source) if page.parent else None], sort_keys=True, default=str).encode()
 
 
-def site_key(site: Site, templates_dir: Path, data_dir: Path, run_checks: bool) -> bytes:
-    """What every unit depends on: code, libraries, configuration, templates, data, media and the site's outline."""
+def site_key(site: Site, templates_dir: Path, data_dir: Path, run_checks: bool,
+             other_inputs: list[Path] = ()) -> bytes:
+    """What every unit depends on: code, libraries, configuration, templates, data, media, the site's outline,
+    and `other_inputs`, the files checks read besides those (checks.files_read)."""
     digest = hashlib.sha256(FORMAT + (b"checks" if run_checks else b"no-checks"))
     for folder in CODE_FOLDERS:
         digest_files(digest, CODE_ROOT / folder)
@@ -76,21 +78,11 @@ def site_key(site: Site, templates_dir: Path, data_dir: Path, run_checks: bool) 
     digest_files(digest, templates_dir)
     digest_files(digest, data_dir)
     digest_files(digest, site.content_dir, skip_suffix=".md")  # pictures and files pages link to
-    for path in files_named_in_settings(site):
+    for path in other_inputs:
         digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
     for page in site.pages:
         digest.update(skeleton(page))
     return digest.digest()
-
-
-def files_named_in_settings(site: Site) -> list[Path]:
-    """Files that check settings name (plain-words `extra_files`, relative to the configuration), in the
-    site configuration or a page's relaxations: their words decide findings, so they are part of the key."""
-    blocks = [site.config.checks or {}, *(page.meta.get("checks") or {} for page in site.pages)]
-    names = {name for block in blocks if isinstance(block, dict) for options in block.values()
-             if isinstance(options, dict) and isinstance(options.get("extra_files"), list)
-             for name in options["extra_files"] if isinstance(name, str)}
-    return sorted(Path(site.config.file).parent / name for name in names)
 
 
 def unit_key(base: bytes, pages: list[Page]) -> str:

@@ -130,7 +130,12 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, tem
     results: list[UnitResult | None] = [None] * len(work.units)
     keys = []
     if cache is not None:
-        base = site_key(work.site, templates_dir, work.renderer.data_dir, run_checks)
+        inputs = []
+        if run_checks:
+            from checks import files_read
+
+            inputs = files_read(work.site)
+        base = site_key(work.site, templates_dir, work.renderer.data_dir, run_checks, inputs)
         keys = [unit_key(base, unit) for unit in work.units]
         results = [cache.get(key) for key in keys]
     missing = [index for index, result in enumerate(results) if result is None]
