@@ -10,7 +10,7 @@ a banner with the check findings of the page's Markdown file (or, after a failed
 that stopped it), and before `</body>` the script /__clair/reload.js. The script listens to
 /__clair/events (Server-Sent Events): each message carries the build's generation, and the page
 reloads when it differs from the one it was served with. It is a file on the site's own address, so
-the pages' Content-Security-Policy (`script-src 'self'`, `connect-src 'self'`) allows it.
+the pages' Content-Security-Policy (`default-src 'self'`, `script-src 'self'`) allows it.
 """
 from __future__ import annotations
 
