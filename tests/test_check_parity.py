@@ -121,61 +121,43 @@ def test_matching_structure_passes(build, tmp_path):
     assert found(findings, "parity.structure", tmp_path) == []
 
 
-def test_a_heading_only_the_english_has(build, tmp_path):
-    french = STRUCTURED_FR.replace("## Ce que nous avons entendu\n\n", "")
-    findings = check(build, {"en/a.md": page("A", STRUCTURED_EN), "fr/a.md": page("A", french)})
-    assert found(findings, "parity.structure", tmp_path) == [("en/a.md", 9, "error", "fr/a.md", 9)]
-    assert messages(findings, "parity.structure") == [
-        "The English has a level-2 heading here (“What we heard”) that the French does not have."]
-
-
-def test_only_the_first_difference_is_reported(build, tmp_path):
-    french = STRUCTURED_FR.replace("- Deux\n", "- Deux\n- Trois\n").replace("::: vision", "::: promise")
-    findings = check(build, {"en/a.md": page("A", STRUCTURED_EN), "fr/a.md": page("A", french)})
-    assert found(findings, "parity.structure", tmp_path) == [("fr/a.md", 5, "error", "en/a.md", 5)]
-    assert messages(findings, "parity.structure") == [
-        "The French has a `promise` block here where the English has a `vision` block."]
-
-
-def test_a_list_with_a_different_number_of_items(build, tmp_path):
-    french = STRUCTURED_FR.replace("- Deux\n", "- Deux\n- Trois\n")
-    findings = check(build, {"en/a.md": page("A", STRUCTURED_EN), "fr/a.md": page("A", french)})
-    assert found(findings, "parity.structure", tmp_path) == [("fr/a.md", 11, "error", "en/a.md", 11)]
-    assert messages(findings, "parity.structure") == [
-        "The French has a bulleted list of 3 items here where the English has a bulleted list of 2 items."]
-
-
-def test_a_table_with_another_shape(build, tmp_path):
-    french = STRUCTURED_FR.replace("| 2018 | 60 |\n", "| 2018 | 60 |\n| 2019 | 70 |\n")
-    findings = check(build, {"en/a.md": page("A", STRUCTURED_EN), "fr/a.md": page("A", french)})
-    assert found(findings, "parity.structure", tmp_path) == [("fr/a.md", 15, "error", "en/a.md", 15)]
-    assert "a table of 3 rows and 2 columns here where the English has a table of 2 rows" in \
-        messages(findings, "parity.structure")[0]
-
-
-def test_a_table_caption_only_the_english_has(build, tmp_path):
-    english = STRUCTURED_EN.replace("| Year |", "Table: Staff by year\n\n| Year |")
-    findings = check(build, {"en/a.md": page("A", english), "fr/a.md": page("A", STRUCTURED_FR)})
-    assert found(findings, "parity.structure", tmp_path) == [("fr/a.md", 15, "error", "en/a.md", 17)]
-    assert messages(findings, "parity.structure") == [
-        "The French has a table of 2 rows and 2 columns here where the English has a table of 2 rows and "
-        "2 columns with a caption."]
-
-
-def test_an_image_only_the_french_has(build, tmp_path):
-    french = STRUCTURED_FR.replace("> Une citation.", "> Une citation.\n\n![Une photo](photo.png)")
-    findings = check(build, {"en/a.md": page("A", STRUCTURED_EN), "fr/a.md": page("A", french)})
-    assert found(findings, "parity.structure", tmp_path) == [("fr/a.md", 23, "error", "en/a.md", 23)]
-    assert messages(findings, "parity.structure") == [
-        "The French has an image here (“Une photo”) that the English does not have."]
-
-
-def test_a_commitment_only_the_english_has(build, tmp_path):
-    french = STRUCTURED_FR.replace("\nPartager les données\n: Nous les publierons.\n", "")
-    findings = check(build, {"en/a.md": page("A", STRUCTURED_EN), "fr/a.md": page("A", french)})
-    assert found(findings, "parity.structure", tmp_path) == [("en/a.md", 27, "error", "fr/a.md", 26)]
-    assert messages(findings, "parity.structure") == [
-        "The English has a commitment here (“Share data”) that the French does not have."]
+@pytest.mark.parametrize("english, french, where, message", [
+    pytest.param(STRUCTURED_EN, STRUCTURED_FR.replace("## Ce que nous avons entendu\n\n", ""),
+                 ("en/a.md", 9, "error", "fr/a.md", 9),
+                 "The English has a level-2 heading here (“What we heard”) that the French does not have.",
+                 id="a-heading-only-the-english-has"),
+    pytest.param(STRUCTURED_EN,
+                 STRUCTURED_FR.replace("- Deux\n", "- Deux\n- Trois\n").replace("::: vision", "::: promise"),
+                 ("fr/a.md", 5, "error", "en/a.md", 5),
+                 "The French has a `promise` block here where the English has a `vision` block.",
+                 id="only-the-first-difference-is-reported"),
+    pytest.param(STRUCTURED_EN, STRUCTURED_FR.replace("- Deux\n", "- Deux\n- Trois\n"),
+                 ("fr/a.md", 11, "error", "en/a.md", 11),
+                 "The French has a bulleted list of 3 items here where the English has a bulleted list of 2 items.",
+                 id="a-list-with-a-different-number-of-items"),
+    pytest.param(STRUCTURED_EN, STRUCTURED_FR.replace("| 2018 | 60 |\n", "| 2018 | 60 |\n| 2019 | 70 |\n"),
+                 ("fr/a.md", 15, "error", "en/a.md", 15),
+                 "The French has a table of 3 rows and 2 columns here where the English has a table of 2 rows and "
+                 "2 columns.",
+                 id="a-table-with-another-shape"),
+    pytest.param(STRUCTURED_EN.replace("| Year |", "Table: Staff by year\n\n| Year |"), STRUCTURED_FR,
+                 ("fr/a.md", 15, "error", "en/a.md", 17),
+                 "The French has a table of 2 rows and 2 columns here where the English has a table of 2 rows and "
+                 "2 columns with a caption.",
+                 id="a-table-caption-only-the-english-has"),
+    pytest.param(STRUCTURED_EN, STRUCTURED_FR.replace("> Une citation.", "> Une citation.\n\n![Une photo](photo.png)"),
+                 ("fr/a.md", 23, "error", "en/a.md", 23),
+                 "The French has an image here (“Une photo”) that the English does not have.",
+                 id="an-image-only-the-french-has"),
+    pytest.param(STRUCTURED_EN, STRUCTURED_FR.replace("\nPartager les données\n: Nous les publierons.\n", ""),
+                 ("en/a.md", 27, "error", "fr/a.md", 26),
+                 "The English has a commitment here (“Share data”) that the French does not have.",
+                 id="a-commitment-only-the-english-has"),
+])
+def test_the_first_structure_difference_names_both_lines(build, tmp_path, english, french, where, message):
+    findings = check(build, {"en/a.md": page("A", english), "fr/a.md": page("A", french)})
+    assert found(findings, "parity.structure", tmp_path) == [where]
+    assert messages(findings, "parity.structure") == [message]
 
 
 # parity.facts

@@ -4,6 +4,7 @@ in a real Chromium (`-m browser`), queries in English and in French, with and wi
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -228,18 +229,26 @@ def chromium():
 DONE = "() => ['done', 'error'].includes(document.getElementById('search-status').dataset.state)"
 
 
+@contextlib.asynccontextmanager
+async def fresh_page(browser):
+    """A page in a browser context of its own (no cookies or storage from another test), closed however it ends."""
+    context = await browser.new_context()
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
+
+
 async def open_search(browser, url: str, axe: bool = False) -> dict:
     """Open a search page (with ?q=), wait for the search to finish, and say what it shows."""
-    context = await browser.new_context()
-    page = await context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
-            and problems.append(m.text))
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    try:
+    async with fresh_page(browser) as page:
+        problems: list[str] = []
+        page.on("console", lambda m: m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
+                and problems.append(m.text))
+        page.on("pageerror", lambda e: problems.append(str(e)))
         if axe:
             source, _ = audit.axe_source()
-            await context.add_init_script(script=source)
+            await page.context.add_init_script(script=source)
         await page.goto(url)
         await page.wait_for_function(DONE)
         found = {
@@ -253,8 +262,6 @@ async def open_search(browser, url: str, axe: bool = False) -> dict:
         if axe:
             found["violations"] = await page.evaluate(AXE_RUN, audit.AXE_OPTIONS)
         return found
-    finally:
-        await context.close()
 
 
 @pytest.mark.browser
@@ -312,9 +319,7 @@ def test_the_search_page_with_results_has_no_axe_violations(chromium, tiny):
 async def keyboard_search(browser, base_url: str, start: str, words: str) -> dict:
     """From a content page, by keyboard only: Tab to the header's search box, type, press Enter; then
     search again from the search page's own box (which does not reload the page)."""
-    context = await browser.new_context()
-    page = await context.new_page()
-    try:
+    async with fresh_page(browser) as page:
         await page.goto(base_url + start)
         for _ in range(10):
             await page.keyboard.press("Tab")
@@ -337,8 +342,6 @@ async def keyboard_search(browser, base_url: str, start: str, words: str) -> dic
                   "status": await page.text_content("#search-status"),
                   "results": await page.eval_on_selector_all("#search-results a", "els => els.map(a => a.pathname)")}
         return {"label": label, "first": first, "second": second}
-    finally:
-        await context.close()
 
 
 @pytest.mark.browser
