@@ -46,6 +46,7 @@ class BuildResult:
     site: Site
     files: dict[PurePosixPath, str] = field(default_factory=dict)
     timings: Timings = field(default_factory=Timings)
+    renderer: Renderer | None = None  # serve re-renders edited pages with it
 
     @property
     def findings(self) -> list[Finding]:
@@ -88,7 +89,7 @@ def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
             files[PurePosixPath("report/index.html")] = renderer.render_review()
     if store is not None:
         store.prune()
-    return BuildResult(site, files, timings)
+    return BuildResult(site, files, timings, renderer)
 
 
 def apply_results(site: Site, renderer: Renderer, units: list, results: list[UnitResult]) -> None:

@@ -234,8 +234,7 @@ class Builder:
         outcome.kind = "full"
         result = build_site(self.content_dir, self.config_path, run_checks=self.run_checks,
                             templates_dir=self.templates_dir, jobs=usable_cpus(), cache=cache_folder(self.config_path))
-        renderer = Renderer(result.site, self.templates_dir)  # kept for re-rendering pages one by one
-        self.result, self.renderer = result, renderer
+        self.result, self.renderer = result, result.renderer  # the renderer is kept to re-render pages one by one
         self.assets = read_assets(self.templates_dir / "assets")
         self.ids_cache.clear()
         self.lazy = {}
