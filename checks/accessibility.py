@@ -28,6 +28,7 @@ at line 1 of the page and says it comes from the templates. Rules and their opti
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
@@ -239,9 +240,14 @@ def bare(text: str) -> str:
     return html.squash(text).lower().strip(EDGE_PUNCTUATION)
 
 
-def bare_set(phrases: list[str]) -> set[str]:
-    """A configured word list compared the way `bare` compares text."""
-    return {bare(phrase) for phrase in phrases}
+def bare_set(phrases: list[str]) -> frozenset[str]:
+    """A configured word list compared the way `bare` compares text (made once per list, not per link)."""
+    return _bare_set(tuple(phrases))
+
+
+@functools.lru_cache(maxsize=16)
+def _bare_set(phrases: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(bare(phrase) for phrase in phrases)
 
 
 def stem(src: str) -> str:

@@ -5,6 +5,7 @@ Prose means paragraphs and list items. Headings, code, tables and quotations of 
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -96,6 +97,8 @@ def sentences(block: Prose) -> list[tuple[str, int]]:
 WORD = re.compile(r"[\wÀ-ÿ’'-]*[^\W_][\wÀ-ÿ’'-]*")
 
 
-def words(text: str) -> list[str]:
-    """The words of `text`: runs of letters, digits, apostrophes and hyphens with a letter or digit."""
-    return WORD.findall(text)
+@functools.lru_cache(maxsize=1024)
+def words(text: str) -> tuple[str, ...]:
+    """The words of `text`: runs of letters, digits, apostrophes and hyphens with a letter or digit.
+    Kept for the last texts: readability, parity and the matrices count the same blocks' words."""
+    return tuple(WORD.findall(text))
