@@ -120,6 +120,10 @@ class BuildCache:
         except OSError:
             pass  # a read-only or full disk makes the next build slower, never wrong
 
+    def keep(self, keys) -> None:
+        """Keep these entries through `prune`, though this build did not read them."""
+        self.used.update(keys)
+
     def prune(self) -> None:
         """Remove entries this build did not use, so the cache holds one build."""
         if not self.folder.is_dir():

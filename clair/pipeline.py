@@ -61,6 +61,7 @@ def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
     Pages are rendered and checked a translation unit at a time (clair/units.py), in `jobs` worker
     processes, reusing the results kept in the `cache` folder (clair/cache.py) when nothing they
     depend on changed. Neither changes the result: it is the same, byte for byte, as a serial build.
+    The site files, site-wide findings and report are kept too, under all the units' keys together.
     Pages keep no tokens afterwards (memory stays flat), unless `keep_tokens` (serial builds: tests)."""
     timings = Timings()
     with timings.stage("load"):
@@ -76,17 +77,11 @@ def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
     jobs = 1 if keep_tokens else jobs
     with Workers(work, jobs) as workers:
         with timings.stage("pages"):
-            results, built = unit_results(work, workers, store, templates_dir, run_checks)
+            results, built, keys = unit_results(work, workers, store, templates_dir, run_checks)
             apply_results(site, renderer, units, results)
         timings.notes["pages"] = (f"{len(units)} pages with their translations: {built} built in {jobs} "
                                   f"process{'es' * (jobs > 1)}, {len(units) - built} from the cache")
-        with timings.stage("site files"):
-            files = site_files(site, renderer, units, results)
-        if run_checks:
-            with timings.stage("site checks"):
-                site.findings.extend(checked_site(site, files, settings, results, store, workers))
-            site.scores.update(sorted((key, value) for result in results for key, value in result.scores.items()))
-            files[PurePosixPath("report/index.html")] = renderer.render_review()
+        files = site_level(site, renderer, units, results, keys, settings, store, workers, timings)
     if store is not None:
         store.prune()
     return BuildResult(site, files, timings, renderer)
@@ -103,12 +98,53 @@ def apply_results(site: Site, renderer: Renderer, units: list, results: list[Uni
         raise ContentErrors(errors)
 
 
-def site_files(site: Site, renderer: Renderer, units: list, results: list[UnitResult]) -> dict[PurePosixPath, str]:
-    """Every file to write: the pages, the other files the templates make, media, and the pages' CSV files."""
+@dataclass
+class SiteLevel:
+    """What the whole site makes besides its pages: kept in the cache under every unit's key together,
+    which covers all it depends on (so a no-change rebuild renders and checks nothing)."""
+
+    generated: dict[PurePosixPath, str]  # the files the templates make besides the pages
+    findings: list[Finding]  # the site-wide checks' findings
+    report: str | None  # the reviewer's report (with checks)
+    entries: list[str]  # the cache entries it was made from, kept with it for the next edit
+
+
+def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitResult], keys: list[str], settings,
+               store: BuildCache | None, workers: Workers, timings: Timings) -> dict[PurePosixPath, str]:
+    """Every file to write, with the site files, the site-wide findings and the report made or taken from the cache."""
+    key = "site-" + hashlib.sha256("".join(keys).encode()).hexdigest() if store and keys else None
+    kept = store.get(key) if key else None
+    kept = kept if isinstance(kept, SiteLevel) else None
+    read_before = set(store.used) if store else set()
+    with timings.stage("site files"):
+        generated = kept.generated if kept else renderer.render_site_files(chapters(units, results))
+        files = site_files(site, results, generated)
+    report, found = None, []
+    if settings is not None:
+        with timings.stage("site checks"):
+            found = kept.findings if kept else site_findings(site, files, settings, results, store, workers)
+            site.findings.extend(sorted({*(f for result in results for f in result.findings), *found}))
+        site.scores.update(sorted((name, value) for result in results for name, value in result.scores.items()))
+        report = kept.report if kept else renderer.render_review()
+        files[PurePosixPath("report/index.html")] = report
+    if kept:
+        store.keep(kept.entries)  # an edit next time needs most of them again
+    elif key:
+        store.put(key, SiteLevel(generated, found, report, sorted(store.used - read_before)))
+    return files
+
+
+def chapters(units: list, results: list[UnitResult]) -> dict:
+    """Each page's chapter for its publication's one-page view, as the workers made it."""
+    return {page: rendered.chapter for unit, result in zip(units, results)
+            for page, rendered in zip(unit, result.pages) if rendered.chapter is not None}
+
+
+def site_files(site: Site, results: list[UnitResult], generated: dict) -> dict[PurePosixPath, str]:
+    """Every file to write: the pages, the files the templates make besides them (`generated`), media,
+    and the pages' CSV files."""
     files = {page.output_path: page.output_utf8 for page in site.pages}
-    chapters = {page: rendered.chapter for unit, result in zip(units, results)
-                for page, rendered in zip(unit, result.pages) if rendered.chapter is not None}
-    files.update(renderer.render_site_files(chapters))
+    files.update(generated)
     files.update(media_files(site.pages))  # pictures and files the pages link to, under /media/
     for result in results:
         files.update(result.extra_files)  # files pages produce besides their HTML: matrix CSVs
@@ -125,9 +161,9 @@ def check_settings(site: Site):
 
 
 def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, templates_dir: Path,
-                 run_checks: bool) -> tuple[list[UnitResult], int]:
+                 run_checks: bool) -> tuple[list[UnitResult], int, list[str]]:
     """Every unit's result, from the cache where its key is there, built (by the workers) otherwise;
-    and how many were built."""
+    how many were built; and the units' keys (none without a cache)."""
     results: list[UnitResult | None] = [None] * len(work.units)
     keys = []
     if cache is not None:
@@ -144,21 +180,19 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, tem
         results[index] = result
         if cache is not None and not result.errors:
             cache.put(keys[index], result)
-    return results, len(missing)
+    return results, len(missing), keys
 
 
-def checked_site(site: Site, files: dict, settings, results: list[UnitResult], cache: BuildCache | None,
-                 workers: Workers) -> list[Finding]:
-    """The units' findings and the site-wide ones (links between files, data, templates), deduplicated."""
+def site_findings(site: Site, files: dict, settings, results: list[UnitResult], cache: BuildCache | None,
+                  workers: Workers) -> list[Finding]:
+    """The site-wide findings: links between files, data, templates."""
     from checks import run_site
 
     extracted = {path: links for result in results for path, links in result.links.items()}
     pages = {page.output_path for page in site.pages}
     others = [path for path in files if path.suffix == ".html" and path not in pages]
     extracted.update(zip(others, site_file_links([files[path] for path in others], cache, workers)))
-    found = [finding for result in results for finding in result.findings]
-    found.extend(run_site(site, files, settings, extracted))
-    return sorted(set(found))
+    return list(run_site(site, files, settings, extracted))
 
 
 def site_file_links(texts: list[str], cache: BuildCache | None, workers: Workers) -> list:
