@@ -108,7 +108,8 @@ class Settings:
 def files_read(site: Site) -> list[Path]:
     """Files checks read besides the pages, the configuration, data/ and the templates (a module's
     `files_read(site)`, such as the team's word lists): the build cache keys on them too."""
-    return sorted({path for module in load_modules() if hasattr(module, "files_read") for path in module.files_read(site)})
+    return sorted({path for module in load_modules() if hasattr(module, "files_read")
+                   for path in module.files_read(site)})
 
 
 def run_pages(part: Site, files: dict[PurePosixPath, str], settings: Settings) -> list[Finding]:

@@ -3,10 +3,10 @@
 A unit (a page and its translation, clair/units.py) is rendered and checked again only when its
 key changes. The key covers, as bytes: the unit's Markdown files; every page's place and front
 matter (titles and order show in other pages' navigation); the configuration and the other files
-checks read (`checks.files_read`: the team's word lists); the templates; the data files; the pictures and files under content/; clair's own code;
-and the versions of Python and of the libraries that render and check. So a template change
-renders every page again, and an English edit checks its French page again; nothing read by a
-unit is left out, so a cached result is never stale.
+checks read (`checks.files_read`: the team's word lists); the templates; the data files; the pictures
+and files under content/; clair's own code; and the versions of Python and of the libraries that
+render and check. So a template change renders every page again, and an English edit checks its
+French page again; nothing read by a unit is left out, so a cached result is never stale.
 
 The cache lives in `.cache/clair/` beside the configuration file (or $CLAIR_CACHE_DIR). It is safe to
 delete at any time; a build that finds an entry unreadable builds that unit again. Each build keeps

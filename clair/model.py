@@ -36,6 +36,11 @@ def built_text(content: str | bytes | None) -> str:
     return content.decode("utf-8") if isinstance(content, bytes) else content or ""
 
 
+def built_bytes(content: str | bytes) -> bytes:
+    """A built file's bytes as written, whether it is kept as text or as UTF-8 bytes."""
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem a check found, pointing at the Markdown line a writer must change."""
@@ -51,6 +56,21 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class Utf8Text:
+    """A text attribute kept as UTF-8 bytes in `<name>_utf8`. Rendered HTML is kept so: a str holding one
+    character beyond Latin-1 (a curly quote, French spacing) takes two bytes a character, and a site of
+    10,000 pages keeps all of them until written."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.stored = f"{name}_utf8"
+
+    def __get__(self, instance, owner=None):
+        return self if instance is None else getattr(instance, self.stored).decode("utf-8")
+
+    def __set__(self, instance, value: str) -> None:
+        setattr(instance, self.stored, value.encode("utf-8"))
 
 
 @dataclass(eq=False)
@@ -74,23 +94,8 @@ class Page:
     headings: list[dict] = field(default_factory=list)  # level, id, text, line
     output_utf8: bytes = b""  # the whole rendered page, as written (see `output`)
 
-    # Rendered HTML is kept as UTF-8: a str holding one character beyond Latin-1 (a curly quote, French
-    # spacing) takes two bytes a character, and a site of 10,000 pages keeps all of them until written.
-    @property
-    def html(self) -> str:
-        return self.html_utf8.decode("utf-8")
-
-    @html.setter
-    def html(self, value: str) -> None:
-        self.html_utf8 = value.encode("utf-8")
-
-    @property
-    def output(self) -> str:
-        return self.output_utf8.decode("utf-8")
-
-    @output.setter
-    def output(self, value: str) -> None:
-        self.output_utf8 = value.encode("utf-8")
+    html = Utf8Text()  # the rendered body, as text (kept in html_utf8)
+    output = Utf8Text()  # the whole rendered page, as text (kept in output_utf8)
 
     @property
     def is_section(self) -> bool:

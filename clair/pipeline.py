@@ -16,7 +16,7 @@ from .model import ContentError, ContentErrors, Finding, Site
 from .pair import pair_translations
 from .render import TEMPLATES_DIR, Renderer
 from .units import UnitResult, UnitWork, Workers, translation_units
-from .write import check_output_folder, write_site
+from .write import check_output_folder, site_digest, write_site
 
 
 class Timings:
@@ -27,14 +27,12 @@ class Timings:
         self.notes: dict[str, str] = {}
 
     @contextlib.contextmanager
-    def stage(self, name: str, note: str = ""):
+    def stage(self, name: str):
         started = time.perf_counter()
         try:
             yield
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
-            if note:
-                self.notes[name] = note
 
     def __str__(self) -> str:
         return "; ".join(f"{name} {seconds:.2f} s" + (f" ({self.notes[name]})" if name in self.notes else "")
@@ -44,7 +42,7 @@ class Timings:
 @dataclass
 class BuildResult:
     site: Site
-    files: dict[PurePosixPath, str] = field(default_factory=dict)
+    files: dict[PurePosixPath, str | bytes] = field(default_factory=dict)  # pages as UTF-8 bytes (Page.output)
     timings: Timings = field(default_factory=Timings)
     renderer: Renderer | None = None  # serve re-renders edited pages with it
 
@@ -110,7 +108,7 @@ class SiteLevel:
 
 
 def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitResult], keys: list[str], settings,
-               store: BuildCache | None, workers: Workers, timings: Timings) -> dict[PurePosixPath, str]:
+               store: BuildCache | None, workers: Workers, timings: Timings) -> dict[PurePosixPath, str | bytes]:
     """Every file to write, with the site files, the site-wide findings and the report made or taken from the cache."""
     key = "site-" + hashlib.sha256("".join(keys).encode()).hexdigest() if store and keys else None
     kept = store.get(key) if key else None
@@ -140,7 +138,7 @@ def chapters(units: list, results: list[UnitResult]) -> dict:
             for page, rendered in zip(unit, result.pages) if rendered.chapter is not None}
 
 
-def site_files(site: Site, results: list[UnitResult], generated: dict) -> dict[PurePosixPath, str]:
+def site_files(site: Site, results: list[UnitResult], generated: dict) -> dict[PurePosixPath, str | bytes]:
     """Every file to write: the pages, the files the templates make besides them (`generated`), media,
     and the pages' CSV files."""
     files = {page.output_path: page.output_utf8 for page in site.pages}
@@ -214,17 +212,22 @@ def publish(result: BuildResult, out: Path, project_dir: Path, templates_dir: Pa
             search_index: bool = True, cache: Path | None = None) -> None:
     """Write the built site into `out`, atomically, after making sure `out` is safe to replace.
 
-    With `search_index`, Pagefind indexes the written site before it is swapped in (clair/search.py)."""
+    With `search_index`, Pagefind indexes the written site before it is swapped in (clair/search.py).
+    With a `cache`, the site's digest says whether anything changed since the last write to `out`, and
+    is the key of the search index kept in the cache."""
     check_output_folder(out, result.site.content_dir, project_dir)
+    started = time.perf_counter()
+    assets = templates_dir / "assets"
+    fingerprint = search.fingerprint() if search_index else b"no search index"
+    digest = site_digest(result.files, assets, fingerprint) if cache else None
 
     def index(folder: Path) -> None:
         with result.timings.stage("search index"):
-            search.build_index(folder, cache=cache)
+            search.build_index(folder, cache=cache, key=digest)
 
-    started = time.perf_counter()
     record = cache / "written" / (hashlib.sha256(str(out.resolve()).encode()).hexdigest() + ".json") if cache else None
-    wrote = write_site(out, result.files, templates_dir / "assets", before_swap=index if search_index else None,
-                       record=record, fingerprint=search.fingerprint() if search_index else b"no search index")
+    wrote = write_site(out, result.files, assets, before_swap=index if search_index else None,
+                       record=record, digest=digest)
     result.timings.seconds["write"] = time.perf_counter() - started - result.timings.seconds.get("search index", 0)
     if not wrote:
         result.timings.notes["write"] = f"nothing changed: {out} was left as it was"

@@ -19,7 +19,6 @@ installed and says so when it is not; a full `build` and `audit` require it.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -38,6 +37,7 @@ INSTALL_HELP = "install it with `pip install 'pagefind[bin]'` (it is one of clai
 # Parts of <main> that are about other pages, not this one, and marks hidden from screen readers
 # (a matrix's "●"): left out of the index.
 EXCLUDE = (".toc", ".pagination", ".section-pages", ".publications", ".whole-publication", '[aria-hidden="true"]')
+OPTIONS = ["--output-subdir", INDEX_FOLDER, "--exclude-selectors", ", ".join(EXCLUDE), "--quiet"]
 TIMEOUT = 300  # seconds; Pagefind indexes thousands of pages a second
 
 
@@ -75,27 +75,25 @@ def available() -> bool:
     return True
 
 
-def build_index(folder: Path, cache: Path | None = None) -> None:
+def build_index(folder: Path, cache: Path | None = None, key: str | None = None) -> None:
     """Index the site written in `folder` into `folder/pagefind/`; a ContentError if that fails.
 
     Called by write_site on its temporary folder, so a failed index leaves the previous site.
-    With a `cache` folder, the index of the same HTML (every page byte for byte, same Pagefind and
-    options) is copied from there instead of being built again; only the latest index is kept."""
+    With a `cache` folder and the `key` of the site written (clair/write.py `site_digest`: every file, and
+    `fingerprint()`), the index kept under the same key is linked from there instead of being built
+    again; only the latest index is kept."""
     try:
         program = executable()
     except PagefindMissing as err:
         raise ContentError(INDEX_FOLDER, None, f"the search index could not be built: {err}. "
                                                "The previous output folder is unchanged") from None
-    command = [program, "--site", str(folder), "--output-subdir", INDEX_FOLDER,
-               "--exclude-selectors", ", ".join(EXCLUDE), "--quiet"]
-    if cache is None:
-        run_pagefind(command, folder)
-        return
-    kept = cache / INDEX_FOLDER / index_key(command, folder)
-    if kept.is_dir():
+    kept = cache / INDEX_FOLDER / key if cache and key else None
+    if kept is not None and kept.is_dir():
         shutil.copytree(kept, folder / INDEX_FOLDER, copy_function=link_or_copy)
         return
-    run_pagefind(command, folder)
+    run_pagefind([program, "--site", str(folder), *OPTIONS], folder)
+    if kept is None:
+        return
     try:
         shutil.rmtree(kept.parent, ignore_errors=True)
         shutil.copytree(folder / INDEX_FOLDER, kept.with_name(".tmp-" + kept.name), dirs_exist_ok=True)
@@ -120,16 +118,7 @@ def fingerprint() -> bytes:
         found = Path(program).stat()
     except (PagefindMissing, OSError):
         return b"pagefind missing"
-    return json.dumps([program, found.st_size, found.st_mtime_ns, INDEX_FOLDER, EXCLUDE]).encode()
-
-
-def index_key(command: list[str], folder: Path) -> str:
-    """A hash of what Pagefind reads: the program, its options and every HTML file (the site folder aside)."""
-    program = Path(command[0]).stat()
-    digest = hashlib.sha256(json.dumps([command[0], program.st_size, program.st_mtime_ns, command[3:]]).encode())
-    for page in sorted(folder.rglob("*.html")):
-        digest.update(page.relative_to(folder).as_posix().encode() + b"\0" + page.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return json.dumps([program, found.st_size, found.st_mtime_ns, OPTIONS]).encode()
 
 
 def run_pagefind(command: list[str], folder: Path) -> None:

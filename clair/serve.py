@@ -28,7 +28,7 @@ from pathlib import PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
 from . import report
-from .model import LANGUAGES, Finding, built_text
+from .model import LANGUAGES, Finding, built_bytes, built_text
 from .serve_build import Builder, Lazy, Outcome, Snapshot, Watcher
 
 HOST = "127.0.0.1"  # the preview is for the writer's own machine only
@@ -220,7 +220,7 @@ class Handler(BaseHTTPRequestHandler):
         kind = content_type(key)
         if kind.startswith("text/html"):  # pages are kept as UTF-8 bytes, other built HTML as text
             content = decorate(built_text(content), snapshot, snapshot.sources.get(key))
-        self.send(status, content.encode("utf-8") if isinstance(content, str) else content, kind, head)
+        self.send(status, built_bytes(content), kind, head)
 
     def send(self, status: int, body: bytes, kind: str, head: bool, extra: dict | None = None) -> None:
         self.send_response(status)

@@ -65,16 +65,17 @@ class UnitWork:
     units: list[list[Page]]
     settings: object | None = None  # checks.Settings, or None when checks are off
     keep_tokens: bool = False  # serial builds only: leave each page's tokens for whoever reads them next (tests)
-    chapter_ids: dict = field(default_factory=dict)  # publication url -> its chapter ids (None: no view)
+    ids_by_publication: dict = field(default_factory=dict)  # publication url -> its chapter ids (None: no view)
 
     def chapter(self, page: Page) -> bytes | None:
         """The page as a chapter of its publication's one-page view, when the publication has one."""
         publication = page.publication()
         if publication is None:
             return None
-        if publication.url not in self.chapter_ids:  # worked out once per publication
-            self.chapter_ids[publication.url] = chapter_ids(publication) if whole_publication_url(publication) else None
-        ids = self.chapter_ids[publication.url]
+        if publication.url not in self.ids_by_publication:  # worked out once per publication
+            self.ids_by_publication[publication.url] = (chapter_ids(publication) if whole_publication_url(publication)
+                                                        else None)
+        ids = self.ids_by_publication[publication.url]
         return None if ids is None else chapter_html(page, ids, self.site.config.base_url).encode("utf-8")
 
 

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from .model import ContentError
+from .model import ContentError, built_bytes
 
 MARKER = ".clair-site"  # written into every output folder, so we only ever replace our own output
 DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -46,16 +46,15 @@ def check_output_folder(out: Path, content_dir: Path, project_dir: Path) -> None
 
 def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: Path,
                before_swap: Callable[[Path], None] | None = None, record: Path | None = None,
-               fingerprint: bytes = b"") -> bool:
+               digest: str | None = None) -> bool:
     """Write into a temporary folder beside `out`, then swap it in; on any failure remove it.
 
     `before_swap(folder)` runs on the complete temporary folder just before the swap (the search
     index is built there); if it raises, the previous site stays as it was. With a `record` file
-    (in the build cache), a site identical to the last one written to `out` (same files, same
-    `fingerprint` of what before_swap does), whose folder nobody has touched since, is not written
-    again. Returns whether it wrote."""
+    (in the build cache) and the site's `digest` (`site_digest`), a site identical to the last one
+    written to `out`, whose folder nobody has touched since, is not written again. Returns whether it wrote."""
     out = out.resolve()
-    written = WrittenSite(record, out, site_digest(files, assets_dir, fingerprint)) if record else None
+    written = WrittenSite(record, out, digest) if record and digest else None
     if written is not None and written.still_there():
         return False
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
@@ -83,10 +82,11 @@ def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: P
 
 
 def site_digest(files: dict[PurePosixPath, str | bytes], assets_dir: Path, fingerprint: bytes) -> str:
-    """A hash of every byte a build writes (the files, the assets) and of how the rest is made."""
+    """A hash of every byte a build writes (the files, the assets) and of how the rest is made (`fingerprint`:
+    the search index's program and options), so it is also the key of the search index kept in the cache."""
     digest = hashlib.sha256(fingerprint + b"\0")
     for rel, content in sorted(files.items()):
-        digest.update(str(rel).encode() + b"\0" + (content.encode("utf-8") if isinstance(content, str) else content))
+        digest.update(str(rel).encode() + b"\0" + built_bytes(content))
     for path in sorted(p for p in assets_dir.rglob("*") if p.is_file()):
         digest.update(path.relative_to(assets_dir).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -105,7 +105,8 @@ class WrittenSite:
             kept = json.loads(self.record.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
-        return kept.get("out") == str(self.out) and kept.get("digest") == self.digest and kept.get("files") == listing(self.out)
+        return (kept.get("out") == str(self.out) and kept.get("digest") == self.digest
+                and kept.get("files") == listing(self.out))
 
     def save(self) -> None:
         try:
@@ -213,5 +214,5 @@ def fill_folder(folder: Path, files: dict[PurePosixPath, str | bytes], assets_di
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        path.write_bytes(built_bytes(content))
     (folder / MARKER).write_text("Built by clair. This whole folder is replaced on every build.\n", encoding="utf-8")

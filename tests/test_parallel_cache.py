@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import checks
-from clair import pipeline, units
+from clair import pipeline, search, units
 from clair.pipeline import build_site, publish
 from clair.render import Renderer
 from conftest import ROOT
@@ -188,6 +188,20 @@ def test_a_no_change_rebuild_leaves_the_output_folder_as_it_is(project, tmp_path
     assert build(project, out, cache=cache) == first
     add_to(project / ENGLISH, "\nOne more sentence.\n")
     assert build(project, out, cache=cache) != first
+
+
+def test_the_search_index_of_the_same_site_comes_from_the_cache(project, tmp_path, monkeypatch):
+    """Its key is the digest of the whole site written: the same site elsewhere reuses it, an edit does not."""
+    indexed = []
+    run = search.run_pagefind
+    monkeypatch.setattr(search, "run_pagefind", lambda command, folder: indexed.append(folder) or run(command, folder))
+    cache = tmp_path / "cache"
+    first = build(project, tmp_path / "one", cache=cache)
+    assert build(project, tmp_path / "two", cache=cache) == first
+    assert len(indexed) == 1
+    edit_english_body(project)
+    assert build(project, tmp_path / "three", cache=cache) != first
+    assert len(indexed) == 2
 
 
 def test_a_word_list_the_configuration_names_is_part_of_the_key(project, tmp_path):
