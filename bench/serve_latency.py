@@ -35,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clair.serve import Preview  # noqa: E402
+from clair.project import Project  # noqa: E402
 from clair.serve_build import Builder  # noqa: E402
 
 
@@ -48,7 +49,7 @@ def main() -> int:
     content, config = args.site / "content", args.site / "site.yaml"
     random.seed(args.seed)
 
-    preview = Preview(Builder(content, config, run_checks=not args.skip_checks), port=0, out=io.StringIO())
+    preview = Preview(Builder(Project.from_options(content, config, cache=True), run_checks=not args.skip_checks), port=0, out=io.StringIO())
     preview.start_server()
     started = time.perf_counter()
     first = preview.build()

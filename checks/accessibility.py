@@ -27,7 +27,6 @@ at line 1 of the page and says it comes from the templates. Rules and their opti
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 from collections.abc import Callable, Iterator
@@ -35,34 +34,30 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from clair.model import Finding, Page, Site
+from clair.model import LANGUAGE_NAMES, Finding, Page, Site
 
 from . import html
 from .html import Document, Element
+from .settings import choice, rule, texts
 
-DEFAULTS = {
-    "a11y.lang": {"severity": "error"},
-    "a11y.h1": {"severity": "error"},
-    "a11y.heading-order": {"severity": "error"},
-    "a11y.image-alt": {
-        "severity": "error",
-        "decorative_titles": ["decorative", "décoratif", "décorative"],
-        "generic": ["image", "img", "photo", "picture", "graphic", "figure", "icon", "logo", "illustration",
-                    "graphique", "icône", "pictogramme"],
-        "same_as_translation": "warning",
-    },
-    "a11y.link-text": {
-        "severity": "error",
-        "generic": ["click here", "click", "here", "read more", "more", "learn more", "link", "this link",
-                    "cliquez ici", "cliquer ici", "ici", "en savoir plus", "lire la suite", "plus",
-                    "lien", "ce lien"],
-    },
-    "a11y.table": {"severity": "error"},
-    "a11y.duplicate-id": {"severity": "error"},
-    "a11y.landmarks": {"severity": "error"},
-}
+RULES = (
+    rule("a11y.lang", "error"),
+    rule("a11y.h1", "error"),
+    rule("a11y.heading-order", "error"),
+    rule("a11y.image-alt", "error",
+         decorative_titles=texts(["decorative", "décoratif", "décorative"]),
+         generic=texts(["image", "img", "photo", "picture", "graphic", "figure", "icon", "logo", "illustration",
+                        "graphique", "icône", "pictogramme"]),
+         same_as_translation=choice("warning")),
+    rule("a11y.link-text", "error",
+         generic=texts(["click here", "click", "here", "read more", "more", "learn more", "link", "this link",
+                        "cliquez ici", "cliquer ici", "ici", "en savoir plus", "lire la suite", "plus",
+                        "lien", "ce lien"])),
+    rule("a11y.table", "error"),
+    rule("a11y.duplicate-id", "error"),
+    rule("a11y.landmarks", "error"),
+)
 
-LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 FILE_NAME = re.compile(r"[\w.-]+\.(png|jpe?g|gif|svg|webp|avif|bmp|tiff?|ico)", re.IGNORECASE)
 BARE_URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
@@ -86,14 +81,11 @@ def run(site: Site, files: dict[PurePosixPath, str], settings) -> Iterator[Findi
 def check_page(page: Page, document: Document, settings) -> Iterator[Finding | None]:
     """Every rule over one page's parsed HTML (tests pass hand-written HTML here)."""
     lines = html.source_lines(page, document)
-    for rule, check in RULES.items():
-        options = settings.options(page, rule)
+    for rule_id, check in PAGE_RULES.items():
+        options = settings.options(page, rule_id)
         for issue in check(document, page, options):
-            if issue.severity == "off":
-                continue
             line, note = html.where(lines, issue.element)
-            finding = settings.finding(page, rule, line, issue.message + note)
-            yield dataclasses.replace(finding, severity=issue.severity) if finding and issue.severity else finding
+            yield settings.finding(page, rule_id, line, issue.message + note, severity=issue.severity)
 
 
 def check_lang(document: Document, page: Page, options: dict) -> Iterator[Issue]:
@@ -255,7 +247,7 @@ def stem(src: str) -> str:
     return PurePosixPath(urlsplit(src).path).stem
 
 
-RULES: dict[str, Callable[[Document, Page, dict], Iterator[Issue]]] = {
+PAGE_RULES: dict[str, Callable[[Document, Page, dict], Iterator[Issue]]] = {  # rule id -> its check
     "a11y.lang": check_lang,
     "a11y.h1": check_h1,
     "a11y.heading-order": check_heading_order,

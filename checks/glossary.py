@@ -28,11 +28,13 @@ from dataclasses import dataclass
 from clair.glossary import ACRONYM_IN_TEXT, Entry, Glossary, acronym_pattern, with_open_links
 from clair.model import Finding, Page, Site
 
-DEFAULTS = {
-    "glossary.first-use": {"severity": "warning"},
-    "glossary.unknown": {"severity": "warning",
-                         "ignore": ["II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "CSV", "PDF"]},
-}
+from .settings import rule, texts
+
+RULES = (
+    rule("glossary.first-use", "warning"),
+    rule("glossary.unknown", "warning",
+         ignore=texts(["II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "CSV", "PDF"])),
+)
 SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 
 

@@ -20,20 +20,21 @@ import posixpath
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from clair.config import did_you_mean
-from clair.model import Finding, Page, Site
-from clair.render import TEMPLATES_DIR
+from clair.model import Finding, Page, Site, built_text
+from clair.project import Project, shown
 
 from . import html
 from .html import Document, Element
+from .settings import rule
 
-DEFAULTS = {
-    "links.internal": {"severity": "error"},
-    "links.external-resources": {"severity": "error"},
-}
+RULES = (
+    rule("links.internal", "error"),
+    rule("links.external-resources", "error"),
+)
 
 ADDRESSES = {"a": ("href",), "link": ("href",), "img": ("src",), "script": ("src",), "iframe": ("src",),
              "frame": ("src",), "source": ("src",), "video": ("src", "poster"), "audio": ("src",),
@@ -65,11 +66,11 @@ class FileLinks(NamedTuple):
 class Targets:
     """Where addresses on the site can lead: the built files, the assets, and the ids on each page."""
 
-    def __init__(self, host: str, files, ids: dict[PurePosixPath, frozenset[str]],
-                 assets_dir: Path = TEMPLATES_DIR / "assets"):
+    def __init__(self, project: Project, host: str, files, ids: dict[PurePosixPath, frozenset[str]]):
+        self.project = project
         self.host = host.lower()
-        self.files = set(files) | {PurePosixPath("assets", p.relative_to(assets_dir).as_posix())
-                                   for p in assets_dir.rglob("*") if p.is_file()}
+        self.files = set(files) | {PurePosixPath("assets", p.relative_to(project.assets).as_posix())
+                                   for p in project.assets.rglob("*") if p.is_file()}
         self.ids = ids
         self.resolved: dict[tuple[str, str], PurePosixPath | None] = {}
 
@@ -112,10 +113,15 @@ def extract(document: Document, page: Page | None) -> FileLinks:
     return FileLinks(frozenset(document.ids()), tuple(found))
 
 
+def run_site(site: Site, built, settings) -> Iterator[Finding]:
+    """Both rules over every built HTML file (`built`: checks.Built)."""
+    return resolve(site, built.files, settings, built.links)
+
+
 def resolve(site: Site, files: dict[PurePosixPath, str | bytes], settings,
             extracted: dict[PurePosixPath, FileLinks]) -> Iterator[Finding | None]:
     """Both rules over every built HTML file, from what `extract` found in each."""
-    targets = Targets(urlsplit(site.config.base_url).netloc, files,
+    targets = Targets(site.project, urlsplit(site.config.base_url).netloc, files,
                       {path: found.ids for path, found in extracted.items()})
     pages = {page.output_path: page for page in site.pages}
     for path in sorted(extracted):
@@ -133,7 +139,8 @@ def check_file(targets: Targets, path: PurePosixPath, found: FileLinks, page: Pa
         if item.fetched and targets.is_external(item.address):
             yield report(settings, page, path, "links.external-resources", item,
                          f"<{item.tag} {item.attr}> loads `{item.address}` from another host; pages load nothing "
-                         "from third parties: copy the file into the site (templates/assets/) or remove it")
+                         f"from third parties: copy the file into the site ({shown(targets.project.assets)}/) "
+                         "or remove it")
 
 
 def in_chapter(element: Element) -> bool:
@@ -170,7 +177,7 @@ def internal_problem(targets: Targets, base: PurePosixPath, page: Page | None, a
     if path is None:
         return None
     if page is not None and path.endswith(".md") and not urlsplit(address).netloc:
-        return f"should lead to the page file {expected_source(page, path)}, but there is no such page"
+        return f"should lead to the page file {expected_source(targets.project, page, path)}, but there is no such page"
     target = targets.resolve(base, path)
     if target is None:
         return "leads to nothing this site builds"
@@ -186,17 +193,32 @@ def url_of(file: PurePosixPath) -> str:
     return f"/{file.parent}/".replace("/./", "/") if file.name == "index.html" else f"/{file}"
 
 
-def expected_source(page: Page, path: str) -> str:
+def expected_source(project: Project, page: Page, path: str) -> str:
     """The Markdown file a `.md` link names: beside the page, or from the language folder for `/x.md`."""
-    language_folder = page.source.parents[len(page.rel.parts) - 1]
-    folder = language_folder if path.startswith("/") else page.source.parent
+    folder = project.language_folder(page.lang) if path.startswith("/") else page.source.parent
     return posixpath.normpath((folder / unquote(path).lstrip("/")).as_posix())
 
 
-def report(settings, page: Page | None, path: PurePosixPath, rule: str, item: Address,
-           message: str) -> Finding | None:
+def report(settings, page: Page | None, path: PurePosixPath, rule_id: str, item: Address, message: str) -> Finding:
     """At the Markdown line on a content page; at line 1 of the built file for the 404 and splash pages."""
     if page is not None:
-        return settings.finding(page, rule, item.line, message + item.note)
-    severity = settings.severity(None, rule)
-    return None if severity == "off" else Finding(str(path), 1, rule, severity, message + html.TEMPLATE_NOTE)
+        return settings.finding(page, rule_id, item.line, message + item.note)
+    return settings.finding(str(path), rule_id, 1, message + html.TEMPLATE_NOTE)
+
+
+class LazyIds:
+    """The ids of built HTML files, parsed when a link first needs them and kept while the file is unchanged
+    (`Targets.ids` for a check of a few pages: a preview's edited pages)."""
+
+    def __init__(self, files, kept_ids: dict):
+        self.files, self.kept_ids = files, kept_ids
+
+    def get(self, path: PurePosixPath, default=None):
+        content = self.files.get(path)
+        if not isinstance(content, (str, bytes)) or path.suffix != ".html":
+            return default
+        kept = self.kept_ids.get(path)
+        if kept is None or kept[0] is not content:
+            kept = (content, set(html.parse(built_text(content)).ids()))
+            self.kept_ids[path] = kept
+        return kept[1]

@@ -27,21 +27,21 @@ from collections import Counter
 from collections.abc import Iterator
 from itertools import zip_longest
 
-from checks import Settings
-from checks.parity_common import pairs
-from checks.parity_facts import FACT, meaning
-from checks.prose import Prose, sentences, words
-from checks.readability import _hardest, _opening, page_text, score
 from clair.markdown import block_name
 from clair.matrices import Matrix, Text
-from clair.model import LANGUAGES, OTHER_LANGUAGE, Finding, Site
+from clair.model import LANGUAGE_NAMES, LANGUAGES, OTHER_LANGUAGE, Finding, Site
 
-DEFAULTS = {
-    "matrices.parity": {"severity": "error"},
-    "matrices.readability": {"severity": "error"},
-    "matrices.glossary": {"severity": "warning"},
-}
-LANGUAGE_NAMES = {"en": "English", "fr": "French"}
+from .parity_common import pairs
+from .parity_facts import FACT, meaning
+from .prose import Prose, sentences, words
+from .readability import hardest_sentences, opening, page_text, score
+from .settings import Settings, rule
+
+RULES = (
+    rule("matrices.parity", "error"),
+    rule("matrices.readability", "error"),
+    rule("matrices.glossary", "warning"),
+)
 ACRONYM = re.compile(r"(?<![\w-])[A-ZÀ-ÖØ-Þ]{2,6}(?![\wÀ-ÿ])")
 
 
@@ -50,21 +50,13 @@ def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]
     yield from placements(site, settings)
 
 
-def run_site(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]:
+def run_site(site: Site, built, settings: Settings) -> Iterator[Finding | None]:
     """The data files' rules, once per build (so matrices no page places are checked too)."""
     for name in sorted(site.matrices):
         matrix = site.matrices[name]
         yield from parity(matrix, settings)
         yield from readability(matrix, settings)
         yield from glossary(matrix, settings)
-
-
-def finding(settings: Settings, matrix: Matrix, rule: str, line: int, message: str, **extra) -> Finding | None:
-    """A finding on the data file at the rule's site-wide severity, or None when the rule is off."""
-    severity = settings.severity(None, rule)
-    if severity == "off":
-        return None
-    return Finding(matrix.file, line, rule, severity, message, **extra)
 
 
 # --- matrices.parity ---------------------------------------------------------------------------------
@@ -90,11 +82,11 @@ def parity(matrix: Matrix, settings: Settings) -> Iterator[Finding | None]:
             for key, count in mine.items():
                 if count > theirs[key]:
                     how_often = "not at all" if not theirs[key] else f"{theirs[key]} time{'s' * (theirs[key] != 1)}"
-                    yield finding(settings, matrix, "matrices.parity", text.line_of(lang),
-                                  f"“{written[key]}” is in the {LANGUAGE_NAMES[lang]} text of {name} {count} "
-                                  f"time{'s' * (count != 1)} but in the {LANGUAGE_NAMES[other]} {how_often}; "
-                                  "every number, year and amount must be in both languages",
-                                  related_file=matrix.file, related_line=text.line_of(other))
+                    yield settings.finding(matrix.file, "matrices.parity", text.line_of(lang),
+                                           f"“{written[key]}” is in the {LANGUAGE_NAMES[lang]} text of {name} {count} "
+                                           f"time{'s' * (count != 1)} but in the {LANGUAGE_NAMES[other]} {how_often}; "
+                                           "every number, year and amount must be in both languages",
+                                           related_file=matrix.file, related_line=text.line_of(other))
 
 
 def placements(site: Site, settings: Settings) -> Iterator[Finding | None]:
@@ -145,18 +137,18 @@ def readability(matrix: Matrix, settings: Settings) -> Iterator[Finding | None]:
                 verdict = (f"The French texts have a reading ease of {value}, below the minimum of "
                            f"{grade['fr_min_ease']} (higher is easier).")
             if verdict:
-                hardest = _hardest(blocks, lang)
-                listed = "; ".join(f"line {line} ({len(words(s))} words): {_opening(s)}" for s, line in hardest)
-                yield finding(settings, matrix, "matrices.readability", hardest[0][1],
-                              f"{verdict} Hardest sentences: {listed}. Split long sentences and use shorter, "
-                              "everyday words.")
+                hardest = hardest_sentences(blocks, lang)
+                listed = "; ".join(f"line {line} ({len(words(s))} words): {opening(s)}" for s, line in hardest)
+                yield settings.finding(matrix.file, "matrices.readability", hardest[0][1],
+                                       f"{verdict} Hardest sentences: {listed}. Split long sentences and use shorter, "
+                                       "everyday words.")
         for block in blocks:
             for sentence, line in sentences(block):
                 count = len(words(sentence))
                 if count > limit:
-                    yield finding(settings, matrix, "matrices.readability", line,
-                                  f"This {LANGUAGE_NAMES[lang]} sentence has {count} words (at most {limit}): "
-                                  f"{_opening(sentence)}. Split it into shorter sentences.")
+                    yield settings.finding(matrix.file, "matrices.readability", line,
+                                           f"This {LANGUAGE_NAMES[lang]} sentence has {count} words (at most {limit}): "
+                                           f"{opening(sentence)}. Split it into shorter sentences.")
 
 
 # --- matrices.glossary -------------------------------------------------------------------------------
@@ -181,4 +173,4 @@ def glossary(matrix: Matrix, settings: Settings) -> Iterator[Finding | None]:
                     message = (f"“{acronym}” in the {LANGUAGE_NAMES[lang]} text of {name} looks like an acronym "
                                "but is not in the glossary; add it under `glossary:` with its English and French "
                                "names (and `fr_abbr` when the French differs), or write the words out")
-                yield finding(settings, matrix, "matrices.glossary", text.line_of(lang), message)
+                yield settings.finding(matrix.file, "matrices.glossary", text.line_of(lang), message)

@@ -25,22 +25,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
-from checks import Settings, parity_facts, parity_language, parity_links, parity_structure
-from checks.parity_common import LANGUAGE_NAMES, pair_finding, pairs
 from clair.i18n import Catalogue
-from clair.model import OTHER_LANGUAGE, Finding, Site
-from clair.render import TEMPLATES_DIR
+from clair.model import LANGUAGE_NAMES, OTHER_LANGUAGE, Finding, Site
+from clair.project import Project
 from clair.translation_mark import english_hash
 
+from . import parity_facts, parity_language, parity_links, parity_structure
+from .parity_common import pair_finding, pairs
+from .settings import Settings, rule
+
 COMPANIONS = (parity_structure, parity_facts, parity_links, parity_language)
-DEFAULTS = {
-    "parity.missing": {"severity": "error"},
-    **{rule: options for module in COMPANIONS for rule, options in module.DEFAULTS.items()},
-    "parity.stale": {"severity": "warning"},
-    "parity.messages": {"severity": "error"},
-}
+RULES = (
+    rule("parity.missing", "error"),
+    *(declared for module in COMPANIONS for declared in module.RULES),
+    rule("parity.stale", "warning"),
+    rule("parity.messages", "error"),
+)
 MESSAGE_CALL = re.compile(r"""\bt(?:_en|_fr)?\(\s*(['"])([^'"]+)\1\s*[,)]""")
 
 
@@ -52,9 +53,9 @@ def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]
     yield from stale(site, settings)
 
 
-def run_site(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]:
+def run_site(site: Site, built, settings: Settings) -> Iterator[Finding | None]:
     """The rule about the templates, which belong to no page."""
-    yield from unknown_messages(settings, TEMPLATES_DIR)
+    yield from unknown_messages(settings, site.project)
 
 
 def missing(site: Site, settings: Settings) -> Iterator[Finding | None]:
@@ -62,7 +63,7 @@ def missing(site: Site, settings: Settings) -> Iterator[Finding | None]:
     for page in sorted(site.pages, key=lambda p: str(p.source)):
         if page.counterpart is None:
             other = OTHER_LANGUAGE[page.lang]
-            expected = site.content_dir / other / page.rel
+            expected = site.project.language_folder(other) / page.rel
             yield settings.finding(page, "parity.missing", 1,
                                    f"this page has no {LANGUAGE_NAMES[other]} version; create {expected}"
                                    + (f" (or give a page `translation_key: {page.translation_key}`)"
@@ -84,17 +85,15 @@ def stale(site: Site, settings: Settings) -> Iterator[Finding | None]:
                                   f"French to match (see the English file's history), then run `{command}`")
 
 
-def unknown_messages(settings: Settings, templates_dir: Path) -> Iterator[Finding | None]:
-    """`t("key")` calls in templates for keys the message catalogue does not have."""
-    severity = settings.severity(None, "parity.messages")
-    if severity == "off":
-        return
-    catalogue = Catalogue(templates_dir / "messages.yaml")
-    for template in sorted(templates_dir.rglob("*.html")):
+def unknown_messages(settings: Settings, project: Project) -> Iterator[Finding]:
+    """`t("key")` calls in the project's templates for keys its message catalogue does not have."""
+    catalogue = Catalogue(project.messages)
+    for template in sorted(project.templates.rglob("*.html")):
         text = template.read_text(encoding="utf-8")
         for match in MESSAGE_CALL.finditer(text):
             if match[2] not in catalogue.messages:
-                yield Finding(f"templates/{template.relative_to(templates_dir).as_posix()}",
-                              text.count("\n", 0, match.start()) + 1, "parity.messages", severity,
-                              f"the template uses the message `{match[2]}`, which templates/messages.yaml "
-                              "does not have; add it there with its English and French text")
+                yield settings.finding(project.template_file(template.relative_to(project.templates).as_posix()),
+                                       "parity.messages", text.count("\n", 0, match.start()) + 1,
+                                       f"the template uses the message `{match[2]}`, which "
+                                       f"{project.template_file('messages.yaml')} does not have; add it there "
+                                       "with its English and French text")

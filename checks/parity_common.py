@@ -5,11 +5,10 @@ from collections.abc import Iterator
 
 from markdown_it.token import Token
 
-from checks import Settings
-from checks.prose import prose
 from clair.model import Finding, Page, Site
 
-LANGUAGE_NAMES = {"en": "English", "fr": "French"}
+from .prose import prose
+from .settings import Settings
 
 
 def pairs(site: Site) -> list[tuple[Page, Page]]:

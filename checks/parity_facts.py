@@ -27,11 +27,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from checks import Settings
-from checks.parity_common import LANGUAGE_NAMES, corresponding_line, pair_finding, pairs, text_lines
-from clair.model import Finding, Page, Site
+from clair.model import LANGUAGE_NAMES, Finding, Page, Site
 
-DEFAULTS = {"parity.facts": {"severity": "error"}}
+from .parity_common import corresponding_line, pair_finding, pairs, text_lines
+from .settings import Settings, rule
+
+RULES = (rule("parity.facts", "error"),)
 
 SCALE = r"(?:\s(?:thousand|millions?|billions?|milliards?|mille))?"
 UNIT = (r"(?P<percent>\s?(?:%|per\s?cent\b|percent\b|pour\s?cent\b))"

@@ -25,15 +25,17 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from checks import Settings
-from checks.parity_common import LANGUAGE_NAMES, first_prose_line, pair_finding, pairs
-from checks.prose import prose, words
-from clair.model import OTHER_LANGUAGE, Finding, Page, Site
+from clair.model import LANGUAGE_NAMES, OTHER_LANGUAGE, Finding, Page, Site
+from clair.project import Project
 
-DEFAULTS = {
-    "parity.untranslated": {"severity": "error", "min_words": 4, "page_min_words": 30, "max_other_share": 0.5},
-    "parity.length-ratio": {"severity": "warning", "min": 0.9, "max": 1.6, "min_words": 50},
-}
+from .parity_common import first_prose_line, pair_finding, pairs
+from .prose import prose, words
+from .settings import Settings, number, rule, whole
+
+RULES = (
+    rule("parity.untranslated", "error", min_words=whole(4), page_min_words=whole(30), max_other_share=number(0.5)),
+    rule("parity.length-ratio", "warning", min=number(0.9), max=number(1.6), min_words=whole(50)),
+)
 FUNCTION_WORDS = {
     "en": frozenset("the and of to is are was were be been that this these with for we you our your it its "
                     "they their will would should can not have has from by which who what when there".split()),
@@ -46,7 +48,7 @@ def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]
     """Whole pages in the wrong language first, so their paragraphs are not reported one by one."""
     foreign = set()
     for page in sorted(site.pages, key=lambda p: str(p.source)):
-        finding = reads_as_other_language(settings, page)
+        finding = reads_as_other_language(settings, page, site.project)
         if finding is not None:
             foreign.add(page)
             yield finding
@@ -67,7 +69,7 @@ def language_counts(page: Page) -> dict[str, int]:
     return {lang: sum(found[word] for word in common) for lang, common in FUNCTION_WORDS.items()}
 
 
-def reads_as_other_language(settings: Settings, page: Page) -> Finding | None:
+def reads_as_other_language(settings: Settings, page: Page, project: Project) -> Finding | None:
     """A page whose common short words are mostly the other language's: it was not translated."""
     options = settings.options(page, "parity.untranslated")
     if word_count(page) < options["page_min_words"]:
@@ -78,7 +80,7 @@ def reads_as_other_language(settings: Settings, page: Page) -> Finding | None:
         return None
     message = (f"this {LANGUAGE_NAMES[page.lang]} page reads as {LANGUAGE_NAMES[other]}: of its {total} common short "
                f"words (the, and, le, et...), {counts[other]} are {LANGUAGE_NAMES[other]}; translate it, or move it "
-               f"to content/{other}/")
+               f"to {project.language_folder(other)}/")
     line = first_prose_line(page)
     if page.counterpart is None:
         return settings.finding(page, "parity.untranslated", line, message)

@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
-from checks import Settings
-from checks.parity_common import LANGUAGE_NAMES, corresponding_line, inline_children, pair_finding, pairs
-from clair.model import OTHER_LANGUAGE, ContentError, Finding, Page, Site
+from clair.model import LANGUAGE_NAMES, OTHER_LANGUAGE, Finding, Page, Site
 
-DEFAULTS = {"parity.links": {"severity": "error",
-                             "url_pairs": [["https://www.canada.ca/en/", "https://www.canada.ca/fr/"]]}}
+from .parity_common import corresponding_line, inline_children, pair_finding, pairs
+from .settings import Settings, rule, text_pairs
+
+RULES = (rule("parity.links", "error",
+              url_pairs=text_pairs([["https://www.canada.ca/en/", "https://www.canada.ca/fr/"]])),)
 
 
 def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]:
@@ -33,7 +34,8 @@ def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]
     for page in site.pages:
         yield from language_switches(settings, page, base)
     for english, french in pairs(site):
-        url_pairs = checked_pairs(settings.options(english, "parity.links")["url_pairs"], site.config.file)
+        url_pairs = [(en.rstrip("/"), fr.rstrip("/"))
+                     for en, fr in settings.options(english, "parity.links")["url_pairs"]]
         en_links, fr_links = outside_links(english, base), outside_links(french, base)
         en_as_french = {translate(url, url_pairs) for url in en_links}
         for url, line in en_links.items():
@@ -73,15 +75,6 @@ def outside_links(page: Page, base) -> dict[str, int]:
         if parts.scheme and parts.netloc != base.netloc:
             found.setdefault(href.rstrip("/"), line)
     return found
-
-
-def checked_pairs(url_pairs, config_file: str) -> list[tuple[str, str]]:
-    """The `url_pairs` option, refused with a clear message unless it is a list of [English, French] pairs."""
-    if not isinstance(url_pairs, list) or not all(
-            isinstance(p, list) and len(p) == 2 and all(isinstance(u, str) for u in p) for p in url_pairs):
-        raise ContentError(config_file, None, "`parity.links: url_pairs` must be a list of "
-                                              "[English address, French address] pairs")
-    return [(en.rstrip("/"), fr.rstrip("/")) for en, fr in url_pairs]
 
 
 def translate(url: str, url_pairs: list[tuple[str, str]]) -> str:

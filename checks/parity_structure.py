@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from checks import Settings
-from checks.parity_common import LANGUAGE_NAMES, end_line, pair_finding, pairs
 from clair.markdown import block_name
-from clair.model import Finding, Page, Site
+from clair.model import LANGUAGE_NAMES, Finding, Page, Site
 
-DEFAULTS = {"parity.structure": {"severity": "error"}}
+from .parity_common import end_line, pair_finding, pairs
+from .settings import Settings, rule
+
+RULES = (rule("parity.structure", "error"),)
 
 
 @dataclass(frozen=True)

@@ -29,26 +29,24 @@ from clair.model import LANGUAGES, ContentError, Page
 from clair.yamlfile import load_mapping
 
 from .prose import Prose, prose
+from .settings import rule, texts
 
 DATA = Path(__file__).parent / "data"
-DEFAULTS = {f"plain-words.{lang}": {"severity": "warning", "extra_files": []} for lang in LANGUAGES}
+RULES = tuple(rule(f"plain-words.{lang}", "warning", extra_files=texts([])) for lang in LANGUAGES)
+RULE_IDS = {declared.id for declared in RULES}
 
 
 def run(site, files, settings):
     """One finding for every listed phrase in the prose of every page."""
     for page in site.pages:
-        rule = f"plain-words.{page.lang}"
-        if settings.severity(page, rule) == "off":
-            continue
-        extra = settings.options(page, rule)["extra_files"]
-        if not isinstance(extra, list) or not all(isinstance(name, str) for name in extra):
-            raise ContentError(site.config.file, None, f"`{rule}` option `extra_files` must be a list of file paths")
-        pattern, suggestions = word_list(page.lang, tuple(extra), site.config.file, versions(extra, site.config.file))
+        rule_id = f"plain-words.{page.lang}"
+        extra = tuple(site.project.root / name for name in settings.options(page, rule_id)["extra_files"])
+        pattern, suggestions = word_list(page.lang, extra, site.config.file, versions(extra))
         for block in prose(page):
             for match in pattern.finditer(block.text):
                 line, column = source_position(page, block, match.start(), pattern)
                 written = " ".join(match.group(0).split())
-                yield settings.finding(page, rule, line, f"Use {_choices(suggestions[_key(written)])} "
+                yield settings.finding(page, rule_id, line, f"Use {_choices(suggestions[_key(written)])} "
                                        f"instead of “{written}”.", column=column)
 
 
@@ -56,18 +54,17 @@ def files_read(site) -> list[Path]:
     """The team's word lists that the configuration or a page's relaxations name (for the build cache's key)."""
     blocks = [site.config.checks or {}, *(page.meta.get("checks") or {} for page in site.pages)]
     names = {name for block in blocks if isinstance(block, dict) for rule, options in block.items()
-             if rule in DEFAULTS and isinstance(options, dict) and isinstance(options.get("extra_files"), list)
+             if rule in RULE_IDS and isinstance(options, dict) and isinstance(options.get("extra_files"), list)
              for name in options["extra_files"] if isinstance(name, str)}
-    return sorted(Path(site.config.file).parent / name for name in names)
+    return sorted(site.project.root / name for name in names)
 
 
-def versions(extra_files: list[str], config_file: str) -> tuple:
+def versions(extra_files: tuple[Path, ...]) -> tuple:
     """Size and modification time of each of the team's files: an edited list is read again (`serve`)."""
-    base = Path(config_file).parent
     found = []
-    for name in extra_files:
+    for path in extra_files:
         try:
-            stat = (base / name).stat()
+            stat = path.stat()
             found.append((stat.st_size, stat.st_mtime_ns))
         except OSError:
             found.append(None)
@@ -75,13 +72,12 @@ def versions(extra_files: list[str], config_file: str) -> tuple:
 
 
 @functools.lru_cache(maxsize=16)
-def word_list(lang: str, extra_files: tuple[str, ...], config_file: str,
+def word_list(lang: str, extra_files: tuple[Path, ...], config_file: str,
               versions: tuple = ()) -> tuple[re.Pattern, dict[str, list[str]]]:
     """The matcher and suggestions for a language: built-in list, then the team's files; built once per
     version of the files (`versions` is only part of the cache key)."""
     suggestions: dict[str, list[str]] = {}
-    base = Path(config_file).parent
-    for path in [DATA / f"plain_words_{lang}.yaml", *(base / name for name in extra_files)]:
+    for path in [DATA / f"plain_words_{lang}.yaml", *extra_files]:
         if not path.is_file():
             raise ContentError(config_file, None, f"the plain-words file `{path}` does not exist")
         entries, lines = load_mapping(path.read_text(encoding="utf-8-sig"), str(path))

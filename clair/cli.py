@@ -9,15 +9,13 @@ import sys
 import threading
 from pathlib import Path
 
-from . import report, search
-from .cache import cache_folder
+from . import audit, report, search, serve
 from .model import ContentError, ContentErrors, Finding
 from .pipeline import build_site, publish
+from .project import Project
+from .report import EXIT_FINDINGS, EXIT_LOAD_ERROR, EXIT_OK, fail_to_load, print_findings
 from .translation_mark import mark_translated
 from .units import usable_cpus
-
-EXIT_OK, EXIT_FINDINGS, EXIT_LOAD_ERROR = 0, 1, 2
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 DESCRIPTION = """Build a bilingual (English/French) publication site from Markdown.
 
@@ -104,23 +102,19 @@ def _terminate(signum, frame):
 @stops_cleanly
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    project = Project.from_options(args.content, args.config, args.out, cache=args.cache)
     if args.command == "mark-translated":
         return mark_command(args)
     if args.command == "audit":
-        from .audit import run_command
-
-        return run_command(args)
+        return audit.run_command(args, project)
     if args.command == "serve":
-        from .serve import run_command as serve_command
-
-        return serve_command(args)
+        return serve.run_command(args, project)
     try:
-        cache = cache_folder(args.config) if args.cache else None
-        result = build_site(args.content, args.config, run_checks=not args.skip_checks, jobs=args.jobs, cache=cache)
+        result = build_site(project, run_checks=not args.skip_checks, jobs=args.jobs)
         if args.command == "build":
             # a --skip-checks preview indexes search only when Pagefind is installed (clair/search.py)
             index = not args.skip_checks or search.available()
-            publish(result, args.out, PROJECT_DIR, search_index=index, cache=cache)
+            publish(result, search_index=index)
             if not index:
                 print("Search is not indexed in this preview: Pagefind is not installed "
                       "(pip install 'pagefind[bin]').", file=sys.stderr)
@@ -152,23 +146,3 @@ def mark_command(args: argparse.Namespace) -> int:
     if errors:
         print_findings(errors, args.format, stream=sys.stderr if args.format == "text" else sys.stdout)
     return EXIT_LOAD_ERROR if errors else EXIT_OK
-
-
-def fail_to_load(errors: list[ContentError], fmt: str) -> int:
-    """Load errors go through the same findings model, so every format shows them."""
-    findings = [Finding(e.file, e.line or 1, "content.load", "error", e.message) for e in errors]
-    print_findings(findings, fmt, stream=sys.stderr if fmt == "text" else sys.stdout)
-    if fmt == "text":
-        print("Nothing was written: the previous output folder is unchanged.", file=sys.stderr)
-    return EXIT_LOAD_ERROR
-
-
-def print_findings(findings: list[Finding], fmt: str, stream=None, scores: dict | None = None) -> None:
-    stream = stream or sys.stdout
-    if fmt == "json":
-        stream.write(report.as_json(findings, scores))
-    elif fmt == "github":
-        stream.write(report.as_github(findings))
-        report.write_step_summary(findings)
-    else:
-        stream.write(report.as_text(findings, colour=stream.isatty()))

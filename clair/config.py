@@ -26,6 +26,7 @@ class Config:
     checks: dict[str, Any] = field(default_factory=dict)
     allow_raw_html: bool = False  # HTML typed into pages: shown as text, or passed through the allow-list sanitiser
     file: str = DEFAULT_CONFIG_FILE
+    lines: dict = field(default_factory=dict, compare=False)  # key (a tuple for nested keys) -> file line
 
 
 FIELD_TYPES = {"base_url": str, "title": dict, "default_layout": str, "updated": dt.date, "checks": dict,
@@ -65,7 +66,7 @@ def load_config(path: Path) -> Config:
     if layout not in LAYOUTS:
         raise ContentError(name, lines.get("default_layout"), f"unknown layout `{layout}`; use one of: "
                                                               f"{', '.join(LAYOUTS)}.{did_you_mean(layout, LAYOUTS)}")
-    return Config(**data, file=name)
+    return Config(**data, file=name, lines=lines)
 
 
 def check_base_url(url: str, file: str, line: int | None) -> None:

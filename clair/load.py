@@ -1,4 +1,4 @@
-"""Stage 1, load: read every Markdown file of both languages into Pages, and place them in the tree."""
+"""Stage 1, load: read the configuration, every Markdown file of both languages and the data into a Site."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +8,12 @@ import re
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from .config import LAYOUTS, Config, did_you_mean
-from .slug import slugify
+from .config import LAYOUTS, did_you_mean, load_config
+from .glossary import GLOSSARY_FILE, load_glossary
+from .matrices import MatrixLibrary
 from .model import LANGUAGES, ContentError, ContentErrors, Finding, Page, Site
+from .project import Project
+from .slug import slugify
 from .yamlfile import load_mapping, read_text_file
 
 FRONT_MATTER_TYPES = {
@@ -35,9 +38,12 @@ MAX_DEPTH = 10  # folders inside a language folder; publications use two or thre
 MARKDOWN_LOOKALIKES = (".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext")
 
 
-def load_site(content_dir: Path, config: Config) -> Site:
-    """Read all pages; collect every error before giving up so writers see them all at once."""
-    site = Site(config=config, content_dir=content_dir)
+def load_site(project: Project) -> Site:
+    """Read the configuration, all pages and the data (matrices, glossary); collect every error before
+    giving up so writers see them all at once. Errors in matrices are kept in `site.library` and
+    reported with the pages' rendering errors."""
+    site = Site(config=load_config(project.config), project=project)
+    content_dir = project.content
     if not content_dir.is_dir():
         raise ContentErrors([ContentError(content_dir, None, "the content folder does not exist; "
                                                              "give the right folder with --content")])
@@ -54,6 +60,8 @@ def load_site(content_dir: Path, config: Config) -> Site:
         errors.extend(place_pages(site))
     if errors:
         raise ContentErrors(errors)
+    site.library = MatrixLibrary.load(project.data)
+    site.glossary = load_glossary(project.data / GLOSSARY_FILE)
     return site
 
 
@@ -106,11 +114,12 @@ def load_page(path: Path, content_dir: Path, findings: list[Finding]) -> Page | 
         return None
     lang = rel_to_content.parts[0]
     if lang not in LANGUAGES or len(rel_to_content.parts) < 2:
-        raise ContentError(path, None, "pages must be inside content/en/ or content/fr/ (clair publishes English "
-                                       "and French only); move this file into one of them")
+        raise ContentError(path, None, f"pages must be inside {Path(content_dir, 'en').as_posix()}/ or "
+                                       f"{Path(content_dir, 'fr').as_posix()}/ (clair publishes English and French "
+                                       "only); move this file into one of them")
     if len(rel_to_content.parts) - 2 > MAX_DEPTH:
         raise ContentError(path, None, f"this page is {len(rel_to_content.parts) - 2} folders deep; "
-                                       f"keep pages at most {MAX_DEPTH} folders inside content/{lang}/")
+                                       f"keep pages at most {MAX_DEPTH} folders inside {Path(content_dir, lang).as_posix()}/")
     text = read_text(path)
     meta, meta_lines, body, body_line = split_front_matter(text, str(path))
     check_front_matter(meta, meta_lines, str(path), findings)
@@ -159,6 +168,8 @@ def describe(value) -> str:
         return "a group of settings"
     if isinstance(value, list):
         return "a list"
+    if value is None:
+        return "nothing"
     if isinstance(value, dt.date):
         return f"`{value.isoformat()}`"
     text = str(value)
@@ -210,8 +221,9 @@ def place_pages(site: Site) -> list[ContentError]:
         pages = {p.rel: p for p in site.pages_in(lang)}
         home = pages.get(PurePosixPath("_index.md"))
         if home is None:
-            errors.append(ContentError(site.content_dir / lang, None,
-                                       f"the {lang} home page is missing; create content/{lang}/_index.md"))
+            folder = site.project.language_folder(lang)
+            errors.append(ContentError(folder, None, f"the {lang} home page is missing; create "
+                                                     f"{(folder / '_index.md').as_posix()}"))
             continue
         for page in pages.values():
             if page.is_home:

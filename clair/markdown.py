@@ -118,7 +118,7 @@ def block_name(token) -> str:
     return token.info.strip().split()[0]
 
 
-def parse_page(md: MarkdownIt, page: Page) -> None:
+def parse_page(md: MarkdownIt, page: Page, content_dir: Path) -> None:
     """Parse the body once; keep tokens and the heading outline (level, id, text, file line).
 
     Also refuses what would publish something broken or unsafe: a building block never closed,
@@ -130,7 +130,7 @@ def parse_page(md: MarkdownIt, page: Page) -> None:
     page.tokens = md.parse(page.body, env)
     page.env = env
     check_structure(md, page)
-    env["media"] = collect_media(page)
+    env["media"] = collect_media(page, content_dir)
     page.headings = [
         {"level": int(tok.tag[1]), "id": tok.attrGet("id"), "text": page.tokens[i + 1].content,
          "line": page.file_line(tok.map[0])}
@@ -171,12 +171,7 @@ NESTING_TOKENS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "l
                   "dl_open", "dd_open", "footnote_reference_open")  # their inside is parsed one level deeper
 
 
-def content_root(page: Page) -> Path:
-    """The content folder a page was loaded from (content/en/a/b.md -> content)."""
-    return page.source.parents[len(page.rel.parts)]
-
-
-def collect_media(page: Page) -> dict[PurePosixPath, Path]:
+def collect_media(page: Page, content_dir: Path) -> dict[PurePosixPath, Path]:
     """Pictures and linked files of the content folder: checked, given /media/ addresses, and recorded for copying."""
     media: dict[PurePosixPath, Path] = {}
     errors = []
@@ -189,7 +184,7 @@ def collect_media(page: Page) -> dict[PurePosixPath, Path]:
                 continue
             attribute = "src" if child.type == "image" else "href"
             try:
-                found = media_target(page, str(child.attrGet(attribute) or ""), child.type == "image")
+                found = media_target(page, content_dir, str(child.attrGet(attribute) or ""), child.type == "image")
             except ContentError as err:
                 errors.append(ContentError(err.file, _line(page, token) + breaks, err.message))
                 continue
@@ -204,7 +199,7 @@ def collect_media(page: Page) -> dict[PurePosixPath, Path]:
     return media
 
 
-def media_target(page: Page, address: str, is_picture: bool) -> tuple[PurePosixPath, Path] | None:
+def media_target(page: Page, content_dir: Path, address: str, is_picture: bool) -> tuple[PurePosixPath, Path] | None:
     """(output path, source file) for a relative address to a file under the content folder, or None.
 
     None for addresses that are not local files: other sites, /absolute addresses, #anchors, links
@@ -217,13 +212,13 @@ def media_target(page: Page, address: str, is_picture: bool) -> tuple[PurePosixP
     if parts.scheme or parts.netloc or not path or path.startswith("/") or path.endswith(".md"):
         return None
     what = "picture" if is_picture else "file"
-    root = content_root(page).resolve()
+    root = content_dir.resolve()
     source = (page.source.parent / path).resolve()
     if root != source and root not in source.parents:
         if not is_picture:
             return None
         raise ContentError(page.source, None, f"the {what} `{address}` is outside the content folder; "
-                                              f"put it inside content/ (for example next to this page) and "
+                                              f"put it inside {content_dir.as_posix()}/ (for example next to this page) and "
                                               "link to it with a relative path such as `chart.png`")
     if not source.is_file():
         return None

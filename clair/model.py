@@ -7,6 +7,7 @@ from typing import Any
 
 LANGUAGES = ("en", "fr")
 OTHER_LANGUAGE = {"en": "fr", "fr": "en"}
+LANGUAGE_NAMES = {"en": "English", "fr": "French"}  # as messages name them
 
 
 class ContentError(Exception):
@@ -140,16 +141,21 @@ class Page:
 
 @dataclass
 class Site:
-    """All pages of both languages plus the configuration they were built with."""
+    """All pages of both languages, the configuration and the data they were loaded with."""
 
-    config: Any
-    content_dir: Path
+    config: Any  # clair.config.Config
+    project: Any  # clair.project.Project: every path of the site
     pages: list[Page] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     scores: dict[str, dict] = field(default_factory=dict)  # per source file: readability and parity figures
     relaxations: list[dict] = field(default_factory=list)  # rules pages relaxed, with their reasons
-    matrices: dict[str, Any] = field(default_factory=dict)  # name -> clair.matrices.Matrix, from data/matrices/
+    library: Any = None  # clair.matrices.MatrixLibrary: the matrices of data/matrices/ and the errors found in them
     glossary: Any = None  # clair.glossary.Glossary from data/glossary.yaml, or None when there is none
+
+    @property
+    def matrices(self) -> dict[str, Any]:
+        """Name -> clair.matrices.Matrix."""
+        return self.library.matrices if self.library is not None else {}
 
     def pages_in(self, lang: str) -> list[Page]:
         return [p for p in self.pages if p.lang == lang]

@@ -1,22 +1,40 @@
-"""The pipeline, top to bottom: load -> pair -> render -> check -> write -> report."""
+"""The pipeline, top to bottom: load -> pair -> render -> check -> write -> report.
+
+`build_site` runs the first four stages over a whole site; `update_pages` brings a kept build up to
+date after edits to some pages' text (the preview's rebuild on save), with the same per-unit code;
+`publish` writes. Both builds render and check a translation unit at a time (clair/units.py).
+"""
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import hashlib
+import os
+import re
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Callable
+
+import checks
 
 from . import search
 from .cache import BuildCache, site_key, unit_key
-from .config import load_config
-from .load import load_site
+from .load import load_page, load_site
 from .markdown import media_files
-from .model import ContentError, ContentErrors, Finding, Site
+from .model import ContentError, ContentErrors, Finding, Page, Site, built_text
+from .onepage import render_whole_publications, whole_publication_url
 from .pair import pair_translations
-from .render import TEMPLATES_DIR, Renderer
-from .units import UnitResult, UnitWork, Workers, translation_units
+from .render import Renderer
+from .project import Project
+from .units import UnitResult, UnitWork, Workers, process_unit, translation_units
 from .write import check_output_folder, site_digest, write_site
+
+REPORT_PATH = PurePosixPath("report/index.html")
+PAGE_LOCAL_KEYS = frozenset({"modified", "translated_from", "checks"})  # settings no other page shows
+ID_ATTRIBUTE = re.compile(r"""\sid=(?:"([^"]*)"|'([^']*)')""")  # enough to tell whether a page's ids changed
 
 
 class Timings:
@@ -42,52 +60,70 @@ class Timings:
 @dataclass
 class BuildResult:
     site: Site
-    files: dict[PurePosixPath, str | bytes] = field(default_factory=dict)  # pages as UTF-8 bytes (Page.output)
+    files: dict[PurePosixPath, str | bytes | Later] = field(default_factory=dict)  # pages as UTF-8 (Page.output)
     timings: Timings = field(default_factory=Timings)
-    renderer: Renderer | None = None  # serve re-renders edited pages with it
+    renderer: Renderer | None = None  # update_pages renders edited pages again with it
+    settings: checks.Settings | None = None  # the checks' options; None when checks are off
+    ids: dict = field(default_factory=dict)  # built file -> its ids, read when an edit's link check needs them
 
     @property
     def findings(self) -> list[Finding]:
         return self.site.findings
 
 
-def build_site(content_dir: Path, config_path: Path, run_checks: bool = True,
-               templates_dir: Path = TEMPLATES_DIR, jobs: int = 1, cache: Path | None = None,
-               keep_tokens: bool = False) -> BuildResult:
+class Later:
+    """A file made when it is first asked for, then kept (`update_pages` leaves the one-page views and the
+    report to be made so, since a preview asks for them far less often than it rebuilds)."""
+
+    def __init__(self, make: Callable[[], str | bytes]):
+        self.make, self.lock, self.value = make, threading.Lock(), None
+
+    def get(self) -> str | bytes:
+        with self.lock:  # the preview serves from several threads
+            if self.value is None:
+                self.value = self.make()
+            return self.value
+
+
+class FullRebuild(Exception):
+    """An edit reaches beyond the edited pages (other pages show what changed): build everything again."""
+
+
+def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_tokens: bool = False) -> BuildResult:
     """Load, pair, render and (optionally) check a site in memory; raises ContentErrors on bad input.
 
     Pages are rendered and checked a translation unit at a time (clair/units.py), in `jobs` worker
-    processes, reusing the results kept in the `cache` folder (clair/cache.py) when nothing they
-    depend on changed. Neither changes the result: it is the same, byte for byte, as a serial build.
+    processes, reusing the results kept in the project's cache folder (clair/cache.py) when nothing
+    they depend on changed. Neither changes the result: it is the same, byte for byte, as a serial build.
     The site files, site-wide findings and report are kept too, under all the units' keys together.
     Pages keep no tokens afterwards (memory stays flat), unless `keep_tokens` (serial builds: tests)."""
     timings = Timings()
     with timings.stage("load"):
-        site = load_site(content_dir, load_config(config_path))
+        site = load_site(project)
         pair_translations(site)
-        renderer = Renderer(site, templates_dir)
+        renderer = Renderer(site)
         for page in site.pages:
             renderer.typeset_meta(page)  # before any page renders: pages show other pages' titles
-        settings = check_settings(site) if run_checks else None
+        settings = checks.settings_for(site) if run_checks else None
     units = translation_units(site)
-    store = BuildCache(cache) if cache else None
+    store = BuildCache(project.cache) if project.cache else None
     work = UnitWork(site, renderer, units, settings, keep_tokens)
     jobs = 1 if keep_tokens else jobs
     with Workers(work, jobs) as workers:
         with timings.stage("pages"):
-            results, built, keys = unit_results(work, workers, store, templates_dir, run_checks)
-            apply_results(site, renderer, units, results)
+            results, built, keys = unit_results(work, workers, store)
+            apply_results(site, units, results)
         timings.notes["pages"] = (f"{len(units)} pages with their translations: {built} built in {jobs} "
                                   f"process{'es' * (jobs > 1)}, {len(units) - built} from the cache")
         files = site_level(site, renderer, units, results, keys, settings, store, workers, timings)
     if store is not None:
         store.prune()
-    return BuildResult(site, files, timings, renderer)
+    return BuildResult(site, files, timings, renderer, settings)
 
 
-def apply_results(site: Site, renderer: Renderer, units: list, results: list[UnitResult]) -> None:
-    """Give each page what rendering it produced; raise every content error found, all at once."""
-    errors = list(renderer.library.errors)
+def apply_results(site: Site, units: list, results: list[UnitResult]) -> None:
+    """Give each page what rendering it produced; raise every content error found (the matrices' too), all at once."""
+    errors = list(site.library.errors)
     for unit, result in zip(units, results):
         for page, rendered in zip(unit, result.pages):
             rendered.apply(page)
@@ -124,7 +160,7 @@ def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitRe
             site.findings.extend(sorted({*(f for result in results for f in result.findings), *found}))
         site.scores.update(sorted((name, value) for result in results for name, value in result.scores.items()))
         report = kept.report if kept else renderer.render_review()
-        files[PurePosixPath("report/index.html")] = report
+        files[REPORT_PATH] = report
     if kept:
         store.keep(kept.entries)  # an edit next time needs most of them again
     elif key:
@@ -149,28 +185,14 @@ def site_files(site: Site, results: list[UnitResult], generated: dict) -> dict[P
     return files
 
 
-def check_settings(site: Site):
-    """The options of every check for every page; relaxations without a reason are findings."""
-    from checks import Settings, all_defaults
-
-    settings = Settings(site, all_defaults())
-    site.relaxations = settings.relaxations
-    return settings
-
-
-def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, templates_dir: Path,
-                 run_checks: bool) -> tuple[list[UnitResult], int, list[str]]:
+def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None) -> tuple[list[UnitResult], int, list[str]]:
     """Every unit's result, from the cache where its key is there, built (by the workers) otherwise;
     how many were built; and the units' keys (none without a cache)."""
     results: list[UnitResult | None] = [None] * len(work.units)
     keys = []
     if cache is not None:
-        inputs = []
-        if run_checks:
-            from checks import files_read
-
-            inputs = files_read(work.site)
-        base = site_key(work.site, templates_dir, work.renderer.data_dir, run_checks, inputs)
+        run_checks = work.settings is not None
+        base = site_key(work.site, run_checks, checks.files_read(work.site) if run_checks else [])
         keys = [unit_key(base, unit) for unit in work.units]
         results = [cache.get(key) for key in keys]
     missing = [index for index, result in enumerate(results) if result is None]
@@ -184,49 +206,175 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, tem
 def site_findings(site: Site, files: dict, settings, results: list[UnitResult], cache: BuildCache | None,
                   workers: Workers) -> list[Finding]:
     """The site-wide findings: links between files, data, templates."""
-    from checks import run_site
-
     extracted = {path: links for result in results for path, links in result.links.items()}
     pages = {page.output_path for page in site.pages}
     others = [path for path in files if path.suffix == ".html" and path not in pages]
     extracted.update(zip(others, site_file_links([files[path] for path in others], cache, workers)))
-    return list(run_site(site, files, settings, extracted))
+    return checks.run_site(site, checks.Built(files, extracted), settings)
 
 
 def site_file_links(texts: list[str], cache: BuildCache | None, workers: Workers) -> list:
     """What the link check needs of the files that are no content pages (splash, 404, search, whole
     publications): from the cache by their text's hash, else read by the workers."""
-    from checks import extract_site_links
-
     keys = ["file-" + hashlib.sha256(text.encode()).hexdigest() for text in texts]
     found = [cache.get(key) for key in keys] if cache else [None] * len(texts)
     missing = [index for index, links in enumerate(found) if links is None]
-    for index, links in zip(missing, workers.map(extract_site_links, [texts[i] for i in missing])):
+    for index, links in zip(missing, workers.map(checks.extract_site_links, [texts[i] for i in missing])):
         found[index] = links
         if cache:
             cache.put(keys[index], links)
     return found
 
 
-def publish(result: BuildResult, out: Path, project_dir: Path, templates_dir: Path = TEMPLATES_DIR,
-            search_index: bool = True, cache: Path | None = None) -> None:
-    """Write the built site into `out`, atomically, after making sure `out` is safe to replace.
+def update_pages(result: BuildResult, sources: list[str]) -> tuple[BuildResult, list[Page]]:
+    """`result` brought up to date after edits to the text of these pages (none added or removed), and
+    the pages built again: each edited page and its translation are loaded, rendered and checked again
+    with the same per-unit code as a full build (units.process_unit); pages with a link to an `#anchor`
+    of theirs whose ids changed have their links checked again; the one-page views of their
+    publications and the report are made when first asked for (`Later`).
+
+    Raises FullRebuild when the edit reaches other pages, ContentError(s) on bad content; either way
+    the pages are left exactly as they were."""
+    site, renderer = result.site, result.renderer
+    by_source = {str(page.source): page for page in site.pages}
+    edited = [by_source.get(path) for path in sources]
+    if None in edited:
+        raise FullRebuild(f"{sources[edited.index(None)]} is not a page of the last build")
+    pair = sorted(dict.fromkeys([*edited, *(p.counterpart for p in edited if p.counterpart)]), key=site.pages.index)
+    saved = {page: dict(vars(page)) for page in pair}
+    try:
+        load_findings = reload_pages(pair, site.project, renderer)
+        part = dataclasses.replace(site, pages=pair, findings=[], scores={}, relaxations=[])
+        settings = checks.Settings(part, checks.RULES) if result.settings is not None else None
+        unit = process_unit(UnitWork(site, renderer, [pair], settings), pair)
+        if unit.errors:
+            raise ContentErrors([ContentError(*error) for error in unit.errors])
+        for page, rendered in zip(pair, unit.pages):
+            rendered.apply(page)
+        files = {**result.files, **{page.output_path: page.output_utf8 for page in pair}, **media_files(pair),
+                 **unit.extra_files}
+        if settings is None:
+            gone = {str(page.source) for page in pair}
+            site.findings[:] = [f for f in site.findings if f.file not in gone] + load_findings
+        else:
+            recheck(result, pair, files, settings, unit, load_findings)
+            files[REPORT_PATH] = Later(renderer.render_review)
+    except BaseException:
+        for page, attributes in saved.items():  # the last good build stays exactly as it was
+            vars(page).clear()
+            vars(page).update(attributes)
+        raise
+    files.update(publication_views(result, pair))
+    return dataclasses.replace(result, files=files), pair
+
+
+def reload_pages(pair: list[Page], project: Project, renderer: Renderer) -> list[Finding]:
+    """Read the pages' files again into their Page objects; FullRebuild when other pages show what changed
+    (a title, slug, weight... anything but the keys only the page itself uses). Returns the load warnings."""
+    findings: list[Finding] = []
+    for page in pair:
+        fresh = load_page(page.source, project.content, findings)
+        if fresh is None:
+            raise FullRebuild(f"{page.source} is no longer a page")
+        before = shown_settings(page.meta)
+        page.meta, page.meta_lines, page.body, page.body_line = fresh.meta, fresh.meta_lines, fresh.body, fresh.body_line
+        renderer.typeset_meta(page)
+        if shown_settings(page.meta) != before:
+            raise FullRebuild(f"the settings of {page.source} changed (other pages show them)")
+    return findings
+
+
+def shown_settings(meta: dict) -> dict:
+    """The settings of a page that other pages show or depend on (title, slug, weight...)."""
+    return {key: value for key, value in meta.items() if key not in PAGE_LOCAL_KEYS}
+
+
+def recheck(result: BuildResult, pair: list[Page], files: dict, settings: checks.Settings, unit: UnitResult,
+            load_findings: list[Finding]) -> None:
+    """The pair's findings, scores and relaxations replace theirs in the site; pages that link to an anchor of
+    the pair whose ids changed have their link findings made again."""
+    site = result.site
+    sources = {str(page.source) for page in pair}
+    found = [*settings.findings, *unit.findings,
+             *checks.relink(site, pair, files, settings, result.ids, unit.links)]
+    kept = [f for f in site.findings if f.file not in sources]
+    referrers = pages_linking_to_changed_ids(site, pair, files, result.files)
+    if referrers:
+        relinked = {str(page.source) for page in referrers}
+        kept = [f for f in kept if not (f.file in relinked and f.check.startswith("links."))]
+        kept.extend(checks.relink(site, referrers, files, settings, result.ids))
+    site.findings[:] = kept + load_findings + sorted(set(f for f in found if f.file in sources))
+    for source in sources:
+        site.scores.pop(source, None)
+    site.scores.update({k: v for k, v in unit.scores.items() if k in sources})
+    site.relaxations = [r for r in site.relaxations if r.get("file") not in sources] + settings.relaxations
+
+
+def pages_linking_to_changed_ids(site: Site, pair: list[Page], files: dict, old_files: dict) -> list[Page]:
+    """Other pages with a link to `url#...` of a pair page whose ids changed: their anchors may now be wrong."""
+    changed = [page for page in pair if ID_ATTRIBUTE.findall(built_text(old_files.get(page.output_path)))
+               != ID_ATTRIBUTE.findall(built_text(files[page.output_path]))]
+    if not changed:
+        return []
+    needles = [f"{page.url}#" for page in changed]
+    return [page for page in site.pages if page not in pair
+            and any(needle in built_text(files.get(page.output_path)) for needle in needles)]
+
+
+def publication_views(result: BuildResult, pair: list[Page]) -> dict[PurePosixPath, Later]:
+    """The one-page views of the pair's publications, to make when asked for. They are the only site files
+    made from the pages' text; the others show only settings, and a change of settings rebuilds all."""
+    site, renderer = result.site, result.renderer
+    publications = {page.publication() for page in pair} - {None}
+    publications |= {page.counterpart for page in publications if page.counterpart}
+    paths = [PurePosixPath(url.strip("/"), "index.html") for url in map(whole_publication_url, publications) if url]
+    if not paths:
+        return {}
+
+    def render() -> dict:
+        only = copy.copy(renderer)  # the same templates, over these publications only
+        only.site = dataclasses.replace(site, pages=sorted(publications, key=site.pages.index))
+        return {view.output_path: view.output for view in render_whole_publications(only)}
+
+    views = Later(render)
+    return {path: Later(lambda path=path: views.get()[path]) for path in paths}
+
+
+def refresh_media(result: BuildResult, paths: list[str]) -> BuildResult:
+    """New bytes for edited pictures and files the pages link to (files no page links to are not published)."""
+    wanted = {os.path.realpath(path) for path in paths}
+    files = dict(result.files)
+    for page in result.site.pages:
+        for output, source in (page.env.get("media") or {}).items():
+            if os.path.realpath(source) in wanted:
+                try:
+                    files[output] = Path(source).read_bytes()
+                except OSError as err:
+                    raise ContentError(source, None, f"this file cannot be read ({err.strerror}); "
+                                                     "check that it exists") from None
+    return dataclasses.replace(result, files=files)
+
+
+def publish(result: BuildResult, out: Path | None = None, search_index: bool = True) -> None:
+    """Write the built site into `out` (the project's output folder unless given), atomically, after making
+    sure it is safe to replace.
 
     With `search_index`, Pagefind indexes the written site before it is swapped in (clair/search.py).
-    With a `cache`, the site's digest says whether anything changed since the last write to `out`, and
-    is the key of the search index kept in the cache."""
-    check_output_folder(out, result.site.content_dir, project_dir)
+    With a cache, the site's digest says whether anything changed since the last write to the folder,
+    and is the key of the search index kept in the cache."""
+    project = result.site.project
+    out, cache = out or project.out, project.cache
+    check_output_folder(out, project)
     started = time.perf_counter()
-    assets = templates_dir / "assets"
     fingerprint = search.fingerprint() if search_index else b"no search index"
-    digest = site_digest(result.files, assets, fingerprint) if cache else None
+    digest = site_digest(result.files, project.assets, fingerprint) if cache else None
 
     def index(folder: Path) -> None:
         with result.timings.stage("search index"):
             search.build_index(folder, cache=cache, key=digest)
 
     record = cache / "written" / (hashlib.sha256(str(out.resolve()).encode()).hexdigest() + ".json") if cache else None
-    wrote = write_site(out, result.files, assets, before_swap=index if search_index else None,
+    wrote = write_site(out, result.files, project.assets, before_swap=index if search_index else None,
                        record=record, digest=digest)
     result.timings.seconds["write"] = time.perf_counter() - started - result.timings.seconds.get("search index", 0)
     if not wrote:

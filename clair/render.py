@@ -9,10 +9,10 @@ import jinja2
 from markupsafe import Markup
 
 from .i18n import LOCALES, Catalogue, french_typography, long_date
-from .glossary import GLOSSARY_FILE, PAGE_URLS, generated_pages, link_first_uses, load_glossary
+from .glossary import PAGE_URLS, generated_pages, link_first_uses
 from .glossary import render_pages as render_glossary_pages
 from .markdown import BLOCKS, block_name, make_parser, parse_page
-from .matrices import MatrixLibrary, csv_bytes, csv_path
+from .matrices import csv_bytes, csv_path
 from .matrices import view as matrix_view
 from .report import summary_line
 from .review import review_rows
@@ -20,25 +20,20 @@ from .onepage import render_whole_publications, whole_publication_url
 from .search import render_search_pages, search_url
 from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, ContentErrors, Page, Site
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 TOC_MIN_HEADINGS = 3  # pages with this many `##` headings get an "On this page" list
 
 
 class Renderer:
     """Holds the parser, the templates and the catalogue, so a whole site renders with one of each."""
 
-    def __init__(self, site: Site, templates_dir: Path = TEMPLATES_DIR, data_dir: Path | None = None):
+    def __init__(self, site: Site):
         self.site = site
-        # action-plan matrices, read once: data/ beside the configuration file (see clair/matrices.py)
-        self.data_dir = data_dir or Path(site.config.file).parent / "data"
-        self.library = MatrixLibrary.load(self.data_dir)
-        site.matrices = self.library.matrices
-        site.glossary = load_glossary(self.data_dir / GLOSSARY_FILE)
+        self.project = site.project
         self.extra_files: dict[PurePosixPath, bytes] = {}  # files pages produce besides their HTML (matrix CSVs)
         self.md = make_parser(allow_raw_html=site.config.allow_raw_html)
-        self.catalogue = Catalogue(templates_dir / "messages.yaml")
+        self.catalogue = Catalogue(self.project.messages)
         self.templates = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(templates_dir),
+            loader=jinja2.FileSystemLoader(self.project.templates),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -54,18 +49,14 @@ class Renderer:
         try:
             return self.templates.get_template(name)
         except jinja2.TemplateSyntaxError as err:
-            raise ContentError(f"templates/{err.name or name}", err.lineno, f"template error: {err.message}") from None
+            raise ContentError(self.project.template_file(err.name or name), err.lineno,
+                               f"template error: {err.message}") from None
         except jinja2.TemplateNotFound:
-            raise ContentError(f"templates/{name}", None, "this template does not exist") from None
-
-    def parse(self) -> None:
-        """Parse every page once (later stages share the tokens); French titles get French spacing too."""
-        for page in self.site.pages:
-            self.parse_page(page)
+            raise ContentError(self.project.template_file(name), None, "this template does not exist") from None
 
     def parse_page(self, page: Page) -> None:
-        """Parse one page (`parse` does them all; `serve` re-parses the page a writer just saved)."""
-        parse_page(self.md, page)
+        """Parse one page once (later stages share the tokens); French titles get French spacing too."""
+        parse_page(self.md, page, self.project.content)
         self.typeset_meta(page)
 
     @staticmethod
@@ -74,19 +65,8 @@ class Renderer:
         if page.lang == "fr":
             page.meta.update({key: french_typography(page.meta[key]) for key in ("title", "description")})
 
-    def render_pages(self) -> None:
-        """Render each page's body, then its whole HTML document; collect every content error."""
-        errors = list(self.library.errors)
-        for page in self.site.pages:
-            try:
-                self.render_page(page)
-            except ContentError as err:
-                errors.append(err)
-        if errors:
-            raise ContentErrors(errors)
-
     def render_page(self, page: Page) -> None:
-        """Render one page's body, then its HTML document (`serve` re-renders the page a writer just saved)."""
+        """Render one page's body, then its whole HTML document."""
         self.resolve_links(page)
         page.html = self.render_tokens(link_first_uses(page, self.site.glossary), page)  # first uses linked
         page.output = self.render_document(page)
@@ -154,7 +134,7 @@ class Renderer:
         if inner:
             raise ContentError(page.source, line, "a matrix block holds nothing: write `::: matrix NAME` and, on "
                                                   "the next line, `:::`; put your text before or after the block")
-        matrix = self.library.placed(opening.info, page, line)
+        matrix = self.site.library.placed(opening.info, page, line)
         if matrix is None:  # its data file has errors, reported on their own
             return ""
         same = [t for t in page.tokens if t.type == "container_block_open" and t.info.split() == ["matrix", matrix.id]]

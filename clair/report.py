@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections import defaultdict
 
-from .model import Finding
+from .model import ContentError, Finding
 
 JSON_SCHEMA_VERSION = 1
+EXIT_OK, EXIT_FINDINGS, EXIT_LOAD_ERROR = 0, 1, 2
 
 
 def as_text(findings: list[Finding], colour: bool = False) -> str:
@@ -93,3 +95,23 @@ def write_step_summary(findings: list[Finding]) -> None:
     if path:
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(as_markdown_summary(findings))
+
+
+def print_findings(findings: list[Finding], fmt: str, stream=None, scores: dict | None = None) -> None:
+    stream = stream or sys.stdout
+    if fmt == "json":
+        stream.write(as_json(findings, scores))
+    elif fmt == "github":
+        stream.write(as_github(findings))
+        write_step_summary(findings)
+    else:
+        stream.write(as_text(findings, colour=stream.isatty()))
+
+
+def fail_to_load(errors: list[ContentError], fmt: str) -> int:
+    """Load errors go through the same findings model, so every format shows them; exit code 2."""
+    findings = [Finding(e.file, e.line or 1, "content.load", "error", e.message) for e in errors]
+    print_findings(findings, fmt, stream=sys.stderr if fmt == "text" else sys.stdout)
+    if fmt == "text":
+        print("Nothing was written: the previous output folder is unchanged.", file=sys.stderr)
+    return EXIT_LOAD_ERROR

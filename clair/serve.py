@@ -29,7 +29,9 @@ from urllib.parse import quote, unquote, urlsplit
 
 from . import report
 from .model import LANGUAGES, Finding, built_bytes, built_text
-from .serve_build import Builder, Lazy, Outcome, Snapshot, Watcher
+from .pipeline import Later
+from .project import Project
+from .serve_build import Builder, Outcome, Snapshot, Watcher
 
 HOST = "127.0.0.1"  # the preview is for the writer's own machine only
 PREFIX = "/__clair/"
@@ -42,12 +44,12 @@ EXTRA_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".webp": "im
                ".wasm": "application/wasm"}
 
 
-def run_command(args) -> int:
+def run_command(args, project: Project) -> int:
     """The `serve` command: build, serve, watch; Ctrl-C (or SIGTERM) stops it with exit code 0."""
     if not 0 <= args.port <= 65535:
         print(f"--port {args.port} is not a port number; use 1 to 65535, or 0 for any free port", file=sys.stderr)
         return 2
-    preview = Preview(Builder(args.content, args.config, run_checks=not args.skip_checks), args.port)
+    preview = Preview(Builder(project, run_checks=not args.skip_checks), args.port)
     try:
         preview.start_server()
     except OSError as err:
@@ -211,7 +213,7 @@ class Handler(BaseHTTPRequestHandler):
         if key is None:
             return self.send(404, b"Not found\n", "text/plain; charset=utf-8", head)
         content = snapshot.files[key]
-        if isinstance(content, Lazy):
+        if isinstance(content, Later):
             try:
                 content = content.get()
             except Exception as err:  # noqa: BLE001 - shown to the writer, the server carries on

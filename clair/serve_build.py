@@ -1,58 +1,46 @@
-"""What `serve` rebuilds, and when: watch the sources, rebuild in memory, never lose the last good build.
+"""Serve stage (the preview's rebuild on save): watch the sources, sort what changed, ask the pipeline to rebuild.
 
-The watcher polls the modification time, size and inode of every file under `content/`, `templates/`
-and `data/` (beside the configuration) and of the configuration file itself, about every 100 ms, in a
-daemon thread (standard library only; on large sites the interval grows to four times the scan's
-cost). Editors' scratch files (`x.md~`, `.x.md.swp`, `#x.md#`, vim's `4913`) and hidden files are
-ignored, as the build ignores them. A change waits until the files stop changing (25 ms), then
-`Builder.rebuild` compares the sources with those of the last good build and does the least work
-that gives the same result as a full build:
+The watcher polls the modification time, size and inode of every file under the content, templates
+and data folders and of the configuration file itself, about every 100 ms, in a daemon thread
+(standard library only; on large sites the interval grows to four times the scan's cost). Editors'
+scratch files (`x.md~`, `.x.md.swp`, `#x.md#`, vim's `4913`) and hidden files are ignored, as the
+build ignores them. A change waits until the files stop changing (25 ms), then `Builder.rebuild`
+sorts the changes since the last good build and asks the pipeline (clair/pipeline.py) for the least
+work that gives the same result as a full build:
 
-- pages whose text changed (at most MAX_INCREMENTAL_PAGES, none added or removed): each page and its
-  translation are read, parsed and rendered again, and only they are checked again (the link checks
-  read only the targets they need; pages whose links point at an `#anchor` of a page whose ids
-  changed have their links checked again too). Then the site-wide files (home listings aside, these are
-  the sitemap, 404 pages, glossary and whatever `Renderer.render_site_files` makes) and the review
-  report are rendered again. If the settings block of a page changed in a way other pages show (title,
-  description, slug, weight, layout, translation_key, date, any unknown key), it is a full rebuild;
-- a picture or file pages link to: its new bytes replace the old ones;
-- a file in `templates/assets/` that already existed: the assets are read again;
-- anything else (a template, `messages.yaml`, `data/`, the configuration, a file added or removed):
-  a full in-memory rebuild with `build_site`.
+- pages whose text changed (at most MAX_INCREMENTAL_PAGES, none added or removed): `update_pages`,
+  which builds each page and its translation again (and the link checks of pages leading to their
+  anchors), or says a full rebuild is needed when the change reaches other pages;
+- a picture or file pages link to: `refresh_media` takes its new bytes;
+- a file in the templates' assets that already existed: the assets are read again;
+- anything else (a template, `messages.yaml`, data, the configuration, a file added or removed):
+  a full in-memory rebuild with `build_site`, from the build cache.
 
 A rebuild that meets bad content (ContentError or ContentErrors) keeps the last good build and reports
 the errors; the next rebuild starts again from the last good build and everything changed since.
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 import os
 import re
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 
-from .cache import cache_folder
-from .load import load_page
-from .markdown import media_files
-from .model import ContentError, ContentErrors, Finding, Page, built_text
-from .pipeline import BuildResult, build_site
-from .render import TEMPLATES_DIR, Renderer
-from .units import usable_cpus
+from .model import ContentError, ContentErrors, Finding
+from .pipeline import BuildResult, FullRebuild, Later, build_site, refresh_media, update_pages
+from .project import Project
 from .report import summary_line
+from .units import usable_cpus
 
 POLL_SECONDS = 0.1  # how often the sources are scanned (at least; see Watcher.interval)
 SETTLE_SECONDS = 0.025  # a change is built once the files have not changed for this long
 MAX_SETTLE_SECONDS = 2.0  # ...or after this long, if something keeps writing
 MAX_INCREMENTAL_PAGES = 10  # more pages changed at once (a `git checkout`): rebuild everything
-PAGE_LOCAL_KEYS = frozenset({"modified", "translated_from", "checks"})  # settings no other page shows
 SCRATCH = re.compile(r"(~|\.swp|\.swx|\.swo|\.tmp|\.part|\.crdownload)$|^(#.*#|4913)$")  # editors' temporary files
-REPORT_PATH = PurePosixPath("report/index.html")
-ID_ATTRIBUTE = re.compile(r"""\sid=(?:"([^"]*)"|'([^']*)')""")  # enough to tell whether a page's ids changed
 
 Stat = tuple[int, int, int]  # mtime (ns), size, inode
 
@@ -120,7 +108,7 @@ def differences(before: Mapping[str, Stat], after: Mapping[str, Stat]) -> dict[s
 class Snapshot:
     """Everything the server shows, replaced whole after every rebuild (handlers never see half a build)."""
 
-    files: Mapping[PurePosixPath, str | bytes | Lazy]  # built files and static assets
+    files: Mapping[PurePosixPath, str | bytes | Later]  # built files and static assets
     sources: Mapping[PurePosixPath, str]  # output path of each content page -> its Markdown file
     findings: Mapping[str, tuple[Finding, ...]]  # by file, for the page banners
     errors: tuple[Finding, ...]  # why the last rebuild failed; empty when the files are up to date
@@ -142,30 +130,21 @@ class Outcome:
     summary: str = ""  # after a full build: the findings' count line
 
 
-class FullRebuild(Exception):
-    """The change reaches beyond the edited pages: rebuild everything."""
-
-
 class Builder:
-    """Holds the last good build and brings it up to date with the sources."""
+    """Holds the last good build and brings it up to date with the sources, through the pipeline's own
+    full build (`build_site`) and page update (`update_pages`)."""
 
-    def __init__(self, content_dir: Path, config_path: Path, run_checks: bool = True,
-                 templates_dir: Path = TEMPLATES_DIR):
-        self.content_dir = Path(content_dir)
-        self.config_path = Path(config_path)
-        self.templates_dir = Path(templates_dir)
-        self.data_dir = self.config_path.parent / "data"
+    def __init__(self, project: Project, run_checks: bool = True):
+        self.project = project
         self.run_checks = run_checks
         self.result: BuildResult | None = None
-        self.renderer: Renderer | None = None
         self.good_scan: dict[str, Stat] = {}  # the sources the last good build was made from
         self.errors: list[Finding] = []
-        self.assets = read_assets(self.templates_dir / "assets")
-        self.ids_cache: dict[PurePosixPath, tuple[str, set[str]]] = {}
-        self.lazy: dict[PurePosixPath, Lazy] = {}  # files rendered again only when the browser asks for them
+        self.assets = read_assets(project.assets)
 
     def scan(self) -> dict[str, Stat]:
-        return scan([self.content_dir, self.templates_dir, self.data_dir], [self.config_path])
+        project = self.project
+        return scan([project.content, project.templates, project.data], [project.config])
 
     # --- planning -------------------------------------------------------------------------------------
 
@@ -200,10 +179,10 @@ class Builder:
             outcome.reason = f"{others[0]} {changes[others[0]]}{more}"
             return self.full(outcome)
         if assets:
-            self.assets = read_assets(self.templates_dir / "assets")
+            self.assets = read_assets(self.project.assets)
             outcome.kind = "assets"
         if media:
-            self.refresh_media(media)
+            self.result = refresh_media(self.result, media)
             outcome.kind = "media"
         if pages:
             try:
@@ -215,12 +194,11 @@ class Builder:
     def sort_changes(self, changes: dict[str, str]) -> tuple[list[str], list[str], list[str], list[str]]:
         """(edited pages, edited content files, edited assets, changes that need a full rebuild)."""
         pages, media, assets, others = [], [], [], []
-        content, asset_dir = self.content_dir, self.templates_dir / "assets"
         for path, change in sorted(changes.items()):
             where = Path(path)
-            if change == "modified" and is_under(where, content):
+            if change == "modified" and is_under(where, self.project.content):
                 (pages if where.suffix == ".md" else media).append(path)
-            elif change == "modified" and is_under(where, asset_dir):
+            elif change == "modified" and is_under(where, self.project.assets):
                 assets.append(path)
             else:
                 others.append(path)
@@ -228,163 +206,21 @@ class Builder:
             others.extend(pages)
         return pages, media, assets, others
 
-    # --- full build -----------------------------------------------------------------------------------
-
     def full(self, outcome: Outcome) -> None:
         outcome.kind = "full"
-        result = build_site(self.content_dir, self.config_path, run_checks=self.run_checks,
-                            templates_dir=self.templates_dir, jobs=usable_cpus(), cache=cache_folder(self.config_path))
-        self.result, self.renderer = result, result.renderer  # the renderer is kept to re-render pages one by one
-        self.assets = read_assets(self.templates_dir / "assets")
-        self.ids_cache.clear()
-        self.lazy = {}
+        self.result = build_site(self.project, run_checks=self.run_checks, jobs=usable_cpus())
+        self.assets = read_assets(self.project.assets)
         edited = {path for path in outcome.changed if path.endswith(".md")}
-        outcome.findings = [f for f in result.findings if f.file in edited]
-        outcome.summary = f"{len(result.site.pages)} pages, {summary_line(result.findings)}"
-
-    # --- pages, one by one ----------------------------------------------------------------------------
+        outcome.findings = [f for f in self.result.findings if f.file in edited]
+        outcome.summary = f"{len(self.result.site.pages)} pages, {summary_line(self.result.findings)}"
 
     def update_pages(self, paths: list[str], outcome: Outcome) -> None:
-        """Read, parse, render and check again the edited pages and their translations.
-
-        Raises FullRebuild when the change reaches other pages; on any error the pages are left as they were.
-        """
-        site, renderer = self.result.site, self.renderer
-        by_source = {str(page.source): page for page in site.pages}
-        edited = [by_source.get(path) for path in paths]
-        if None in edited:
-            raise FullRebuild(f"{paths[edited.index(None)]} is not a page of the last build")
-        pair = list(dict.fromkeys([*edited, *(p.counterpart for p in edited if p.counterpart)]))
-        pair.sort(key=site.pages.index)
-        saved = {page: dict(vars(page)) for page in pair}
-        old_files = self.result.files
-        try:
-            load_findings: list[Finding] = []
-            for page in pair:
-                fresh = load_page(page.source, site.content_dir, load_findings)
-                if fresh is None:
-                    raise FullRebuild(f"{page.source} is no longer a page")
-                page.meta, page.meta_lines, page.body, page.body_line = (fresh.meta, fresh.meta_lines, fresh.body,
-                                                                         fresh.body_line)
-                renderer.parse_page(page)
-                if shown_settings(page.meta) != shown_settings(saved[page]["meta"]):
-                    raise FullRebuild(f"the settings of {page.source} changed (other pages show them)")
-            if isinstance(getattr(renderer, "extra_files", None), dict):
-                renderer.extra_files = {}  # files pages make besides their HTML: only the pair's are made again
-            errors = []
-            for page in pair:
-                try:
-                    renderer.render_page(page)
-                except ContentError as err:
-                    errors.append(err)
-            if errors:
-                raise ContentErrors(errors)
-            files = dict(old_files)
-            files.update({page.output_path: page.output_utf8 for page in pair})
-            files.update(media_files(pair))
-            files.update(getattr(renderer, "extra_files", None) or {})
-            if self.run_checks:
-                self.check_pages(pair, files, old_files, load_findings)
-            else:
-                sources = {str(page.source) for page in pair}
-                site.findings[:] = [f for f in site.findings if f.file not in sources] + load_findings
-        except BaseException:
-            for page, attributes in saved.items():  # the last good build stays exactly as it was
-                vars(page).clear()
-                vars(page).update(attributes)
-            raise
-        self.result = dataclasses.replace(self.result, files=files)
-        self.lazy.update(self.publication_views(pair))  # rendered when asked for: the reload does not wait
-        if self.run_checks:
-            self.lazy[REPORT_PATH] = Lazy(renderer.render_review)
+        """The edited pages and their translations built again (FullRebuild when the edit reaches other pages)."""
+        self.result, pair = update_pages(self.result, paths)
         sources = {str(page.source) for page in pair}
         outcome.kind = "pages"
         outcome.pages = [str(page.source) for page in pair]
-        outcome.findings = [f for f in site.findings if f.file in sources]
-
-    def check_pages(self, pair: list[Page], files: dict, old_files: Mapping, load_findings: list[Finding]) -> None:
-        """Run every check on the pair alone, and the link checks of pages that lead to an anchor that changed."""
-        from checks import Settings, all_defaults, run_pages
-
-        site = self.result.site
-        part = dataclasses.replace(site, pages=pair, findings=[], scores={}, relaxations=[])
-        settings = Settings(part, all_defaults())  # run_pages leaves out the template and data rules
-        found = [*settings.findings, *run_pages(part, files, settings)]
-        found.extend(f for f in self.check_links(part, files, settings) if f is not None)
-        sources = {str(page.source) for page in pair}
-        kept = [f for f in site.findings if f.file not in sources]
-        referrers = self.pages_linking_to_changed_ids(pair, files, old_files)
-        if referrers:
-            relinked = {str(page.source) for page in referrers}
-            part = dataclasses.replace(site, pages=referrers, findings=[], scores={}, relaxations=[])
-            kept = [f for f in kept if not (f.file in relinked and f.check.startswith("links."))]
-            kept.extend(f for f in self.check_links(part, files, settings) if f is not None)
-        site.findings[:] = kept + load_findings + sorted(set(f for f in found if f.file in sources))
-        for source in sources:
-            site.scores.pop(source, None)
-        site.scores.update({k: v for k, v in part.scores.items() if k in sources})
-        site.relaxations = [r for r in site.relaxations if r.get("file") not in sources] + settings.relaxations
-
-    def check_links(self, part, files: Mapping, settings) -> Iterator[Finding | None]:
-        """checks.links for the given pages only: target ids are parsed when a link needs them, then cached."""
-        from checks import html, links
-
-        targets = links.Targets(urlsplit(part.config.base_url).netloc, files, {})
-        targets.ids = LazyIds(files, self.ids_cache)
-        for page in part.pages:
-            found = links.extract(html.parse(built_text(files[page.output_path])), page)
-            yield from links.check_file(targets, page.output_path, found, page, settings)
-
-    def publication_views(self, pair: list[Page]) -> dict[PurePosixPath, Lazy]:
-        """The whole-publication views (clair/onepage.py) of the pair's publications, to render when asked for.
-
-        They are the only site files made from the pages' text; the others (sitemap, 404 pages, search
-        and glossary pages, the home listings) show only settings, and a change of settings rebuilds all.
-        """
-        try:
-            from .onepage import render_whole_publications, whole_publication_url
-        except ImportError:
-            return {}
-        site, renderer = self.result.site, self.renderer
-        publications = {page.publication() for page in pair} - {None}
-        publications |= {page.counterpart for page in publications if page.counterpart}
-        keys = [PurePosixPath(url.strip("/"), "index.html") for url in map(whole_publication_url, publications) if url]
-        if not keys:
-            return {}
-
-        def render() -> dict:
-            only = copy.copy(renderer)  # the same templates, over these publications only
-            only.site = dataclasses.replace(site, pages=sorted(publications, key=site.pages.index))
-            return {view.output_path: view.output for view in render_whole_publications(only)}
-
-        views = Lazy(render)
-        return {key: Lazy(lambda key=key: views.get()[key]) for key in keys}
-
-    def pages_linking_to_changed_ids(self, pair: list[Page], files: Mapping, old_files: Mapping) -> list[Page]:
-        """Other pages with a link to `url#...` of a pair page whose ids changed: their anchors may now be wrong."""
-        changed = [page for page in pair if ID_ATTRIBUTE.findall(built_text(old_files.get(page.output_path)))
-                   != ID_ATTRIBUTE.findall(built_text(files[page.output_path]))]
-        if not changed:
-            return []
-        needles = [f'{page.url}#' for page in changed]
-        return [page for page in self.result.site.pages if page not in pair
-                and any(needle in built_text(files.get(page.output_path)) for needle in needles)]
-
-    # --- pictures and assets --------------------------------------------------------------------------
-
-    def refresh_media(self, paths: list[str]) -> None:
-        """New bytes for pictures and files pages link to (files no page links to are not published)."""
-        wanted = {os.path.realpath(path) for path in paths}
-        files = dict(self.result.files)
-        for page in self.result.site.pages:
-            for output, source in (page.env.get("media") or {}).items():
-                if os.path.realpath(source) in wanted:
-                    try:
-                        files[output] = Path(source).read_bytes()
-                    except OSError as err:
-                        raise ContentError(source, None, f"this file cannot be read ({err.strerror}); "
-                                                         "check that it exists") from None
-        self.result = dataclasses.replace(self.result, files=files)
+        outcome.findings = [f for f in self.result.findings if f.file in sources]
 
     # --- what the server shows ------------------------------------------------------------------------
 
@@ -395,7 +231,7 @@ class Builder:
         for finding in self.result.findings:
             by_file.setdefault(finding.file, []).append(finding)
         return Snapshot(
-            files={**self.result.files, **self.assets, **self.lazy},
+            files={**self.result.files, **self.assets},
             sources={page.output_path: str(page.source) for page in self.result.site.pages},
             findings={file: tuple(sorted(items, key=lambda f: (f.line, f.column or 0, f.check)))
                       for file, items in by_file.items()},
@@ -403,38 +239,6 @@ class Builder:
             generation=generation,
             built=True,
         )
-
-
-class Lazy:
-    """A file made when it is first asked for (once), then kept."""
-
-    def __init__(self, make: Callable[[], str | bytes]):
-        self.make, self.lock, self.value = make, threading.Lock(), None
-
-    def get(self) -> str | bytes:
-        with self.lock:
-            if self.value is None:
-                self.value = self.make()
-            return self.value
-
-
-class LazyIds:
-    """The ids of built HTML files, parsed when a link first needs them and kept while the file is unchanged."""
-
-    def __init__(self, files: Mapping, cache: dict):
-        self.files, self.cache = files, cache
-
-    def get(self, path: PurePosixPath, default=None):
-        content = self.files.get(path)
-        if not isinstance(content, (str, bytes)) or path.suffix != ".html":
-            return default
-        cached = self.cache.get(path)
-        if cached is None or cached[0] is not content:
-            from checks import html
-
-            cached = (content, set(html.parse(built_text(content)).ids()))
-            self.cache[path] = cached
-        return cached[1]
 
 
 class Watcher(threading.Thread):
@@ -483,11 +287,6 @@ class Watcher(threading.Thread):
 
     def stop(self) -> None:
         self.stopping.set()
-
-
-def shown_settings(meta: dict) -> dict:
-    """The settings of a page that other pages show or depend on (title, slug, weight...)."""
-    return {key: value for key, value in meta.items() if key not in PAGE_LOCAL_KEYS}
 
 
 def is_under(path: Path, folder: Path) -> bool:

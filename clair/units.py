@@ -20,8 +20,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+import checks
+
 from .model import ContentError, Finding, Page, Site
 from .onepage import chapter_html, chapter_ids, whole_publication_url
+from .render import Renderer
 
 
 @dataclass
@@ -61,9 +64,9 @@ class UnitWork:
     """What every unit needs, set up once in the build process and inherited by the workers."""
 
     site: Site
-    renderer: object  # clair.render.Renderer
+    renderer: Renderer
     units: list[list[Page]]
-    settings: object | None = None  # checks.Settings, or None when checks are off
+    settings: checks.Settings | None = None  # None when checks are off
     keep_tokens: bool = False  # serial builds only: leave each page's tokens for whoever reads them next (tests)
     ids_by_publication: dict = field(default_factory=dict)  # publication url -> its chapter ids (None: no view)
 
@@ -154,13 +157,12 @@ def _quiet_worker() -> None:
 
 
 def _numbered(index: int) -> tuple[int, UnitResult]:
-    return index, process_unit(index)
+    return index, process_unit(_WORK, _WORK.units[index])
 
 
-def process_unit(index: int) -> UnitResult:
-    """Parse, render and check one unit of `_WORK`, then drop its tokens."""
-    work = _WORK
-    pages, renderer = work.units[index], work.renderer
+def process_unit(work: UnitWork, pages: list[Page]) -> UnitResult:
+    """Parse, render and check one unit (a page and its translation), then drop its tokens."""
+    renderer = work.renderer
     renderer.extra_files = {}
     result = UnitResult()
     for page in pages:
@@ -181,10 +183,8 @@ def process_unit(index: int) -> UnitResult:
 
 def check_unit(work: UnitWork, pages: list[Page], result: UnitResult) -> None:
     """The unit's own findings and scores, and what the site-wide link check needs of its pages."""
-    from checks import extract_links, run_pages
-
     part = dataclasses.replace(work.site, pages=pages, findings=[], scores={}, relaxations=[])
     files = {page.output_path: page.output for page in pages}
-    result.findings = run_pages(part, files, work.settings)
+    result.findings = checks.run_pages(part, files, work.settings)
     result.scores = part.scores
-    result.links = {page.output_path: extract_links(page.output, page) for page in pages}
+    result.links = {page.output_path: checks.extract_links(page.output, page) for page in pages}

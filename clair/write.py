@@ -21,16 +21,17 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from .model import ContentError, built_bytes
+from .project import CODE_DIR, Project
 
 MARKER = ".clair-site"  # written into every output folder, so we only ever replace our own output
 DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def check_output_folder(out: Path, content_dir: Path, project_dir: Path) -> None:
+def check_output_folder(out: Path, project: Project) -> None:
     """Refuse output folders whose replacement would destroy something that is not a built site."""
     target = out.resolve()
-    content = content_dir.resolve()
-    dangerous = {Path("/").resolve(), Path.home().resolve(), project_dir.resolve()}
+    content = project.content.resolve()
+    dangerous = {Path("/").resolve(), Path.home().resolve(), project.root.resolve(), CODE_DIR}
     if target in dangerous or target in content.parents or target == content:
         raise ContentError(out, None, "refusing to write the site here: this folder holds your sources; "
                                       "choose an empty folder such as `site` with --out")

@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from clair.project import Project
 from clair.pipeline import build_site  # noqa: E402
 
 SITE_YAML = """\
@@ -52,5 +53,5 @@ def build(tmp_path):
     def _build(pages: dict[str, str], run_checks: bool = True, config: str = SITE_YAML, minimal: bool = True):
         tree = {**minimal_pages(), **pages} if minimal else pages
         content, config_path = write_tree(tmp_path, tree, config)
-        return build_site(content, config_path, run_checks=run_checks, keep_tokens=True)  # tests read tokens
+        return build_site(Project(content, config_path), run_checks=run_checks, keep_tokens=True)  # tests read tokens
     return _build

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from clair.model import ContentError
-from clair.render import TEMPLATES_DIR
+from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR
 from clair.write import MARKER, remove_leftovers, write_site
 from conftest import minimal_pages, page, write_tree
 

@@ -10,6 +10,7 @@ import pytest
 from clair import audit
 from clair.audit import axe_findings, axe_source_line, site_targets, vnu_findings
 from clair.browser import BrowserNotFound, find_browser, screenshot_name
+from clair.project import Project
 from clair.pipeline import build_site, publish
 from conftest import minimal_pages, page, write_tree
 
@@ -36,9 +37,9 @@ def built(tmp_path):
     """A small site built and written to disk: (site folder, site model)."""
     content, config = write_tree(tmp_path, {**minimal_pages(), "en/serve.md": PILLAR,
                                             "fr/serve.md": page("Servir", "Un paragraphe.\n", slug="servir")})
-    result = build_site(content, config, run_checks=False)
+    result = build_site(Project(content, config), run_checks=False)
     out = tmp_path / "out"
-    publish(result, out, ROOT)
+    publish(result, out)
     return out, result.site
 
 

@@ -17,6 +17,7 @@ the catalogue does not depend on the check modules.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -33,7 +34,7 @@ import pytest
 
 import clair.cli
 import clair.pipeline
-from clair.render import TEMPLATES_DIR
+from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR
 from conftest import SITE_YAML, minimal_pages, page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -464,8 +465,8 @@ def test_bad_input(case: Case, tmp_path: Path, good_site: Path, capsys, monkeypa
         templates = tmp_path / "templates"
         shutil.copytree(TEMPLATES_DIR, templates)
         write_files(templates, case.templates)
-        monkeypatch.setattr(clair.cli, "build_site", functools.partial(clair.pipeline.build_site,
-                                                                       templates_dir=templates))
+        monkeypatch.setattr(clair.cli, "build_site", lambda project, **options: clair.pipeline.build_site(
+            dataclasses.replace(project, templates=templates), **options))
 
     code, output = (run_subprocess if case.subprocess else functools.partial(run_in_process, capsys=capsys))(
         tmp_path, case.out, case.args)

@@ -17,6 +17,7 @@ import pytest
 
 from clair import audit
 from clair.browser import LAUNCH_ARGS, BrowserNotFound, find_browser, serve
+from clair.project import Project
 from clair.pipeline import build_site, publish
 from conftest import minimal_pages, write_tree
 
@@ -100,9 +101,9 @@ def java():
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory):
     """The sample publication, built from content/ and written like `build` does: (folder, model)."""
-    result = build_site(ROOT / "content", ROOT / "site.yaml", run_checks=False)
+    result = build_site(Project(ROOT / "content", ROOT / "site.yaml"), run_checks=False)
     out = tmp_path_factory.mktemp("audit-sample") / "site"
-    publish(result, out, ROOT)
+    publish(result, out)
     return out, result.site
 
 

@@ -1,6 +1,6 @@
 """The a11y.* rules: on small built sites where Markdown can make the fault, on hand-written HTML where
 only a template can (a finding then points at line 1 of the page and names the templates)."""
-from checks import Settings, accessibility, html
+from checks import Settings, accessibility, html, kept
 from checks.html import TEMPLATE_NOTE
 from clair.model import built_text
 from conftest import SITE_YAML, page
@@ -11,15 +11,15 @@ EN = "content/en/x.md"  # page("T", body): the body starts on line 5
 def check(build, pages, config=SITE_YAML):
     """Build the pages and run the accessibility rules alone; return (result, findings)."""
     result = build(pages, run_checks=False, config=config)
-    settings = Settings(result.site, accessibility.DEFAULTS)
-    return result, [f for f in accessibility.run(result.site, result.files, settings) if f is not None]
+    settings = Settings(result.site, accessibility.RULES)
+    return result, kept(accessibility.run(result.site, result.files, settings))
 
 
 def on_html(result, source, text):
     """Run every rule on hand-written HTML standing in for the rendered page of `source`."""
     target = next(p for p in result.site.pages if str(p.source).endswith(source))
-    settings = Settings(result.site, accessibility.DEFAULTS)
-    return [f for f in accessibility.check_page(target, html.parse(text), settings) if f is not None]
+    settings = Settings(result.site, accessibility.RULES)
+    return kept(accessibility.check_page(target, html.parse(text), settings))
 
 
 def where(tmp_path, findings, rule):

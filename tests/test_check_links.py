@@ -2,7 +2,7 @@
 on hand-written HTML where only a template can (the 404 and splash pages, the page layouts)."""
 from pathlib import PurePosixPath
 
-from checks import Settings, extract_all, extract_links, links
+from checks import Settings, extract_all, extract_links, kept, links
 from checks.html import TEMPLATE_NOTE
 from conftest import page
 
@@ -12,9 +12,9 @@ EN = "content/en/x.md"  # page("T", body): the body starts on line 5
 def check(build, pages):
     """Build the pages and run the link rules alone; return (result, findings)."""
     result = build(pages, run_checks=False)
-    settings = Settings(result.site, links.DEFAULTS)
+    settings = Settings(result.site, links.RULES)
     found = links.resolve(result.site, result.files, settings, extract_all(result.site, result.files))
-    return result, [f for f in found if f is not None]
+    return result, kept(found)
 
 
 def on_html(result, output_path, text):
@@ -22,11 +22,10 @@ def on_html(result, output_path, text):
     path = PurePosixPath(output_path)
     files = {**result.files, path: text}
     extracted = extract_all(result.site, files)
-    targets = links.Targets("example.ca", files, {p: found.ids for p, found in extracted.items()})
+    targets = links.Targets(result.site.project, "example.ca", files, {p: found.ids for p, found in extracted.items()})
     target = next((p for p in result.site.pages if p.output_path == path), None)
-    settings = Settings(result.site, links.DEFAULTS)
-    found = links.check_file(targets, path, extract_links(text, target), target, settings)
-    return [f for f in found if f is not None]
+    settings = Settings(result.site, links.RULES)
+    return kept(links.check_file(targets, path, extract_links(text, target), target, settings))
 
 
 def where(tmp_path, findings):

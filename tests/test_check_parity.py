@@ -1,12 +1,13 @@
 """Translation parity rules on small built sites: a failing and a passing fixture for each rule."""
+import dataclasses
 import hashlib
 import shutil
 
 import pytest
 
-from checks import Settings, parity
-from clair.model import ContentError
-from clair.render import TEMPLATES_DIR
+from checks import Settings, kept, parity
+from clair.model import ContentError, ContentErrors
+from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR
 from conftest import SITE_YAML, page
 
 EN_PROSE = ("We will ask the people who use our services to help us design them. We will test new ideas "
@@ -21,8 +22,8 @@ FR_PROSE = ("Nous demanderons aux personnes qui utilisent nos services de nous a
 def check(build, pages, config=SITE_YAML):
     """Build the pages and run the parity rules alone (not the other check modules)."""
     result = build(pages, run_checks=False, config=config)
-    settings = Settings(result.site, parity.DEFAULTS)
-    return [f for f in parity.run(result.site, result.files, settings) if f is not None]
+    settings = Settings(result.site, parity.RULES)
+    return kept(parity.run(result.site, result.files, settings))
 
 
 def found(findings, rule, tmp_path):
@@ -247,7 +248,8 @@ def test_the_default_pairs_know_canada_ca(build, tmp_path):
 
 def test_badly_written_url_pairs_are_refused(build):
     config = SITE_YAML + "checks:\n  parity.links:\n    url_pairs: [\"https://a.ca\"]\n"
-    with pytest.raises(ContentError, match="url_pairs"):
+    with pytest.raises(ContentErrors, match=r"site.yaml:\d+: `parity.links` option `url_pairs` must be a list of "
+                                            r"\[English address, French address\] pairs, not a list"):
         check(build, {"en/a.md": page("A", "[x](https://a.ca)\n"), "fr/a.md": page("A", "[x](https://a.ca)\n")}, config)
 
 
@@ -316,7 +318,7 @@ def test_a_french_page_twice_as_long_is_a_warning(build, tmp_path):
 
 def test_a_french_page_of_usual_length_passes_and_is_scored(build, tmp_path):
     result = build({"en/a.md": page("A", EN_PROSE + "\n"), "fr/a.md": page("A", FR_PROSE + "\n")}, run_checks=False)
-    findings = list(parity.run(result.site, result.files, Settings(result.site, parity.DEFAULTS)))
+    findings = list(parity.run(result.site, result.files, Settings(result.site, parity.RULES)))
     assert found([f for f in findings if f], "parity.length-ratio", tmp_path) == []
     assert 1.0 < result.site.scores[str(tmp_path / "content/fr/a.md")]["length_ratio"] < 1.6
 
@@ -338,9 +340,10 @@ def test_a_template_message_missing_from_the_catalogue(build, tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES_DIR, templates)
     (templates / "blocks" / "vision.html").write_text('<div>\n\n  {{ t("block_visoin") }} {{ t("block_" ~ x) }}\n</div>\n')
-    findings = list(parity.unknown_messages(Settings(result.site, parity.DEFAULTS), templates))
+    project = dataclasses.replace(result.site.project, templates=templates)
+    findings = list(parity.unknown_messages(Settings(result.site, parity.RULES), project))
     assert [(f.file, f.line, f.check, f.severity) for f in findings] == [
-        ("templates/blocks/vision.html", 3, "parity.messages", "error")]
+        (f"{templates}/blocks/vision.html", 3, "parity.messages", "error")]
 
 
 def test_table_cells_are_separate_numbers(build):

@@ -25,11 +25,11 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 import clair.render
-from clair.config import load_config
 from clair.load import check_front_matter, load_site, split_front_matter
 from clair.markdown import BLOCKS
 from clair.model import ContentError, ContentErrors, built_text
 from clair.pair import pair_translations
+from clair.project import Project
 from clair.pipeline import build_site
 from clair.sanitize import ALLOWED_TAGS, sanitise_html
 from clair.write import write_site
@@ -129,9 +129,9 @@ def build_or_refuse(pages: dict[str, str | bytes], config: str = SITE_YAML, writ
         root = Path(folder)
         content, config_path = make_tree(root, pages, config)
         try:
-            result = build_site(content, config_path, run_checks=RUN_CHECKS)
+            result = build_site(Project(content, config_path), run_checks=RUN_CHECKS)
             if write:
-                write_site(root / "site", result.files, clair.render.TEMPLATES_DIR / "assets")
+                write_site(root / "site", result.files, clair.project.DEFAULT_TEMPLATES / "assets")
         except ContentErrors as errors:
             assert errors.errors
             for error in errors.errors:
@@ -238,7 +238,7 @@ def loaded_site():
     """A small site loaded once; the Markdown fuzz swaps the body of en/a.md and fr/a.md and renders again."""
     with tempfile.TemporaryDirectory() as folder:
         content, config_path = make_tree(Path(folder), SAMPLE_TREE, SITE_YAML)
-        site = load_site(content, load_config(config_path))
+        site = load_site(Project(content, config_path))
         pair_translations(site)
         renderer = clair.render.Renderer(site)
         yield renderer, [p for p in site.pages if p.rel.name == "a.md"]
@@ -252,8 +252,9 @@ def test_random_markdown_renders_or_is_refused_plainly(loaded_site, bodies):
     for target, body in zip(pages, bodies):
         target.body = body
     try:
-        renderer.parse()
-        renderer.render_pages()
+        for page in renderer.site.pages:
+            renderer.parse_page(page)
+            renderer.render_page(page)
     except (ContentError, ContentErrors) as caught:
         for error in getattr(caught, "errors", [caught]):
             assert_plain(error)

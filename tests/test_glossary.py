@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from checks import Settings
+from checks import RULES, Settings, kept
 from checks import glossary as glossary_checks
 from clair.glossary import load_glossary
 from clair.model import ContentError, ContentErrors, built_text
@@ -294,10 +294,8 @@ def test_generated_links_lead_to_existing_entries(build, tmp_path):
 def glossary_findings(build, tmp_path, pages, config=SITE_YAML, glossary=GLOSSARY):
     with_glossary(tmp_path, glossary)
     result = build(pages, config=config, run_checks=False)
-    from checks import all_defaults
-
-    settings = Settings(result.site, all_defaults())
-    return [f for f in glossary_checks.run(result.site, result.files, settings) if f is not None]
+    settings = Settings(result.site, RULES)
+    return kept(glossary_checks.run(result.site, result.files, settings))
 
 
 def where(tmp_path, finding):
@@ -377,8 +375,8 @@ def test_an_english_acronym_on_a_french_page_names_the_french_one(build, tmp_pat
 
 
 def test_the_checks_are_registered_with_documented_defaults():
-    from checks import all_defaults
+    from checks import RULES
 
-    defaults = all_defaults()
+    defaults = {declared.id: declared.defaults() for declared in RULES}
     assert defaults["glossary.first-use"] == {"severity": "warning"}
     assert defaults["glossary.unknown"]["severity"] == "warning" and "IV" in defaults["glossary.unknown"]["ignore"]

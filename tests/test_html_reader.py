@@ -3,6 +3,7 @@ import pytest
 
 from checks.html import _read_carefully, _read_fast, _Tree, _Unusual, parse
 from clair.model import built_text
+from clair.project import Project
 from clair.pipeline import build_site
 from conftest import ROOT
 
@@ -30,7 +31,7 @@ def outline(found) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def sample_html() -> dict[str, str]:
-    result = build_site(ROOT / "content", ROOT / "site.yaml", run_checks=False)
+    result = build_site(Project(ROOT / "content", ROOT / "site.yaml"), run_checks=False)
     return {path: built_text(content) for path, content in result.files.items() if path.suffix == ".html"}
 
 

@@ -6,6 +6,7 @@ import pytest
 from checks import Settings, parity
 from clair.cli import EXIT_LOAD_ERROR, EXIT_OK, main
 from clair.model import ContentError
+from clair.project import Project
 from clair.pipeline import build_site
 from clair.translation_mark import english_hash, mark_translated
 from conftest import minimal_pages, page, write_tree
@@ -34,8 +35,8 @@ def content(tmp_path):
 
 def stale_findings(content_dir):
     """(file name, line) of every parity.stale finding of the site, built from disk as it is now."""
-    result = build_site(content_dir, content_dir.parent / "site.yaml", run_checks=False)
-    findings = parity.stale(result.site, Settings(result.site, parity.DEFAULTS))
+    result = build_site(Project(content_dir, content_dir.parent / "site.yaml"), run_checks=False)
+    findings = parity.stale(result.site, Settings(result.site, parity.RULES))
     return sorted((f.file.replace(str(content_dir) + "/", ""), f.line) for f in findings if f is not None)
 
 

@@ -36,12 +36,13 @@ SCRIPT = textwrap.dedent("""
     try:
         if sys.argv[1] == "build":
             from checks import Settings, readability
+            from clair.project import Project
             from clair.pipeline import build_site
             from conftest import page, write_tree
             content, config = write_tree(Path(sys.argv[2]), {"en/_index.md": page("Home", sys.argv[4]),
                                                              "fr/_index.md": page("Accueil", "Bonjour à tous.")})
-            site = build_site(content, config, run_checks=False, keep_tokens=True).site
-            list(readability.run(site, {}, Settings(site, readability.DEFAULTS)))
+            site = build_site(Project(content, config), run_checks=False, keep_tokens=True).site
+            list(readability.run(site, {}, Settings(site, readability.RULES)))
             result["grade"] = site.scores[str(content / "en/_index.md")]["grade"]
         else:
             import textstat

@@ -19,7 +19,8 @@ from checks.links import Targets, addresses
 from clair.browser import serve
 from clair.model import ContentError, ContentErrors, built_text
 from clair.pipeline import build_site, publish
-from clair.render import TEMPLATES_DIR, reading_order
+from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR, Project
+from clair.render import reading_order
 from conftest import page, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,12 +98,12 @@ class Built:
 def guide(tmp_path_factory):
     root = tmp_path_factory.mktemp("onepage")
     content, config = write_tree(root, GUIDE)
-    return Built(build_site(content, config, run_checks=True))
+    return Built(build_site(Project(content, config), run_checks=True))
 
 
 @pytest.fixture(scope="module")
 def sample():
-    return Built(build_site(ROOT / "content", ROOT / "site.yaml", run_checks=True))
+    return Built(build_site(Project(ROOT / "content", ROOT / "site.yaml"), run_checks=True))
 
 
 def views(result) -> dict[str, str]:
@@ -209,7 +210,7 @@ def test_links_to_pages_of_the_publication_lead_to_their_chapters(guide):
 
 def test_every_link_resolves(guide, sample):
     for result in (guide, sample):
-        targets = Targets("example.ca", result.files, {})
+        targets = Targets(result.site.project, "example.ca", result.files, {})
         for url, text in views(result).items():
             document = html_parser.parse(text)
             ids = set(document.ids())
@@ -227,7 +228,7 @@ def test_every_link_resolves(guide, sample):
 def test_a_broken_link_is_reported_once_at_its_markdown_line(tmp_path):
     pages = {**GUIDE, "en/guide/two.md": GUIDE["en/guide/two.md"] + "\nSee [the plan](plan.md) and [nothing](/en/nothing/).\n"}
     content, config = write_tree(tmp_path, pages)
-    result = build_site(content, config, run_checks=True)
+    result = build_site(Project(content, config), run_checks=True)
     broken = [(f.file.removeprefix(f"{tmp_path}/"), f.check) for f in result.findings if f.check == "links.internal"]
     assert broken == [("content/en/guide/two.md", "links.internal")] * 2
 
@@ -276,7 +277,7 @@ def test_a_page_at_the_view_address_is_refused(tmp_path):
     pages = {**GUIDE, "en/guide/everything.md": page("Everything", "All of it.\n", slug="all")}
     content, config = write_tree(tmp_path, pages)
     with pytest.raises((ContentError, ContentErrors)) as caught:
-        build_site(content, config, run_checks=False)
+        build_site(Project(content, config), run_checks=False)
     assert "everything.md" in str(caught.value) and "/en/guide/all/" in str(caught.value)
 
 
@@ -350,7 +351,7 @@ async def printed(browser, url: str) -> dict:
 @pytest.mark.browser
 def test_chromium_prints_chapters_on_new_pages_with_addresses_and_no_chrome(chromium, guide, tmp_path):
     out = tmp_path / "site"
-    publish(guide, out, ROOT, search_index=False)
+    publish(guide, out, search_index=False)
     with serve(out) as base:
         result = chromium.run(printed(chromium.browser, base + "/en/guide/all/"))
     assert result["chrome"] == dict.fromkeys(result["chrome"], False), result

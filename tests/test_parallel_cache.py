@@ -14,6 +14,7 @@ import pytest
 import checks
 from clair import pipeline, search, units
 from clair.pipeline import build_site, publish
+from clair.project import Project
 from clair.render import Renderer
 from conftest import ROOT
 from test_determinism import tree_hashes
@@ -45,8 +46,8 @@ def add_to(path: Path, text: str) -> None:
 
 def build(root: Path, out: Path, jobs: int = 1, cache: Path | None = None):
     """Build and write the project; return (written files' hashes, findings, scores)."""
-    result = build_site(root / "content", root / "site.yaml", templates_dir=root / "templates", jobs=jobs, cache=cache)
-    publish(result, out, root, templates_dir=root / "templates", cache=cache)
+    result = build_site(Project(root / "content", root / "site.yaml", root / "templates", out, cache), jobs=jobs)
+    publish(result)
     return tree_hashes(out), result.findings, result.site.scores
 
 
@@ -55,7 +56,8 @@ def rendered(monkeypatch) -> list[int]:
     """The indexes of the units a serial build renders (a cached unit is not rendered)."""
     done: list[int] = []
     render = units.process_unit
-    monkeypatch.setattr(units, "process_unit", lambda index: done.append(index) or render(index))
+    monkeypatch.setattr(units, "process_unit",
+                        lambda work, pages: done.append(work.units.index(pages)) or render(work, pages))
     return done
 
 

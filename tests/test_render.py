@@ -131,7 +131,7 @@ def test_breadcrumbs_link_every_ancestor(build):
 
 def test_template_syntax_error_names_template_file_and_line(build, tmp_path):
     import shutil
-    from clair.render import TEMPLATES_DIR
+    from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR, Project
     from clair.pipeline import build_site
     from conftest import minimal_pages, write_tree
 
@@ -140,5 +140,5 @@ def test_template_syntax_error_names_template_file_and_line(build, tmp_path):
     (templates / "page.html").write_text('{% extends "base.html" %}\n{% block content %}{{ content }\n{% endblock %}\n')
     content, config = write_tree(tmp_path, {**minimal_pages(), "en/a.md": page("A")})
     with pytest.raises(ContentErrors) as caught:
-        build_site(content, config, run_checks=False, templates_dir=templates)
-    assert caught.value.errors[0].file == "templates/page.html" and caught.value.errors[0].line == 2
+        build_site(Project(content, config, templates), run_checks=False)
+    assert caught.value.errors[0].file == f"{templates}/page.html" and caught.value.errors[0].line == 2

@@ -19,6 +19,7 @@ from checks import html as html_parser
 from clair import audit, search
 from clair.browser import AXE_RUN, serve
 from clair.model import ContentError, ContentErrors
+from clair.project import Project
 from clair.pipeline import build_site, publish
 from conftest import page, write_tree
 
@@ -69,10 +70,10 @@ def tiny(tmp_path_factory):
     """The tiny bilingual site, built and written like `build` does: (folder, site)."""
     root = tmp_path_factory.mktemp("search")
     content, config = write_tree(root, TINY)
-    result = build_site(content, config, run_checks=True)
+    result = build_site(Project(content, config), run_checks=True)
     errors = [f"{f.file}:{f.line}: {f.message}" for f in result.findings if f.severity == "error"]
     assert errors == []
-    publish(result, root / "site", ROOT)
+    publish(result, root / "site")
     return Written(root / "site", result.site)
 
 
@@ -167,8 +168,8 @@ def test_the_search_pages_are_in_the_sitemap_with_alternates(tiny):
 def test_the_index_is_the_same_on_every_build(tiny, tmp_path):
     site, _ = tiny
     content = site.parent / "content"
-    result = build_site(content, site.parent / "site.yaml", run_checks=False)
-    publish(result, tmp_path / "again", ROOT)
+    result = build_site(Project(content, site.parent / "site.yaml"), run_checks=False)
+    publish(result, tmp_path / "again")
     assert tree_hashes(site / "pagefind") == tree_hashes(tmp_path / "again" / "pagefind")
 
 
@@ -359,9 +360,9 @@ def test_searching_by_keyboard_from_any_page(chromium, tiny):
 
 @pytest.mark.browser
 def test_the_sample_publication_is_found_in_french_with_and_without_accents(chromium, tmp_path_factory):
-    result = build_site(ROOT / "content", ROOT / "site.yaml", run_checks=False)
+    result = build_site(Project(ROOT / "content", ROOT / "site.yaml"), run_checks=False)
     out = tmp_path_factory.mktemp("sample-search") / "site"
-    publish(result, out, ROOT)
+    publish(result, out)
     with serve(out) as base:
         accented = chromium.run(open_search(chromium.browser, base + "/fr/recherche/?q=réussite"))
         plain = chromium.run(open_search(chromium.browser, base + "/fr/recherche/?q=reussite"))

@@ -18,9 +18,10 @@ import pytest
 
 from conftest import minimal_pages, page, write_tree
 
-from clair.pipeline import build_site
+from clair.pipeline import Later, build_site
 from clair.serve import Preview, lookup
-from clair.serve_build import Builder, Lazy
+from clair.project import Project
+from clair.serve_build import Builder
 
 WAIT = 10  # seconds: the longest any poll waits for a rebuild
 
@@ -60,7 +61,7 @@ def site(tmp_path):
 def preview(site):
     content, config = site
     out = io.StringIO()
-    server = Preview(Builder(content, config), port=0, out=out)
+    server = Preview(Builder(Project.from_options(content, config, cache=True)), port=0, out=out)
     server.start_server()
     server.build()
     server.watch()
@@ -148,7 +149,7 @@ def test_reload_script_is_added_by_serve_only(preview, site):
     assert status == 200 and headers["Content-Type"].startswith("text/javascript") and "EventSource" in script
     status, _, headers = get(preview, "/__clair/serve.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css")
-    built = build_site(*site).files  # what `build` publishes
+    built = build_site(Project(*site)).files  # what `build` publishes
     assert not [path for path, text in built.items() if isinstance(text, str) and "__clair" in text]
     assert not [path for path, text in preview.builder.result.files.items()
                 if isinstance(text, str) and "__clair" in text]
@@ -229,12 +230,12 @@ def test_an_edited_template_rebuilds_the_site(site, tmp_path):
     # a copy of the templates, so the test can edit one
     import shutil
 
-    from clair.render import TEMPLATES_DIR
+    from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR, Project
 
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES_DIR, templates)
     content, config = tmp_path / "content", tmp_path / "site.yaml"
-    other = Preview(Builder(content, config, templates_dir=templates), port=0, out=io.StringIO())
+    other = Preview(Builder(Project.from_options(content, config, templates=templates, cache=True)), port=0, out=io.StringIO())
     other.start_server()
     try:
         other.build()
@@ -250,17 +251,17 @@ def test_an_edited_template_rebuilds_the_site(site, tmp_path):
 def test_pages_rebuilt_one_by_one_match_a_full_build(site):
     """The incremental path gives the files and findings a full build of the same sources gives."""
     content, config = site
-    builder = Builder(content, config)
+    builder = Builder(Project.from_options(content, config, cache=True))
     builder.rebuild(builder.scan())
     save(content / "en/plan/goals.md",
          GOALS_EN.replace("## What comes next", LONG_SENTENCE + "\n\n## What comes next").replace("## What", "## Then"))
     outcome = builder.rebuild(builder.scan())
     assert outcome.kind == "pages" and not outcome.errors
-    full = build_site(content, config)
+    full = build_site(Project(content, config))
     served = builder.snapshot("x").files
     for path, text in full.files.items():
         mine = served[path]
-        assert (mine.get() if isinstance(mine, Lazy) else mine) == text, path
+        assert (mine.get() if isinstance(mine, Later) else mine) == text, path
     assert sorted(builder.result.findings) == sorted(full.findings)
 
 
@@ -295,7 +296,7 @@ def test_a_site_that_cannot_be_built_at_start_is_served_once_fixed(site):
     content, config = site
     goals = content / "en/plan/goals.md"
     save(goals, "---\ntitle: [unclosed\n---\nText.\n")
-    preview = Preview(Builder(content, config), port=0, out=io.StringIO())
+    preview = Preview(Builder(Project.from_options(content, config, cache=True)), port=0, out=io.StringIO())
     preview.start_server()
     try:
         preview.build()

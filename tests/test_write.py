@@ -4,7 +4,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from clair.model import ContentError
-from clair.render import TEMPLATES_DIR
+from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR, Project
 from clair.write import MARKER, check_output_folder, write_site
 
 ASSETS = TEMPLATES_DIR / "assets"
@@ -38,12 +38,12 @@ def test_dangerous_output_folders_are_refused(tmp_path, target):
     out = {"content": content, "project": project, "inside-content": content / "en" / "site",
            "foreign": project / "foreign"}[target]
     with pytest.raises(ContentError) as caught:
-        check_output_folder(out, content, project)
+        check_output_folder(out, Project(content, project / "site.yaml"))
     assert "refusing" in caught.value.message
 
 
 def test_own_previous_output_may_be_replaced(tmp_path):
     out = tmp_path / "site"
     write_site(out, {PurePosixPath("a.html"): "a"}, ASSETS)
-    check_output_folder(out, tmp_path / "content", tmp_path)
-    check_output_folder(tmp_path / "new", tmp_path / "content", tmp_path)
+    check_output_folder(out, Project(tmp_path / "content", tmp_path / "site.yaml"))
+    check_output_folder(tmp_path / "new", Project(tmp_path / "content", tmp_path / "site.yaml"))

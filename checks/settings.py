@@ -1,0 +1,164 @@
+"""Check stage: every rule's options declared once, with their types, and validated where they are written.
+
+A check module declares its rules:
+
+    RULES = (rule("readability.grade", "error", max=number(8), min_words=whole(30)),)
+
+`Settings` merges, for each rule, the declared defaults, the configuration's `checks:` block and a
+page's relaxation (its own `checks:` block, which needs a `reason:`). Every value is checked against
+its declaration when the site is loaded, so a mistake such as `max: eight` is reported with its file
+and line before anything is rendered, never as a failure halfway through a check.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from clair.config import did_you_mean
+from clair.load import describe
+from clair.model import ContentError, ContentErrors, Finding, Page, Site
+
+SEVERITIES = ("error", "warning", "off")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a rule: its default, and a test that says in plain words what else it accepts."""
+
+    default: Any
+    accepts: Callable[[Any], bool]
+    expected: str  # what the value must be, as a writer reads it: "a number", "a list of texts"
+
+
+def choice(default: str, choices: tuple[str, ...] = SEVERITIES) -> Option:
+    return Option(default, lambda value: value in choices, f"one of {', '.join(choices)}")
+
+
+def number(default: float) -> Option:
+    return Option(default, lambda value: isinstance(value, (int, float)) and not isinstance(value, bool)
+                  and value >= 0, "a number, such as 8 or 0.5")
+
+
+def whole(default: int) -> Option:
+    return Option(default, lambda value: isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+                  "a whole number, such as 30")
+
+
+def texts(default: list[str]) -> Option:
+    return Option(default, lambda value: isinstance(value, list) and all(isinstance(item, str) for item in value),
+                  "a list of texts, such as [one, two]")
+
+
+def text_pairs(default: list[list[str]]) -> Option:
+    return Option(default, lambda value: isinstance(value, list) and all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(item, str) for item in pair) for pair in value),
+        "a list of [English address, French address] pairs")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule id (`family.rule`) and its options, `severity` first."""
+
+    id: str
+    options: dict[str, Option]
+
+    def defaults(self) -> dict[str, Any]:
+        return {name: option.default for name, option in self.options.items()}
+
+
+def rule(rule_id: str, severity: str, **options: Option) -> Rule:
+    return Rule(rule_id, {"severity": choice(severity), **options})
+
+
+class Settings:
+    """Options for every rule: defaults, then the site configuration, then a page's relaxation.
+
+    Building it validates every `checks:` block of the configuration and of the pages, and raises
+    ContentErrors naming each mistake's file and line (a load error: exit code 2)."""
+
+    def __init__(self, site: Site, rules: Iterable[Rule]):
+        self.rules = {declared.id: declared for declared in rules}
+        self.site_options = {rule_id: declared.defaults() for rule_id, declared in self.rules.items()}
+        self.relaxations: list[dict] = []
+        self.findings: list[Finding] = []  # relaxations without a reason
+        errors: list[ContentError] = []
+        config = site.config
+        for rule_id, options in (config.checks or {}).items():
+            errors.extend(self.validate(rule_id, options, config.file, config.lines, ("checks", rule_id)))
+            if rule_id in self.rules and isinstance(options, dict):
+                self.site_options[rule_id].update(options)
+        for page in site.pages:
+            errors.extend(self.collect_relaxations(page))
+        if errors:
+            raise ContentErrors(errors)
+
+    def validate(self, rule_id: str, options: Any, file: str, lines: dict, path: tuple) -> list[ContentError]:
+        """Every mistake in one rule's settings, each at its own line."""
+        def line(*keys) -> int | None:
+            return next((lines[key] for key in [(*path, *keys), path, path[0]] if key in lines), None)
+
+        if rule_id not in self.rules:
+            return [ContentError(file, line(), f"unknown check `{rule_id}`.{did_you_mean(rule_id, self.rules)}")]
+        if not isinstance(options, dict):
+            return [ContentError(file, line(), f"the settings of check `{rule_id}` must be `key: value` lines")]
+        declared = self.rules[rule_id].options
+        errors = []
+        for key, value in options.items():
+            if key == "reason":
+                continue
+            if key not in declared:
+                errors.append(ContentError(file, line(key), f"check `{rule_id}` has no option `{key}`; it has: "
+                                                            f"{', '.join(declared)}"))
+            elif not declared[key].accepts(value):
+                name = "`severity`" if key == "severity" else f"`{rule_id}` option `{key}`"
+                errors.append(ContentError(file, line(key), f"{name} must be {declared[key].expected}"
+                                                            f", not {describe(value)}"))
+        return errors
+
+    def collect_relaxations(self, page: Page) -> list[ContentError]:
+        """A page may relax a rule only with a written reason; without one, that is a finding."""
+        line = page.meta_lines.get("checks", 1)
+        errors = []
+        for rule_id, options in (page.meta.get("checks") or {}).items():
+            found = self.validate(rule_id, options, str(page.source), page.meta_lines, ("checks", rule_id))
+            if found:
+                errors.extend(found)
+                continue
+            reason = str(options.get("reason") or "").strip()
+            if not reason:
+                self.findings.append(Finding(str(page.source), line, "checks.relaxation", "error",
+                                             f"the relaxation of `{rule_id}` needs a `reason:` that says why "
+                                             "this page may not follow the rule"))
+            self.relaxations.append({"file": str(page.source), "line": line, "rule": rule_id,
+                                     "options": {k: v for k, v in options.items() if k != "reason"},
+                                     "reason": reason})
+        return errors
+
+    def options(self, page: Page | None, rule_id: str) -> dict[str, Any]:
+        """The options in force for the rule on `page` (site-wide when page is None)."""
+        merged = dict(self.site_options[rule_id])
+        if page is not None:
+            relaxed = (page.meta.get("checks") or {}).get(rule_id)
+            if relaxed:
+                merged.update({k: v for k, v in relaxed.items() if k != "reason"})
+        return merged
+
+    def severity(self, page: Page | None, rule_id: str) -> str:
+        return self.options(page, rule_id)["severity"]
+
+    def finding(self, where: Page | str, rule_id: str, line: int, message: str, severity: str | None = None,
+                **extra) -> Finding:
+        """A finding about a page (at that page's severity) or about another file (a data file, a built
+        file: at the site's severity). `severity` overrides the rule's (an option may say how serious
+        one case is). A finding whose severity is `off` is dropped by the runner (checks/__init__.py)."""
+        page = where if isinstance(where, Page) else None
+        file = str(page.source) if page is not None else str(where)
+        return Finding(file, line, rule_id, severity or self.severity(page, rule_id), message, **extra)
+
+    def all_off(self, rules: Iterable[Rule], pages: Iterable[Page]) -> bool:
+        """Every one of these rules is off, site-wide and on each of these pages: the runner skips its check."""
+        pages = list(pages)
+        return all(self.severity(None, declared.id) == "off"
+                   and all(self.severity(page, declared.id) == "off" for page in pages) for declared in rules)
+

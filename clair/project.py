@@ -1,0 +1,72 @@
+"""Load stage: every path of one project, made once from the command line's options and passed down.
+
+Nothing else in clair works a path out for itself: the content, configuration, templates, data,
+cache and output folders all come from here, and so does the way a path is shown in a message.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+CODE_DIR = Path(__file__).resolve().parent.parent  # clair's own code (clair/, checks/, the default templates)
+DEFAULT_TEMPLATES = CODE_DIR / "templates"
+CACHE_ENV = "CLAIR_CACHE_DIR"  # overrides where the build cache lives
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folders and files of one site, as the writer named them (paths stay as given, for messages)."""
+
+    content: Path  # content/, holding en/ and fr/
+    config: Path  # site.yaml
+    templates: Path = DEFAULT_TEMPLATES
+    out: Path = Path("site")
+    cache: Path | None = None  # the build cache folder; None: every build starts afresh
+
+    @classmethod
+    def from_options(cls, content: Path | str = "content", config: Path | str = "site.yaml",
+                     out: Path | str = "site", templates: Path | str | None = None,
+                     cache: bool = False) -> Project:
+        """The project the command line describes; with `cache`, the build cache is $CLAIR_CACHE_DIR or
+        .cache/clair/ beside the configuration."""
+        config = Path(config)
+        folder = Path(os.environ.get(CACHE_ENV) or config.resolve().parent / ".cache" / "clair") if cache else None
+        return cls(Path(content), config, Path(templates) if templates else DEFAULT_TEMPLATES, Path(out), folder)
+
+    @property
+    def root(self) -> Path:
+        """The folder holding the configuration: data/ and the team's word lists are found from it."""
+        return self.config.parent
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def assets(self) -> Path:
+        """Stylesheets and scripts, copied to /assets/."""
+        return self.templates / "assets"
+
+    @property
+    def messages(self) -> Path:
+        """The templates' fixed strings in both languages."""
+        return self.templates / "messages.yaml"
+
+    def template_file(self, name: str) -> str:
+        """A template as messages name it: `templates/page.html` when run from the project's folder."""
+        return shown(self.templates / name)
+
+    def language_folder(self, lang: str) -> Path:
+        return self.content / lang
+
+
+def shown(path: Path) -> str:
+    """A path relative to the working folder when it is inside it (as a writer typed it), else in full."""
+    path = Path(path)
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
