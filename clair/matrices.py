@@ -1,9 +1,10 @@
-"""Action-plan matrices: bilingual YAML data placed on pages, rendered as accessible tables and CSV files.
+"""Load and render stages: action-plan matrices, bilingual YAML data shown on pages as accessible tables and CSV files.
 
 A matrix lives in `data/matrices/NAME.yaml`, where `data/` sits beside the site configuration file.
 A page places it with a block `::: matrix NAME` followed by a line `:::`. Every matrix file is read
-once per build (so errors are found even in matrices no page uses), with a small safe YAML reader that
-keeps the line of every value: a schema error names the data file and the line to change.
+once per build (so errors are found even in matrices no page uses), by the safe YAML reader of
+clair/yamlfile.py with the limits of a data file, which keeps the line of every value: a schema error
+names the data file and the line to change.
 
 The schema (see docs/authoring.md, "Action-plan matrices"):
 
@@ -47,14 +48,12 @@ import yaml
 from .config import did_you_mean
 from .i18n import french_typography
 from .model import LANGUAGES, ContentError, ContentErrors
-from .yamlfile import read_text_file
+from .yamlfile import DATA, NULL_TAG, compose, read_text_file
 
 MATRICES_DIR = PurePosixPath("matrices")  # under the data folder
 COMMUNITIES = "Communities"  # the lead that is not an acronym: the IM and IT communities in departments
 ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 ACRONYM = re.compile(r"[A-Z][A-Za-z0-9]{0,11}")
-MAX_NODES = 200_000  # values in one matrix file; the sample holds about 5,000
-MAX_DEPTH = 20
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet programs run cells starting with these
 LANGUAGE_WORDS = {"en": "English", "fr": "French"}
 
@@ -171,82 +170,6 @@ class Matrix:
 
 # --- reading the YAML with lines --------------------------------------------------------------------
 
-class _Refusal(yaml.MarkedYAMLError):
-    def __init__(self, message: str, mark):
-        super().__init__(problem=message, problem_mark=mark)
-
-
-class _DataLoader(yaml.SafeLoader):
-    """Composes the node tree only (values are read from the nodes, with their lines), refusing
-    aliases (no "billion laughs"), tags (no `!!python/object`) and absurd sizes or depths."""
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
-            raise _Refusal("the data file repeats a value with a YAML alias (*name); write the value out "
-                           "in full instead", event.start_mark)
-        tag = getattr(event, "tag", None)
-        if tag not in (None, "!"):
-            shown = tag.replace("tag:yaml.org,2002:", "!!")
-            raise _Refusal(f"the data file uses a YAML tag (`{shown}`); tags are not allowed: remove it and "
-                           "write the plain value", event.start_mark)
-        self._nodes = getattr(self, "_nodes", 0) + 1
-        self._depth = getattr(self, "_depth", 0) + 1
-        try:
-            if self._nodes > MAX_NODES:
-                raise _Refusal(f"the data file holds more than {MAX_NODES:,} values; split the matrix",
-                               event.start_mark)
-            if self._depth > MAX_DEPTH:
-                raise _Refusal(f"the data file is nested more than {MAX_DEPTH} levels deep; a matrix needs "
-                               "about eight", event.start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-PARSE_PROBLEMS = (  # YAML's wording -> what a writer should do
-    ("found unexpected end of stream", "a quotation mark is opened but never closed"),
-    ("could not find expected ':'", "a line is missing the `:` between a key and its value"),
-    ("found character '\\t'", "a line is indented with a tab; indent with spaces, not tabs"),
-    ("cannot start any token", "a value starts with a character YAML reserves (such as @, ` or %); put the "
-                               "whole value in quotation marks"),
-    ("mapping values are not allowed here", "a value contains `: `; put the whole value in quotation marks"),
-    ("expected ',' or ']'", "a list opened with [ is not closed properly; put values with commas in quotation marks"),
-    ("expected ',' or '}'", "a group opened with { is not closed properly; put values with commas in quotation "
-                            "marks"),
-    ("found unknown escape character", "a backslash \\ inside double quotation marks starts a special code; use "
-                                       "single quotation marks instead"),
-    ("expected <block end>", "this line does not line up with the lines around it; check its indentation"),
-    ("did not find expected key", "this line does not line up with the lines around it; check its indentation"),
-    ("did not find expected '-' indicator", "the items of a list must line up, each starting with `- `"),
-    ("expected a single document", "the file holds a second document (a line `---` or `...`); remove it"),
-)
-
-
-def _compose(text: str, file: str) -> yaml.Node | None:
-    loader = None
-    try:
-        loader = _DataLoader(text)
-        return loader.get_single_node()
-    except _Refusal as err:
-        raise ContentError(file, err.problem_mark.line + 1, err.problem) from None
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        wording = f"{err.context or ''} {err.problem or ''}"
-        plain = next((p for fragment, p in PARSE_PROBLEMS if fragment in wording),
-                     "this line cannot be read; check its quotation marks, colons and indentation")
-        raise ContentError(file, mark.line + 1 if mark else None, f"the data file is not valid YAML: {plain}") from None
-    except yaml.reader.ReaderError as err:
-        raise ContentError(file, text[: err.position].count("\n") + 1, "the data file contains an invisible "
-                           f"control character (U+{err.character:04X}); delete it") from None
-    except (yaml.YAMLError, RecursionError):
-        raise ContentError(file, None, "the data file is not valid YAML; check its quotation marks, colons and "
-                                       "indentation") from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-
-
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
@@ -261,7 +184,6 @@ def _named(kind: str, node: yaml.Node) -> str:
     return f"this {kind}"
 
 
-NULL = "tag:yaml.org,2002:null"
 KEYS = {  # what each kind of mapping holds: (required, optional)
     "matrix": (("id", "caption", "periods", "glossary", "targets"), ()),
     "period": (("id", "en", "fr"), ("planned",)),
@@ -330,7 +252,7 @@ class _Schema:
         if not isinstance(node, yaml.ScalarNode):
             self.error(node, f"{where} must be a single value, not a list or a group")
             return None
-        if not node.value.strip() or (node.tag == NULL and node.style is None):
+        if not node.value.strip() or (node.tag == NULL_TAG and node.style is None):
             self.error(node, f"{where} is empty; write its value")
             return None
         return node.value.strip()
@@ -353,7 +275,7 @@ class _Schema:
     def text(self, node: yaml.Node, where: str, embedded: bool = False) -> Text | None:
         """A field written in both languages: `{en: ..., fr: ...}`. `embedded`: the `en` and `fr` keys sit in
         a mapping that holds other keys too (a period, a glossary entry), already checked by `mapping`."""
-        if isinstance(node, yaml.ScalarNode) and not (node.tag == NULL and node.style is None):
+        if isinstance(node, yaml.ScalarNode) and not (node.tag == NULL_TAG and node.style is None):
             self.error(node, f"{where} must be written in both languages, as `{{en: \"...\", fr: \"...\"}}` "
                              "or as two lines `en: ...` and `fr: ...` under it")
             return None
@@ -376,7 +298,7 @@ class _Schema:
                                        "of text, not a list or a group; put it in quotation marks")
                 return None
             value = value_node.value.strip()
-            if not value or (value_node.tag == NULL and value_node.style is None):
+            if not value or (value_node.tag == NULL_TAG and value_node.style is None):
                 self.error(value_node, f"the {LANGUAGE_WORDS[lang]} text (`{lang}`) of {where} is empty; write it")
                 return None
             texts[lang] = " ".join(value.split())
@@ -384,7 +306,7 @@ class _Schema:
 
     def sequence(self, node: yaml.Node, where: str, allow_empty: bool = True) -> list[yaml.Node] | None:
         """A list; a single value counts as a list of one."""
-        if isinstance(node, yaml.ScalarNode) and node.tag != NULL and node.value.strip():
+        if isinstance(node, yaml.ScalarNode) and node.tag != NULL_TAG and node.value.strip():
             return [node]
         if isinstance(node, yaml.ScalarNode):  # empty
             items: list[yaml.Node] = []
@@ -550,7 +472,7 @@ def read_matrix(path: Path, shown: str | None = None) -> Matrix:
     file = shown or str(path)
     text = read_text_file(path, "data file")
     schema = _Schema(file, path.stem)
-    matrix = schema.matrix(_compose(text, file))
+    matrix = schema.matrix(compose(text, file, DATA))
     if schema.errors:
         raise schema.errors[0] if len(schema.errors) == 1 else ContentErrors(schema.errors)
     assert matrix is not None
