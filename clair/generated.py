@@ -1,58 +1,46 @@
-"""Pages the build makes that no Markdown file holds: the search pages and the whole-publication views.
+"""Stage 3, render: every file the build makes that no Markdown file holds, assembled in one place.
 
-They are not `Page`s (not in `site.pages`), so the checks that read pages (readability, parity,
-accessibility) never count them twice; the link checks read every built file, these too.
+The language splash, the 404 pages, the glossary pages, the search pages, the one-page view of each
+publication, the sitemap and robots.txt. The pages among them are `GeneratedPage`s (clair/model.py),
+made by the module that knows them (glossary.py, search.py, onepage.py); one check here refuses a
+Markdown page that takes the address of any of them.
 """
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from .model import OTHER_LANGUAGE, ContentError
+from .glossary import glossary_pages
+from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, ContentErrors, GeneratedPage, Site, alternates
+from .onepage import render_whole_publications
+from .search import render_search_pages
 
 
-@dataclass(eq=False)
-class GeneratedPage:
-    """One generated page: enough of a Page's shape for base.html, the sitemap and hreflang alternates."""
+def render_generated_files(renderer, chapters: dict | None = None) -> dict[PurePosixPath, str]:
+    """Every file that is not a content page (`chapters`: pages already rewritten for their one-page view)."""
+    site = renderer.site
+    generated = [*glossary_pages(renderer), *render_search_pages(renderer), *render_whole_publications(renderer, chapters)]
+    refuse_clashes(site, generated)
+    files = {PurePosixPath("index.html"): renderer.template("splash.html").render(
+        site_titles=site.config.title, t_en=renderer.translator("en"), t_fr=renderer.translator("fr"))}
+    for lang in LANGUAGES:
+        home = renderer.homes[lang]
+        files[PurePosixPath(lang, "404.html")] = renderer.template("404.html").render(
+            **renderer.common_context(lang), home_url=home.url if home else f"/{lang}/",
+            toggle_url=f"/{OTHER_LANGUAGE[lang]}/404.html")
+    files.update({page.output_path: page.output for page in generated})
+    base_url = site.config.base_url.rstrip("/")
+    files[PurePosixPath("sitemap.xml")] = renderer.template("sitemap.xml").render(
+        pages=sorted([*site.pages, *generated], key=lambda p: p.url), base_url=base_url, alternates=alternates)
+    files[PurePosixPath("robots.txt")] = f"User-agent: *\nAllow: /\nSitemap: {base_url}/sitemap.xml\n"
+    return files
 
-    url: str
-    lang: str
-    title: str
-    description: str
-    template: str  # the template a developer fixes, for messages
-    counterpart: GeneratedPage | None = None
-    output: str = ""
-    meta: dict = field(default_factory=dict)
 
-    def __post_init__(self):
-        self.meta = {"description": self.description}
-
-    @property
-    def output_path(self) -> PurePosixPath:
-        return PurePosixPath(self.url.strip("/")) / "index.html"
-
-
-def refuse_clash(renderer, page: GeneratedPage, what: str) -> None:
+def refuse_clashes(site: Site, generated: list[GeneratedPage]) -> None:
     """A Markdown page may not take a generated page's address (the generated page would replace it)."""
-    clash = renderer.site.by_url().get(page.url)
-    if clash is not None:
-        raise ContentError(clash.source, clash.meta_lines.get("slug"),
-                           f"this page's address {page.url} is the address of {what}; "
+    taken = site.by_url()
+    errors = [ContentError(taken[page.url].source, taken[page.url].meta_lines.get("slug"),
+                           f"this page's address {page.url} is the address of {page.kind}; "
                            "give the page another `slug` or file name")
-
-
-def generated_context(renderer, page: GeneratedPage, breadcrumbs: list, modified: dt.date | None = None) -> dict:
-    """What base.html needs for a generated page (as Renderer.page_context does for Markdown pages)."""
-    from .render import alternates
-
-    home_other = renderer.site.home(OTHER_LANGUAGE[page.lang])
-    toggle = page.counterpart or home_other
-    return {
-        **renderer.common_context(page.lang),
-        "page": page,
-        "toggle_url": toggle.url if toggle else f"/{OTHER_LANGUAGE[page.lang]}/",
-        "alternates": alternates(page),
-        "breadcrumbs": breadcrumbs,
-        "modified": modified or renderer.site.config.updated,
-    }
+              for page in generated if page.url in taken]
+    if errors:
+        raise ContentErrors(errors)

@@ -1,4 +1,4 @@
-"""The glossary: acronyms in both languages, their pages, and the links from their first uses.
+"""Load and render stages: the glossary, acronyms in both languages, their pages, and links from first uses.
 
 One file, `data/glossary.yaml` beside the site configuration (the data folder the matrices use
 too), lists every acronym the publications use, keyed by the English acronym:
@@ -25,18 +25,16 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import yaml
 from markdown_it.token import Token
 
 from .config import did_you_mean
 from .i18n import french_typography
-from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, ContentErrors, Page, Site
+from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, ContentErrors, GeneratedPage, Page, Site, paired
 from .slug import slugify
-from .yamlfile import _NoAliasLoader, load_mapping, read_text_file
+from .yamlfile import KeyLines, load_mapping, read_text_file
 
 GLOSSARY_FILE = "glossary.yaml"  # in the data folder: data/ beside the site configuration file
 PAGE_URLS = {"en": "/en/glossary/", "fr": "/fr/glossaire/"}
@@ -107,8 +105,7 @@ def load_glossary(path: Path) -> Glossary | None:
         return None
     name = str(path)
     text = read_text_file(path, "glossary file")
-    data, _ = load_mapping(text, name)
-    lines = node_lines(text)
+    data, lines = load_mapping(text, name)
     glossary = Glossary(name, {lang: {} for lang in LANGUAGES})
     errors: list[ContentError] = []
     for key, value in data.items():
@@ -127,9 +124,9 @@ def load_glossary(path: Path) -> Glossary | None:
     return glossary
 
 
-def read_entry(key: str, value: Any, file: str, lines: dict[tuple, int]) -> list[Entry]:
+def read_entry(key: str, value: Any, file: str, lines: KeyLines) -> list[Entry]:
     """Both languages of one entry, refused with the line of the first missing or wrong field."""
-    line = lines.get((key,))
+    line = lines.get(key)
     example = "en: {abbr: OPS, term: Ontario Public Service, definition: ...}"
     if not ACRONYM.match(key):
         raise ContentError(file, line, f"`{key}` is not an acronym: name each entry by its English acronym, "
@@ -149,9 +146,9 @@ def read_entry(key: str, value: Any, file: str, lines: dict[tuple, int]) -> list
     return entries
 
 
-def read_version(key: str, lang: str, version: Any, file: str, lines: dict[tuple, int]) -> Entry:
+def read_version(key: str, lang: str, version: Any, file: str, lines: KeyLines) -> Entry:
     """One language of an entry: abbr, term, definition (all required), forms (optional)."""
-    line = lines.get((key, lang), lines.get((key,)))
+    line = lines.get((key, lang), lines.get(key))
     if not isinstance(version, dict):
         raise ContentError(file, line, f"the `{lang}` version of `{key}` must be `key: value` lines: "
                                        "`abbr`, `term` and `definition`")
@@ -189,37 +186,6 @@ FIELD_HELP = {
     "term": "write what the acronym stands for, such as `term: fonction publique de l'Ontario`",
     "definition": "explain in one or two short, plain sentences what it is",
 }
-
-
-def node_lines(text: str) -> dict[tuple, int]:
-    """The file line of every key, by its path: ("OPS",), ("OPS", "en"), ("OPS", "en", "term").
-
-    Called after load_mapping accepted the text, so the safe loader's refusals already applied.
-    """
-    loader = _NoAliasLoader(text)
-    try:
-        root = loader.get_single_node()
-    finally:
-        loader.dispose()
-    found: dict[tuple, int] = {}
-
-    def walk(node, path: tuple) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                key_path = (*path, key_node.value)
-                found[key_path] = key_node.start_mark.line + 1
-                walk(value_node, key_path)
-
-    walk(root, ())
-    return found
-
-
-def check_addresses(site: Site) -> None:
-    """No content page may sit at a glossary page's address (it would be overwritten)."""
-    for page in site.pages:
-        if page.url in PAGE_URLS.values():
-            raise ContentError(page.source, page.meta_lines.get("slug"), f"this page has the address {page.url}, "
-                               "which the glossary page uses; give it another `slug` or file name")
 
 
 # ----------------------------------------------------------------------------- first uses on pages
@@ -342,34 +308,17 @@ def _text(original, content: str):
 # ----------------------------------------------------------------------------- glossary pages
 
 
-def generated_pages() -> list[SimpleNamespace]:
-    """The two glossary pages as the sitemap sees pages: url, lang and counterpart."""
-    pages = {lang: SimpleNamespace(url=PAGE_URLS[lang], lang=lang, counterpart=None) for lang in LANGUAGES}
-    for lang, page in pages.items():
-        page.counterpart = pages[OTHER_LANGUAGE[lang]]
-    return list(pages.values())
-
-
-def render_pages(renderer, glossary: Glossary | None) -> dict[PurePosixPath, str]:
-    """/en/glossary/ and /fr/glossaire/ through templates/glossary.html."""
+def glossary_pages(renderer) -> list[GeneratedPage]:
+    """/en/glossary/ and /fr/glossaire/ through templates/glossary.html (none without a glossary)."""
+    glossary = renderer.site.glossary
     if glossary is None:
-        return {}
-    check_addresses(renderer.site)
-    files = {}
-    for page in generated_pages():
-        lang = page.lang
-        context = renderer.common_context(lang)
-        t = context["t"]
-        home = renderer.site.home(lang)
-        files[PurePosixPath(page.url.strip("/"), "index.html")] = renderer.template("glossary.html").render(
-            **context,
-            title=t("glossary"),
-            description=t("glossary_description"),
-            url=page.url,
-            toggle_url=page.counterpart.url,
-            alternates=[("en", PAGE_URLS["en"]), ("fr", PAGE_URLS["fr"]), ("x-default", PAGE_URLS["en"])],
-            breadcrumbs=[home] if home else [],
-            entries=glossary.in_language(lang),
-            modified=renderer.site.config.updated,
-        )
-    return files
+        return []
+    pages = paired({lang: GeneratedPage(PAGE_URLS[lang], lang, renderer.translator(lang)("glossary"),
+                                        renderer.translator(lang)("glossary_description"), "the glossary page")
+                    for lang in LANGUAGES})
+    for page in pages:
+        home = renderer.homes[page.lang]
+        page.output = renderer.template("glossary.html").render(
+            **renderer.generated_context(page, breadcrumbs=[home] if home else []),
+            entries=glossary.in_language(page.lang))
+    return pages

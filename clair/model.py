@@ -165,3 +165,49 @@ class Site:
 
     def by_url(self) -> dict[str, Page]:
         return {p.url: p for p in self.pages}
+
+
+@dataclass(eq=False)
+class GeneratedPage:
+    """A page the build makes that no Markdown file holds (search, glossary, a one-page view): enough of a
+    Page's shape for base.html, the sitemap and hreflang alternates. Not in `site.pages`, so the checks
+    that read pages never count it; the link checks read it like every built file."""
+
+    url: str
+    lang: str
+    title: str
+    description: str
+    kind: str  # what it is, as messages name it: "the search page"
+    counterpart: GeneratedPage | None = None
+    output: str = ""
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.meta = {"description": self.description}
+
+    @property
+    def output_path(self) -> PurePosixPath:
+        return PurePosixPath(self.url.strip("/")) / "index.html"
+
+
+def paired(pages: dict[str, GeneratedPage]) -> list[GeneratedPage]:
+    """One generated page per language, each the other's translation."""
+    for lang, page in pages.items():
+        page.counterpart = pages.get(OTHER_LANGUAGE[lang])
+    return list(pages.values())
+
+
+def alternates(page: Page | GeneratedPage) -> list[tuple[str, str]]:
+    """(hreflang, url) pairs for a page and its translation; x-default is the English version."""
+    if page.counterpart is None:
+        return []
+    versions = {page.lang: page.url, page.counterpart.lang: page.counterpart.url}
+    return [("en", versions["en"]), ("fr", versions["fr"]), ("x-default", versions["en"])]
+
+
+def reading_order(root: Page) -> list[Page]:
+    """A publication's pages depth-first in weight order: the order a reader goes through them."""
+    order = [root]
+    for child in root.children:
+        order.extend(reading_order(child))
+    return order

@@ -21,8 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from markupsafe import Markup
 
-from .generated import GeneratedPage, generated_context, refuse_clash
-from .model import Page, built_text
+from .model import GeneratedPage, Page, built_text, reading_order
 
 SLUG = {"en": "all", "fr": "tout"}
 MIN_PAGES = 2  # a publication of one page is already on one page
@@ -49,8 +48,6 @@ def is_publication(page: Page) -> bool:
 
 def whole_publication_url(page: Page) -> str | None:
     """The one-page view's address, when `page` is a publication landing page that has one."""
-    from .render import reading_order
-
     if not is_publication(page) or len(reading_order(page)) < MIN_PAGES:
         return None
     return f"{page.url}{SLUG[page.lang]}/"
@@ -67,15 +64,15 @@ def render_whole_publications(renderer, chapters: dict[Page, bytes] | None = Non
             t = renderer.translator(publication.lang)
             views[publication] = GeneratedPage(url, publication.lang,
                                                t("whole_publication_title", title=publication.title),
-                                               publication.meta["description"], "templates/onepage.html")
+                                               publication.meta["description"],
+                                               "the whole publication on one page")
     for publication, view in views.items():
         view.counterpart = views.get(publication.counterpart)
     for publication, view in views.items():
-        refuse_clash(renderer, view, "the whole publication on one page")
         parts = chapters_of(publication, renderer.site.config.base_url, chapters or {})
         modified = max(modified_date(c.page, renderer.site.config.updated) for c in parts)
         view.output = renderer.template("onepage.html").render(
-            **generated_context(renderer, view, [*publication.ancestors(), publication], modified),
+            **renderer.generated_context(view, [*publication.ancestors(), publication], modified),
             publication=publication, chapters=parts)
     return list(views.values())
 
@@ -87,8 +84,6 @@ def modified_date(page: Page, default):
 def chapters_of(publication: Page, base_url: str = "", rewritten: dict[Page, bytes] | None = None) -> list[Chapter]:
     """The publication's pages in reading order, each rewritten to live inside the one page
     (`rewritten`: pages already rewritten where they were rendered, as UTF-8)."""
-    from .render import reading_order
-
     ids = chapter_ids(publication)
     return [Chapter(ids[page.url], page.title, page, Markup(
                 built_text(rewritten[page]) if rewritten and page in rewritten else chapter_html(page, ids, base_url)))
@@ -97,8 +92,6 @@ def chapters_of(publication: Page, base_url: str = "", rewritten: dict[Page, byt
 
 def chapter_ids(publication: Page) -> dict[str, str]:
     """The chapter id of each page of a publication, by page address."""
-    from .render import reading_order
-
     ids: dict[str, str] = {}
     for page in reading_order(publication):
         ids[page.url] = unique(chapter_id(publication, page), set(ids.values()))

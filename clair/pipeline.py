@@ -22,6 +22,7 @@ import checks
 
 from . import search
 from .cache import BuildCache, site_key, unit_key
+from .generated import render_generated_files
 from .load import load_page, load_site
 from .markdown import media_files
 from .model import ContentError, ContentErrors, Finding, Page, Site, built_text
@@ -104,7 +105,8 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
         renderer = Renderer(site)
         for page in site.pages:
             renderer.typeset_meta(page)  # before any page renders: pages show other pages' titles
-        settings = checks.settings_for(site) if run_checks else None
+        settings = checks.settings_for(site)  # validated even when checks are skipped: a mistake is a load error
+        settings = settings if run_checks else None
     units = translation_units(site)
     store = BuildCache(project.cache) if project.cache else None
     work = UnitWork(site, renderer, units, settings, keep_tokens)
@@ -151,7 +153,7 @@ def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitRe
     kept = kept if isinstance(kept, SiteLevel) else None
     read_before = set(store.used) if store else set()
     with timings.stage("site files"):
-        generated = kept.generated if kept else renderer.render_site_files(chapters(units, results))
+        generated = kept.generated if kept else render_generated_files(renderer, chapters(units, results))
         files = site_files(site, results, generated)
     report, found = None, []
     if settings is not None:

@@ -1,24 +1,24 @@
 """Stage 3, render: Markdown tokens and Jinja templates into the HTML of every page and site file."""
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
 
+from .glossary import PAGE_URLS, link_first_uses
 from .i18n import LOCALES, Catalogue, french_typography, long_date
-from .glossary import PAGE_URLS, generated_pages, link_first_uses
-from .glossary import render_pages as render_glossary_pages
 from .markdown import BLOCKS, block_name, make_parser, parse_page
 from .matrices import csv_bytes, csv_path
 from .matrices import view as matrix_view
+from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, GeneratedPage, Page, Site, alternates, reading_order
+from .onepage import whole_publication_url
 from .report import summary_line
 from .review import review_rows
-from .onepage import render_whole_publications, whole_publication_url
-from .search import render_search_pages, search_url
-from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, ContentErrors, Page, Site
+from .search import search_url
 
 TOC_MIN_HEADINGS = 3  # pages with this many `##` headings get an "On this page" list
 
@@ -193,28 +193,17 @@ class Renderer:
             "search_url": search_url(lang),
         }
 
-    def render_site_files(self, chapters: dict[Page, bytes] | None = None) -> dict[PurePosixPath, str]:
-        """The files that are not content pages: splash, 404s, sitemap, robots.txt, search and one-page views.
-
-        `chapters`: pages already rewritten for their one-page view (clair/onepage.py), by page."""
-        files = {PurePosixPath("index.html"): self.template("splash.html").render(
-            site_titles=self.site.config.title, t_en=self.translator("en"), t_fr=self.translator("fr"))}
-        for lang in LANGUAGES:
-            home = self.site.home(lang)
-            files[PurePosixPath(lang, "404.html")] = self.template("404.html").render(
-                **self.common_context(lang), home_url=home.url if home else f"/{lang}/",
-                toggle_url=f"/{OTHER_LANGUAGE[lang]}/404.html")
-        base_url = self.site.config.base_url.rstrip("/")
-        files.update(render_glossary_pages(self, self.site.glossary))
-        generated = [*render_search_pages(self), *render_whole_publications(self, chapters)]  # search.py, onepage.py
-        files.update({view.output_path: view.output for view in generated})
-        ordered = sorted([*self.site.pages, *(generated_pages() if self.site.glossary else []), *generated],
-                         key=lambda p: p.url)
-        files[PurePosixPath("sitemap.xml")] = self.template("sitemap.xml").render(
-            pages=ordered, base_url=base_url, alternates=alternates)
-        files[PurePosixPath("robots.txt")] = f"User-agent: *\nAllow: /\nSitemap: {base_url}/sitemap.xml\n"
-        return files
-
+    def generated_context(self, page: GeneratedPage, breadcrumbs: list, modified: dt.date | None = None) -> dict:
+        """What base.html needs for a generated page (as page_context does for Markdown pages)."""
+        toggle = page.counterpart or self.homes[OTHER_LANGUAGE[page.lang]]
+        return {
+            **self.common_context(page.lang),
+            "page": page,
+            "toggle_url": toggle.url if toggle else f"/{OTHER_LANGUAGE[page.lang]}/",
+            "alternates": alternates(page),
+            "breadcrumbs": breadcrumbs,
+            "modified": modified or self.site.config.updated,
+        }
 
     def render_review(self) -> str:
         """The reviewer's report page, from the findings, scores and relaxations the checks left."""
@@ -238,22 +227,6 @@ def matching_close(tokens: list, open_index: int, kind: str = "container_block")
 
 def count_level(page: Page, level: int) -> int:
     return sum(1 for h in page.headings if h["level"] == level)
-
-
-def alternates(page: Page) -> list[tuple[str, str]]:
-    """(hreflang, url) pairs for a page and its translation; x-default is the English version."""
-    if page.counterpart is None:
-        return []
-    versions = {page.lang: page.url, page.counterpart.lang: page.counterpart.url}
-    return [("en", versions["en"]), ("fr", versions["fr"]), ("x-default", versions["en"])]
-
-
-def reading_order(root: Page) -> list[Page]:
-    """A publication's pages depth-first in weight order: the order a reader goes through them."""
-    order = [root]
-    for child in root.children:
-        order.extend(reading_order(child))
-    return order
 
 
 def neighbours(page: Page) -> tuple[Page | None, Page | None]:

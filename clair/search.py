@@ -25,9 +25,8 @@ import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
 
-from .generated import GeneratedPage, generated_context, refuse_clash
 from .i18n import french_typography
-from .model import LANGUAGES, OTHER_LANGUAGE, ContentError
+from .model import LANGUAGES, ContentError, GeneratedPage, paired
 
 SEARCH_SLUG = {"en": "search", "fr": "recherche"}
 INDEX_FOLDER = "pagefind"
@@ -149,18 +148,15 @@ def stabilise(entry: Path) -> None:
 
 def render_search_pages(renderer) -> list[GeneratedPage]:
     """`/en/search/` and `/fr/recherche/`, each the other's translation."""
-    pages = {lang: GeneratedPage(search_url(lang), lang, renderer.translator(lang)("search_title"),
-                                 renderer.translator(lang)("search_description"), "templates/search.html")
-             for lang in LANGUAGES}
-    for lang, page in pages.items():
-        page.counterpart = pages[OTHER_LANGUAGE[lang]]
-    for page in pages.values():
-        refuse_clash(renderer, page, "the search page")
-        home = renderer.site.home(page.lang)
+    pages = paired({lang: GeneratedPage(search_url(lang), lang, renderer.translator(lang)("search_title"),
+                                        renderer.translator(lang)("search_description"), "the search page")
+                    for lang in LANGUAGES})
+    for page in pages:
+        home = renderer.homes[page.lang]
         page.output = renderer.template("search.html").render(
-            **generated_context(renderer, page, breadcrumbs=[home] if home else []),
+            **renderer.generated_context(page, breadcrumbs=[home] if home else []),
             messages=script_messages(renderer, page.lang), index_script=INDEX_SCRIPT)
-    return list(pages.values())
+    return pages
 
 
 def script_messages(renderer, lang: str) -> dict[str, str]:

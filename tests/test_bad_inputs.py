@@ -375,6 +375,18 @@ CASES = [
     Case("config-is-a-list", config("- base_url\n- title\n"), where="site.yaml:1", says=("`key: value` lines",)),
     Case("config-python-tag", config("base_url: !!python/name:os.system\n"), where="site.yaml:1",
          says=("tags are not allowed",)),
+    Case("config-check-option-of-the-wrong-type", config(SITE_YAML + "checks:\n  readability.grade:\n    max: eight\n"),
+         where="site.yaml:8", says=("`readability.grade` option `max` must be a number, such as 8 or 0.5, not `eight`",),
+         subprocess=True),
+    Case("config-check-option-unknown", config(SITE_YAML + "checks:\n  readability.grade:\n    maximum: 9\n"),
+         where="site.yaml:8", says=("check `readability.grade` has no option `maximum`; it has: severity, max",)),
+    Case("config-check-severity-misspelt", config(SITE_YAML + "checks:\n  parity.stale:\n    severity: warn\n"),
+         where="site.yaml:8", says=("`severity` must be one of error, warning, off, not `warn`",)),
+    Case("config-check-unknown", config(SITE_YAML + "checks:\n  readability.grades:\n    max: 9\n"),
+         where="site.yaml:7", says=("unknown check `readability.grades`. Did you mean `readability.grade`?",)),
+    Case("page-relaxation-of-the-wrong-type",
+         a(checks={"readability.sentence-length": {"max": "[30]", "reason": "a quoted law"}}),
+         where="content/en/a.md:", says=("`readability.sentence-length` option `max` must be a whole number",)),
     Case("config-missing", {"site.yaml": None}, where="site.yaml:1", says=("configuration file is missing",)),
 
     # -- the output folder ----------------------------------------------------------------------

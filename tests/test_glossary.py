@@ -210,9 +210,10 @@ def test_a_site_without_a_glossary_file_has_no_glossary(build):
 
 def test_a_page_cannot_take_the_glossary_address(build, tmp_path):
     with_glossary(tmp_path)
-    with pytest.raises(ContentError) as caught:
+    with pytest.raises(ContentErrors) as caught:
         build({"en/glossary.md": page("Words")}, run_checks=False)
-    assert caught.value.file.endswith("content/en/glossary.md") and "the glossary page uses" in caught.value.message
+    [error] = caught.value.errors
+    assert error.file.endswith("content/en/glossary.md") and "is the address of the glossary page" in error.message
 
 
 # ----------------------------------------------------------------------------- links from first uses

@@ -20,7 +20,7 @@ from clair.browser import serve
 from clair.model import ContentError, ContentErrors, built_text
 from clair.pipeline import build_site, publish
 from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR, Project
-from clair.render import reading_order
+from clair.model import reading_order
 from conftest import page, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,6 @@ import checks
 from clair import pipeline, search, units
 from clair.pipeline import build_site, publish
 from clair.project import Project
-from clair.render import Renderer
 from conftest import ROOT
 from test_determinism import tree_hashes
 
@@ -84,19 +83,19 @@ def test_a_no_change_rebuild_takes_site_files_and_site_checks_from_the_cache(pro
     """Site files and site-wide findings are kept under every unit's key together; after an edit, the
     link data of the site files the edit did not change still come from the cache."""
     calls = []
-    for owner, name in ((Renderer, "render_site_files"), (pipeline, "site_findings"), (checks, "extract_site_links")):
+    for owner, name in ((pipeline, "render_generated_files"), (pipeline, "site_findings"), (checks, "extract_site_links")):
         original = getattr(owner, name)
         monkeypatch.setattr(owner, name, lambda *args, _name=name, _do=original: calls.append(_name) or _do(*args))
     cache = tmp_path / "cache"
     first = build(project, tmp_path / "first", cache=cache)
     site_files = calls.count("extract_site_links")
-    assert calls.count("render_site_files") == calls.count("site_findings") == 1 and site_files > 5
+    assert calls.count("render_generated_files") == calls.count("site_findings") == 1 and site_files > 5
     calls.clear()
     assert build(project, tmp_path / "again", cache=cache) == first
     assert calls == []
     edit_english_body(project)
     assert build(project, tmp_path / "edited", cache=cache) == build(project, tmp_path / "clean")
-    assert calls.count("render_site_files") == 2  # the cached build and the clean one
+    assert calls.count("render_generated_files") == 2  # the cached build and the clean one
     assert calls.count("extract_site_links") - site_files <= 2  # the edited page's one-page views only
 
 

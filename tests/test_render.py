@@ -1,5 +1,6 @@
 """Stage 3, render: Markdown, building blocks, French typography, navigation and metadata."""
 import re
+from pathlib import PurePosixPath
 
 import pytest
 
@@ -142,3 +143,30 @@ def test_template_syntax_error_names_template_file_and_line(build, tmp_path):
     with pytest.raises(ContentErrors) as caught:
         build_site(Project(content, config, templates), run_checks=False)
     assert caught.value.errors[0].file == f"{templates}/page.html" and caught.value.errors[0].line == 2
+
+
+def test_a_build_with_its_own_templates_is_checked_against_those_templates(tmp_path):
+    """The checks read the project's templates, not clair's: an extra stylesheet of theirs is no broken
+    link, and a message key missing from their catalogue is reported in their template."""
+    import shutil
+
+    from clair.pipeline import build_site
+    from clair.project import DEFAULT_TEMPLATES, Project
+    from conftest import minimal_pages, write_tree
+
+    templates = tmp_path / "theme"
+    shutil.copytree(DEFAULT_TEMPLATES, templates)
+    (templates / "assets" / "extra.css").write_text("main { margin: 0; }\n")
+    head = templates / "blocks" / "head.html"
+    head.write_text(head.read_text().replace('<link rel="stylesheet" href="/assets/style.css">',
+                                             '<link rel="stylesheet" href="/assets/style.css">'
+                                             '<link rel="stylesheet" href="/assets/extra.css">'))
+    vision = templates / "blocks" / "vision.html"
+    vision.write_text(vision.read_text() + '{{ t("theme_only_key") }}\n')
+    content, config = write_tree(tmp_path, minimal_pages())
+    result = build_site(Project(content, config, templates))
+    assert "/assets/extra.css" in result.files[PurePosixPath("en/index.html")].decode()
+    assert [f for f in result.findings if f.check.startswith("links.")] == []
+    [missing] = [f for f in result.findings if f.check == "parity.messages"]
+    assert missing.file == f"{templates}/blocks/vision.html" and "theme_only_key" in missing.message
+    assert f"{templates}/messages.yaml does not have" in missing.message
