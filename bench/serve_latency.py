@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from clair.serve import Preview  # noqa: E402
 from clair.project import Project  # noqa: E402
 from clair.serve_build import Builder  # noqa: E402
+from clair.units import usable_cpus  # noqa: E402
 
 
 def main() -> int:
@@ -49,7 +50,8 @@ def main() -> int:
     content, config = args.site / "content", args.site / "site.yaml"
     random.seed(args.seed)
 
-    preview = Preview(Builder(Project.from_options(content, config, cache=True), run_checks=not args.skip_checks), port=0, out=io.StringIO())
+    preview = Preview(Builder(Project.from_options(content, config, cache=True), run_checks=not args.skip_checks,
+                              jobs=usable_cpus()), port=0, out=io.StringIO())
     preview.start_server()
     started = time.perf_counter()
     first = preview.build()

@@ -1,4 +1,4 @@
-"""Acronyms: every acronym is in the glossary, and each page expands it before the reader needs it.
+"""Check stage, acronyms: every acronym is in the glossary, and each page expands it before the reader needs it.
 
 Both rules read the page's text outside code. They are silent when the site has no glossary
 (no `data/glossary.yaml` beside the site configuration). An acronym is a word of 2 to 6 capital

@@ -83,8 +83,9 @@ def parity(matrix: Matrix, settings: Settings) -> Iterator[Finding | None]:
                 if count > theirs[key]:
                     how_often = "not at all" if not theirs[key] else f"{theirs[key]} time{'s' * (theirs[key] != 1)}"
                     yield settings.finding(matrix.file, "matrices.parity", text.line_of(lang),
-                                           f"“{written[key]}” is in the {LANGUAGE_NAMES[lang]} text of {name} {count} "
-                                           f"time{'s' * (count != 1)} but in the {LANGUAGE_NAMES[other]} {how_often}; "
+                                           f"“{written[key]}” is in the {LANGUAGE_NAMES[lang]} text of {name} "
+                                           f"{count} time{'s' * (count != 1)} but in the {LANGUAGE_NAMES[other]} "
+                                           f"{how_often}; "
                                            "every number, year and amount must be in both languages",
                                            related_file=matrix.file, related_line=text.line_of(other))
 

@@ -1,4 +1,4 @@
-"""Translation parity: the French and English versions of every page say the same things the same way.
+"""Check stage, translation parity: the French and English versions of every page say the same things the same way.
 
 This module is the one registered in CHECK_MODULES; it gathers the rules of its companion modules
 (parity_structure, parity_facts, parity_links, parity_language), whose docstrings detail them.

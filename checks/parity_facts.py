@@ -1,4 +1,4 @@
-"""parity.facts: every number, percentage, year, date and amount of one version is in the other, as often.
+"""Check stage, `parity.facts`: every number, percentage, year, date and amount of one version is in the other.
 
 Rule `parity.facts` (default: severity error). The title, the description and the body text
 (headings, lists, tables, quotations, footnotes and image descriptions; not code) are read in

@@ -1,4 +1,4 @@
-"""parity.untranslated and parity.length-ratio: the French is a translation, and a whole one.
+"""Check stage, `parity.untranslated` and `parity.length-ratio`: the French is a translation, and a whole one.
 
 Rule `parity.untranslated` (default: severity error, `min_words: 4`, `page_min_words: 30`,
 `max_other_share: 0.5`):

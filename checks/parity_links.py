@@ -1,4 +1,4 @@
-"""parity.links: links stay in the page's language, and both versions link to the same outside pages.
+"""Check stage, `parity.links`: links stay in the page's language, and both versions link to the same outside pages.
 
 Rule `parity.links` (default: severity error; `url_pairs`, see below).
 

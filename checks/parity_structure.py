@@ -1,4 +1,4 @@
-"""parity.structure: the English and French versions of a page are built the same way.
+"""Check stage, `parity.structure`: the English and French versions of a page are built the same way.
 
 Rule `parity.structure` (default: severity error). Both token streams are reduced to their parts,
 in reading order: headings (by level), lists (bulleted or numbered, with their number of items),

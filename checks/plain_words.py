@@ -1,4 +1,4 @@
-"""Plain words: point at stiff words and phrases that have an everyday equivalent, and name it.
+"""Check stage, plain words: point at stiff words and phrases that have an everyday equivalent, and name it.
 
 One rule per language, so each language has its own severity and word lists:
 

@@ -1,4 +1,4 @@
-"""Readability: is the prose (paragraphs and list items, see prose.py) easy to read?
+"""Check stage, readability: is the prose (paragraphs and list items, see prose.py) easy to read?
 
 `readability.grade` (default severity `error`): one score for all the prose of a page.
   - English pages: Flesch–Kincaid grade level, too hard above `max` (default 8, the Canada.ca target).

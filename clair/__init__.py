@@ -1,1 +1,1 @@
-"""clair: a static site generator for bilingual plain-language public-service publications."""
+"""clair: a static site generator for bilingual plain-language publications; clair/pipeline.py chains its stages."""

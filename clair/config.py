@@ -1,4 +1,4 @@
-"""Site configuration: one YAML file, validated so a typo never passes silently."""
+"""Load stage: the site configuration, one YAML file, validated so a typo never passes silently."""
 from __future__ import annotations
 
 import datetime as dt

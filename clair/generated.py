@@ -18,7 +18,8 @@ from .search import render_search_pages
 def render_generated_files(renderer, chapters: dict | None = None) -> dict[PurePosixPath, str]:
     """Every file that is not a content page (`chapters`: pages already rewritten for their one-page view)."""
     site = renderer.site
-    generated = [*glossary_pages(renderer), *render_search_pages(renderer), *render_whole_publications(renderer, chapters)]
+    generated = [*glossary_pages(renderer), *render_search_pages(renderer),
+                 *render_whole_publications(renderer, chapters)]
     refuse_clashes(site, generated)
     files = {PurePosixPath("index.html"): renderer.template("splash.html").render(
         site_titles=site.config.title, t_en=renderer.translator("en"), t_fr=renderer.translator("fr"))}

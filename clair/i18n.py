@@ -1,4 +1,4 @@
-"""Interface strings in both languages, Babel formatting, and French typography."""
+"""Render stage: interface strings in both languages, Babel formatting, and French typography."""
 from __future__ import annotations
 
 import datetime as dt

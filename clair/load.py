@@ -119,7 +119,8 @@ def load_page(path: Path, content_dir: Path, findings: list[Finding]) -> Page | 
                                        "only); move this file into one of them")
     if len(rel_to_content.parts) - 2 > MAX_DEPTH:
         raise ContentError(path, None, f"this page is {len(rel_to_content.parts) - 2} folders deep; "
-                                       f"keep pages at most {MAX_DEPTH} folders inside {Path(content_dir, lang).as_posix()}/")
+                                       f"keep pages at most {MAX_DEPTH} folders inside "
+                                       f"{Path(content_dir, lang).as_posix()}/")
     text = read_text(path)
     meta, meta_lines, body, body_line = split_front_matter(text, str(path))
     check_front_matter(meta, meta_lines, str(path), findings)

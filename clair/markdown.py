@@ -218,8 +218,8 @@ def media_target(page: Page, content_dir: Path, address: str, is_picture: bool) 
         if not is_picture:
             return None
         raise ContentError(page.source, None, f"the {what} `{address}` is outside the content folder; "
-                                              f"put it inside {content_dir.as_posix()}/ (for example next to this page) and "
-                                              "link to it with a relative path such as `chart.png`")
+                                              f"put it inside {content_dir.as_posix()}/ (for example next to this "
+                                              "page) and link to it with a relative path such as `chart.png`")
     if not source.is_file():
         return None
     suffix = source.suffix.lower()

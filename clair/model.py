@@ -1,4 +1,4 @@
-"""The one small site model every stage reads and extends."""
+"""The one small site model every stage of the pipeline reads and extends."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,4 @@
-"""The whole publication on one page: `<publication>/all/` (French `<publication>/tout/`).
+"""Render stage: the whole publication on one page, `<publication>/all/` (French `<publication>/tout/`).
 
 Every page of a publication, in reading order, as chapters of one HTML page, for printing, saving
 as PDF from the browser, or reading offline. Each chapter is a `<section>` whose heading (the page's

@@ -279,7 +279,8 @@ def reload_pages(pair: list[Page], project: Project, renderer: Renderer) -> list
         if fresh is None:
             raise FullRebuild(f"{page.source} is no longer a page")
         before = shown_settings(page.meta)
-        page.meta, page.meta_lines, page.body, page.body_line = fresh.meta, fresh.meta_lines, fresh.body, fresh.body_line
+        page.meta, page.meta_lines = fresh.meta, fresh.meta_lines
+        page.body, page.body_line = fresh.body, fresh.body_line
         renderer.typeset_meta(page)
         if shown_settings(page.meta) != before:
             raise FullRebuild(f"the settings of {page.source} changed (other pages show them)")

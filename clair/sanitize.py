@@ -1,4 +1,4 @@
-"""The allow-list sanitiser for raw HTML, used only when site.yaml sets `allow_raw_html: true`.
+"""Render stage: the allow-list sanitiser for raw HTML, used only when site.yaml sets `allow_raw_html: true`.
 
 markdown-it hands raw HTML over piece by piece: an HTML block is a few lines, inline HTML is one
 tag at a time (`<abbr title="...">`, then Markdown text, then `</abbr>`). So this works on

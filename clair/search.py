@@ -1,4 +1,4 @@
-"""Site search: a search page per language, and per-language indexes built by Pagefind.
+"""Render and write stages, site search: a search page per language, and per-language indexes built by Pagefind.
 
 The index is built at build time, with no server and no third party: after `write_site` has filled
 its temporary folder and before it swaps that folder in, Pagefind (the `pagefind[bin]` package from

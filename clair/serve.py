@@ -49,7 +49,7 @@ def run_command(args, project: Project) -> int:
     if not 0 <= args.port <= 65535:
         print(f"--port {args.port} is not a port number; use 1 to 65535, or 0 for any free port", file=sys.stderr)
         return 2
-    preview = Preview(Builder(project, run_checks=not args.skip_checks), args.port)
+    preview = Preview(Builder(project, run_checks=not args.skip_checks, jobs=args.jobs), args.port)
     try:
         preview.start_server()
     except OSError as err:

@@ -34,7 +34,6 @@ from .model import ContentError, ContentErrors, Finding
 from .pipeline import BuildResult, FullRebuild, Later, build_site, refresh_media, update_pages
 from .project import Project
 from .report import summary_line
-from .units import usable_cpus
 
 POLL_SECONDS = 0.1  # how often the sources are scanned (at least; see Watcher.interval)
 SETTLE_SECONDS = 0.025  # a change is built once the files have not changed for this long
@@ -134,9 +133,9 @@ class Builder:
     """Holds the last good build and brings it up to date with the sources, through the pipeline's own
     full build (`build_site`) and page update (`update_pages`)."""
 
-    def __init__(self, project: Project, run_checks: bool = True):
+    def __init__(self, project: Project, run_checks: bool = True, jobs: int = 1):
         self.project = project
-        self.run_checks = run_checks
+        self.run_checks, self.jobs = run_checks, jobs  # full builds render in `jobs` processes
         self.result: BuildResult | None = None
         self.good_scan: dict[str, Stat] = {}  # the sources the last good build was made from
         self.errors: list[Finding] = []
@@ -208,7 +207,7 @@ class Builder:
 
     def full(self, outcome: Outcome) -> None:
         outcome.kind = "full"
-        self.result = build_site(self.project, run_checks=self.run_checks, jobs=usable_cpus())
+        self.result = build_site(self.project, run_checks=self.run_checks, jobs=self.jobs)
         self.assets = read_assets(self.project.assets)
         edited = {path for path in outcome.changed if path.endswith(".md")}
         outcome.findings = [f for f in self.result.findings if f.file in edited]

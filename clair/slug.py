@@ -1,4 +1,4 @@
-"""ASCII slugs for URLs and heading ids: 'Énoncé de vision' -> 'enonce-de-vision'."""
+"""Load and render stages: ASCII slugs for URLs and heading ids: 'Énoncé de vision' -> 'enonce-de-vision'."""
 import re
 import unicodedata
 

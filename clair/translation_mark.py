@@ -1,4 +1,4 @@
-"""Record in a French page which version of the English page it translates (`translated_from:`).
+"""Command line (`mark-translated`): record in a French page which version of the English page it translates.
 
 The version is the first 12 hex digits of the SHA-256 of the English file's whole text (front
 matter included, so a new title counts as a change) as the build reads it: UTF-8 without a byte
