@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     project = Project.from_options(args.content, args.config, args.out, cache=args.cache)
     if args.command == "mark-translated":
-        return mark_command(args)
+        return mark_command(args, project)
     if args.command == "audit":
         return audit.run_command(args, project)
     if args.command == "serve":
@@ -132,12 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def mark_command(args: argparse.Namespace) -> int:
+def mark_command(args: argparse.Namespace, project: Project) -> int:
     """Record in each French page the version of the English page it now translates (parity.stale)."""
     errors = []
     for path in args.paths:
         try:
-            version = mark_translated(path, args.content)
+            version = mark_translated(path, project.content)
         except ContentError as err:
             errors.append(Finding(err.file, err.line or 1, "content.load", "error", err.message))
             continue

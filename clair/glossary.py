@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -32,7 +32,7 @@ from markdown_it.token import Token
 
 from .config import did_you_mean
 from .i18n import french_typography
-from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, ContentErrors, GeneratedPage, Page, Site, paired
+from .model import LANGUAGES, ContentError, ContentErrors, GeneratedPage, Page, paired
 from .slug import slugify
 from .yamlfile import KeyLines, load_mapping, read_text_file
 

@@ -10,6 +10,11 @@ OTHER_LANGUAGE = {"en": "fr", "fr": "en"}
 LANGUAGE_NAMES = {"en": "English", "fr": "French"}  # as messages name them
 
 
+def output_path(url: str) -> PurePosixPath:
+    """The file a page's address is written to: /en/a/ is en/a/index.html."""
+    return PurePosixPath(url.strip("/")) / "index.html"
+
+
 class ContentError(Exception):
     """Content or configuration that cannot be loaded; reported with file and line, exit code 2."""
 
@@ -120,7 +125,7 @@ class Page:
 
     @property
     def output_path(self) -> PurePosixPath:
-        return PurePosixPath(self.url.strip("/")) / "index.html"
+        return output_path(self.url)
 
     def file_line(self, token_line: int) -> int:
         """Turn a 0-based body line (markdown-it's token.map) into a 1-based file line."""
@@ -187,7 +192,7 @@ class GeneratedPage:
 
     @property
     def output_path(self) -> PurePosixPath:
-        return PurePosixPath(self.url.strip("/")) / "index.html"
+        return output_path(self.url)
 
 
 def paired(pages: dict[str, GeneratedPage]) -> list[GeneratedPage]:

@@ -25,7 +25,7 @@ from .cache import BuildCache, site_key, unit_key
 from .generated import render_generated_files
 from .load import load_page, load_site
 from .markdown import media_files
-from .model import ContentError, ContentErrors, Finding, Page, Site, built_text
+from .model import ContentError, ContentErrors, Finding, Page, Site, built_text, output_path
 from .onepage import render_whole_publications, whole_publication_url
 from .pair import pair_translations
 from .render import Renderer
@@ -247,7 +247,8 @@ def update_pages(result: BuildResult, sources: list[str]) -> tuple[BuildResult, 
     try:
         load_findings = reload_pages(pair, site.project, renderer)
         part = dataclasses.replace(site, pages=pair, findings=[], scores={}, relaxations=[])
-        settings = checks.Settings(part, checks.RULES) if result.settings is not None else None
+        settings = checks.Settings(part, checks.RULES)  # a relaxation edited wrongly is a load error
+        settings = settings if result.settings is not None else None
         unit = process_unit(UnitWork(site, renderer, [pair], settings), pair)
         if unit.errors:
             raise ContentErrors([ContentError(*error) for error in unit.errors])
@@ -330,7 +331,7 @@ def publication_views(result: BuildResult, pair: list[Page]) -> dict[PurePosixPa
     site, renderer = result.site, result.renderer
     publications = {page.publication() for page in pair} - {None}
     publications |= {page.counterpart for page in publications if page.counterpart}
-    paths = [PurePosixPath(url.strip("/"), "index.html") for url in map(whole_publication_url, publications) if url]
+    paths = [output_path(url) for url in map(whole_publication_url, publications) if url]
     if not paths:
         return {}
 

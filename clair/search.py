@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import subprocess
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .i18n import french_typography
 from .model import LANGUAGES, ContentError, GeneratedPage, paired

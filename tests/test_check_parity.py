@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from checks import Settings, kept, parity
-from clair.model import ContentError, ContentErrors
+from clair.model import ContentErrors
 from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR
 from conftest import SITE_YAML, page
 

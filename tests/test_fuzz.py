@@ -252,9 +252,9 @@ def test_random_markdown_renders_or_is_refused_plainly(loaded_site, bodies):
     for target, body in zip(pages, bodies):
         target.body = body
     try:
-        for page in renderer.site.pages:
-            renderer.parse_page(page)
-            renderer.render_page(page)
+        for each in renderer.site.pages:
+            renderer.parse_page(each)
+            renderer.render_page(each)
     except (ContentError, ContentErrors) as caught:
         for error in getattr(caught, "errors", [caught]):
             assert_plain(error)

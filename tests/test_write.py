@@ -1,5 +1,5 @@
 """Stage 5, write: atomic replacement and refusal of dangerous output folders."""
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pytest
 
