@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 from typing import NamedTuple
@@ -162,14 +163,22 @@ def check_link_text(document: Document, page: Page, options: dict) -> Iterator[I
 
 
 def check_table(document: Document, page: Page, options: dict) -> Iterator[Issue]:
-    """Headers and a caption let screen reader users know what a table holds before reading it."""
+    """Headers and a caption let screen reader users know what a table holds before reading it.
+
+    Linear: one pass over the headers and captions, each marking the tables around it (not one pass over
+    the page per table)."""
     label = "Tableau : " if page.lang == "fr" else "Table: "
+    with_header, with_caption = set(), set()
+    for element in document.all("th", "caption"):
+        around = element.ancestors()
+        if element.tag == "th" and any(a.tag == "thead" for a in around) and html.squash(element.text):
+            with_header.update(a for a in around if a.tag == "table")
+        elif element.tag == "caption" and html.squash(element.text):
+            with_caption.update(a for a in around if a.tag == "table")
     for table in document.all("table"):
-        cells = [e for e in document.elements if table in e.ancestors()]
-        headers = [c for c in cells if c.tag == "th" and any(a.tag == "thead" for a in c.ancestors())]
-        if not any(html.squash(h.text) for h in headers):
+        if table not in with_header:
             yield Issue(table, "the table has no header row: put the column names in its first row")
-        if not any(c.tag == "caption" and html.squash(c.text) for c in cells):
+        if table not in with_caption:
             yield Issue(table, f"the table has no caption: add a line `{label}what the table shows` "
                                "just before it")
 
@@ -194,8 +203,9 @@ def check_landmarks(document: Document, page: Page, options: dict) -> Iterator[I
         landmarks = [e for e in document.all(tag) if tag == "nav" or not any(
             a.tag in SECTIONING for a in e.ancestors())]
         names = [accessible_name(document, e) for e in landmarks]
+        counts = Counter(names)
         for element, name in zip(landmarks, names):
-            if len(landmarks) > 1 and (not name or names.count(name) > 1):
+            if len(landmarks) > 1 and (not name or counts[name] > 1):
                 yield Issue(element, f"the page has {len(landmarks)} <{tag}> landmarks; give each a different "
                                      "aria-label or aria-labelledby" + (f" (this one is “{name}”)" if name else ""))
 

@@ -16,6 +16,7 @@ import functools
 import html
 import itertools
 import re
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -213,7 +214,7 @@ def source_lines(page: Page, document: Document) -> dict[Element, int]:
     """The Markdown file line of each heading, link, image and table the page's body produced."""
     content = content_range(page, document)
     heading_lines = {h["id"]: h["line"] for h in page.headings}
-    links, images = _inline_sources(page, "link_open"), _inline_sources(page, "image")
+    links, images = _Sources(_inline_sources(page, "link_open")), _Sources(_inline_sources(page, "image"))
     tables = iter([page.file_line(t.map[0]) for t in page.tokens if t.type == "table_open"])
     matrices = iter([page.file_line(t.map[0]) for t in page.tokens  # `::: matrix NAME` blocks' tables
                      if t.type == "container_block_open" and t.info.split()[:1] == ["matrix"]])
@@ -224,9 +225,9 @@ def source_lines(page: Page, document: Document) -> dict[Element, int]:
         if element.tag in HEADINGS:
             line = heading_lines.get(element.attrs.get("id"))
         elif element.tag == "a":
-            line = _take(links, element.attrs.get("href"), element.text)
+            line = links.take(element.attrs.get("href"), element.text)
         elif element.tag == "img":
-            line = _take(images, element.attrs.get("src"), element.attrs.get("alt", ""))
+            line = images.take(element.attrs.get("src"), element.attrs.get("alt", ""))
         elif element.tag == "table":
             line = next(matrices if "data-matrix" in element.attrs else tables, None)
         else:
@@ -253,15 +254,16 @@ def _inline_sources(page: Page, kind: str) -> list[tuple[str, str, int]]:
             elif child.type == kind and kind == "image":
                 found.append((child.attrGet("src"), child.attrGet("alt") or "", page.file_line(token.map[0] + breaks)))
             elif child.type == kind:
-                found.append((child.attrGet("href"), _link_text(children[index + 1:]),
+                found.append((child.attrGet("href"), _link_text(children, index + 1),
                                page.file_line(token.map[0] + breaks)))
     return found
 
 
-def _link_text(children: list) -> str:
-    """The text of a link, from the tokens after its link_open up to its link_close."""
+def _link_text(children: list, start: int) -> str:
+    """The text of a link, from its link_open's next token (`start`) up to its link_close."""
     parts = []
-    for child in children:
+    for position in range(start, len(children)):  # not children[start:]: a copy per link is quadratic
+        child = children[position]
         if child.type == "link_close":
             break
         if child.type in ("text", "code_inline"):
@@ -273,11 +275,33 @@ def _link_text(children: list) -> str:
     return "".join(parts)
 
 
-def _take(sources: list[tuple[str, str, int]], address: str | None, text: str) -> int | None:
-    """Claim the first unclaimed source with this address (and this text, if one has it)."""
-    same_address = [s for s in sources if s[0] == address]
-    match = next((s for s in same_address if squash(s[1]) == squash(text)), None) or next(iter(same_address), None)
-    if match is None:
-        return None
-    sources.remove(match)
-    return match[2]
+class _Sources:
+    """The links or images of the Markdown, (address, text, file line) in order, for the HTML elements to claim.
+
+    Linear: a queue per address and one per address and text; a claimed source is skipped once in each.
+    """
+
+    def __init__(self, sources: list[tuple[str, str, int]]):
+        self.lines = [line for _, _, line in sources]
+        self.claimed = [False] * len(sources)
+        self.by_address: dict[str | None, deque[int]] = defaultdict(deque)
+        self.by_text: dict[tuple[str | None, str], deque[int]] = defaultdict(deque)
+        for index, (address, text, _) in enumerate(sources):
+            self.by_address[address].append(index)
+            self.by_text[address, squash(text)].append(index)
+
+    def take(self, address: str | None, text: str) -> int | None:
+        """Claim the first unclaimed source with this address (and this text, if one has it): its line."""
+        index = self._first(self.by_text.get((address, squash(text))))
+        if index is None:
+            index = self._first(self.by_address.get(address))
+        if index is None:
+            return None
+        self.claimed[index] = True
+        return self.lines[index]
+
+    def _first(self, queue: deque[int] | None) -> int | None:
+        """The index of the queue's first unclaimed source, or None."""
+        while queue and self.claimed[queue[0]]:
+            queue.popleft()
+        return queue[0] if queue else None

@@ -1,6 +1,7 @@
 """What the parity checks share: the English/French pairs, findings that point at both files, text by line."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from markdown_it.token import Token
@@ -25,7 +26,14 @@ def pair_finding(settings: Settings, page: Page, other: Page, rule: str, line: i
 
 def end_line(page: Page) -> int:
     """File line of the body's last line (a final line ending does not start another line)."""
-    return page.body_line + page.body.rstrip("\n").count("\n")
+    return page.body_line + line_breaks(page.body)
+
+
+@functools.lru_cache(maxsize=8)
+def line_breaks(body: str) -> int:
+    """Line breaks in a page's body, counted once per page, not once per finding (a body's hash is kept
+    with it, so finding the count again costs nothing however long the page)."""
+    return body.rstrip("\n").count("\n")
 
 
 def corresponding_line(page: Page, line: int, other: Page) -> int:

@@ -21,11 +21,13 @@ read `1 800 555` as one number.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
 from clair.model import LANGUAGE_NAMES, Finding, Page, Site
 
@@ -33,6 +35,8 @@ from .parity_common import corresponding_line, pair_finding, pairs, text_lines
 from .settings import Settings, rule
 
 RULES = (rule("parity.facts", "error"),)
+VALUES = Context(prec=28, Emax=MAX_EMAX, Emin=MIN_EMIN)  # a number of a million digits is still a value
+CELLS_PER_OCCURRENCE = 16  # work of the exact pairing per occurrence of a number; real pages need far less
 
 SCALE = r"(?:\s(?:thousand|millions?|billions?|milliards?|mille))?"
 UNIT = (r"(?P<percent>\s?(?:%|per\s?cent\b|percent\b|pour\s?cent\b))"
@@ -72,7 +76,7 @@ def facts(page: Page) -> list[Fact]:
 def meaning(match: re.Match, lang: str) -> tuple[Decimal, str]:
     """(value, unit) of a matched number: grouping removed, decimal mark read the language's way."""
     digits = re.sub(r"[,\s]", "", match["number"]) if lang == "en" else re.sub(r"\s", "", match["number"])
-    value = Decimal(digits.replace(",", ".") if lang == "fr" else digits).normalize()
+    value = Decimal(digits.replace(",", ".") if lang == "fr" else digits).normalize(VALUES)
     unit = "%" if match["percent"] else "$" if match["pre"] or match["dollars"] else ""
     return value, unit
 
@@ -82,7 +86,8 @@ def missing_facts(settings: Settings, page: Page, mine: list[Fact], other: Page,
     """Numbers of `page` with no partner in `other`, one finding each."""
     for fact, count, other_count in unpaired(mine, theirs):
         how_often = "not at all" if other_count == 0 else f"{other_count} time{'s' * (other_count != 1)}"
-        message = (f"“{fact.text}” is in the {LANGUAGE_NAMES[page.lang]} {count} time{'s' * (count != 1)} "
+        written = fact.text if len(fact.text) <= 40 else fact.text[:39] + "…"  # a number may run a whole line
+        message = (f"“{written}” is in the {LANGUAGE_NAMES[page.lang]} {count} time{'s' * (count != 1)} "
                    f"but in the {LANGUAGE_NAMES[other.lang]} {how_often}; every number, date and amount "
                    "must be in both versions (this one has no partner)")
         yield pair_finding(settings, page, other, "parity.facts", fact.line,
@@ -105,15 +110,39 @@ def unpaired(mine: list[Fact], theirs: list[Fact]) -> Iterator[tuple[Fact, int, 
 
 
 def closest_in_order(here: list[float], there: list[float]) -> set[int]:
-    """Indexes of `here` to pair with every item of `there`, in order, keeping positions closest."""
-    n, m = len(here), len(there)
-    cost = [[0.0] + [float("inf")] * m for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        for j in range(1, min(i, m) + 1):
-            cost[i][j] = min(cost[i - 1][j], cost[i - 1][j - 1] + abs(here[i - 1] - there[j - 1]))
-    kept, j = set(), m
-    for i in range(n, 0, -1):
-        if j and cost[i][j] != cost[i - 1][j]:
-            kept.add(i - 1)
-            j -= 1
+    """Indexes of `here` to pair with every item of `there`, in order, keeping positions closest.
+
+    Linear work: the k-th item of `there` can only pair with one of the n−m+1 items of `here` from the
+    k-th on, so the exact alignment fills that band only (m·(n−m+1) cells), when it holds at most
+    CELLS_PER_OCCURRENCE·n cells; otherwise (hundreds of one number on a page, unevenly paired) each
+    item takes the nearest free one (n·log n, bisect).
+    """
+    slack = len(here) - len(there)
+    if len(there) * (slack + 1) > CELLS_PER_OCCURRENCE * len(here):
+        return nearest_in_order(here, there)
+    best: list[list[float]] = []  # best[k][d]: least total distance with there[k] paired to here[k + d]
+    previous = [0.0] * (slack + 1)  # least total distance of there[:k] with its last pair at most here[k - 1 + d]
+    for k, position in enumerate(there):
+        row = [previous[d] + abs(here[k + d] - position) for d in range(slack + 1)]
+        best.append(row)
+        previous = list(itertools.accumulate(row, min))
+    kept, limit = set(), slack
+    for k in range(len(there) - 1, -1, -1):  # the earliest pairing of the least distance, as read backwards
+        least = min(best[k][:limit + 1])
+        limit = best[k].index(least)
+        kept.add(k + limit)
+    return kept
+
+
+def nearest_in_order(here: list[float], there: list[float]) -> set[int]:
+    """Indexes of `here` paired with `there` in order, each item of `there` with the nearest one still free
+    that leaves enough for the items after it."""
+    kept, low = set(), 0
+    for k, position in enumerate(there):
+        high = len(here) - (len(there) - k)
+        index = bisect.bisect_left(here, position, low, high + 1)
+        if index > high or (index > low and position - here[index - 1] <= here[index] - position):
+            index -= 1
+        kept.add(index)
+        low = index + 1
     return kept

@@ -20,6 +20,7 @@ from .parity_common import end_line, pair_finding, pairs
 from .settings import Settings, rule
 
 RULES = (rule("parity.structure", "error"),)
+WINDOW = 50  # parts aligned after the shared beginning: enough to tell an extra part from a changed one
 
 
 @dataclass(frozen=True)
@@ -44,16 +45,23 @@ def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]
 
 
 def first_difference(settings: Settings, english: Page, french: Page) -> Finding | None:
-    """The first place where the two versions' parts differ, or None when they match."""
+    """The first place where the two versions' parts differ, or None when they match.
+
+    Linear: the parts both versions share from the start are skipped in one pass, and only the next
+    WINDOW parts of each are aligned (difflib is quadratic, or worse, on thousands of alike parts).
+    """
     en_parts, fr_parts = parts(english), parts(french)
-    matcher = SequenceMatcher(None, [p.key for p in en_parts], [p.key for p in fr_parts], autojunk=False)
+    same = next((i for i, (en, fr) in enumerate(zip(en_parts, fr_parts)) if en.key != fr.key),
+                min(len(en_parts), len(fr_parts)))
+    en_next, fr_next = en_parts[same:same + WINDOW], fr_parts[same:same + WINDOW]
+    matcher = SequenceMatcher(None, [p.key for p in en_next], [p.key for p in fr_next], autojunk=False)
     for op, i1, _, j1, _ in matcher.get_opcodes():
         if op == "delete":
-            return extra_part(settings, english, en_parts[i1], french, fr_parts, j1)
+            return extra_part(settings, english, en_next[i1], french, fr_parts, same + j1)
         if op == "insert":
-            return extra_part(settings, french, fr_parts[j1], english, en_parts, i1)
+            return extra_part(settings, french, fr_next[j1], english, en_parts, same + i1)
         if op == "replace":
-            en, fr = en_parts[i1], fr_parts[j1]
+            en, fr = en_next[i1], fr_next[j1]
             return pair_finding(settings, french, english, "parity.structure", fr.line, en.line,
                                 f"The French has {fr.describe(True)} where the English has {en.describe(False)}.")
     return None
@@ -102,7 +110,8 @@ def list_part(tokens: list, index: int, line: int) -> Part:
     """A list with the number of its own items (items of lists nested inside count for those lists)."""
     kind = "numbered" if tokens[index].type == "ordered_list_open" else "bulleted"
     level, items = tokens[index].level, 0
-    for token in tokens[index + 1:]:
+    for position in range(index + 1, len(tokens)):  # not tokens[index + 1:]: a copy per list is quadratic
+        token = tokens[position]
         if token.level == level and token.nesting == -1:
             break
         items += token.type == "list_item_open" and token.level == level + 1
@@ -112,7 +121,8 @@ def list_part(tokens: list, index: int, line: int) -> Part:
 def table_shape(tokens: list, index: int) -> tuple[int, int]:
     """(rows, columns) of the table opened at `index`, the header row included."""
     rows, columns, cells = 0, 0, 0
-    for token in tokens[index + 1:]:
+    for position in range(index + 1, len(tokens)):
+        token = tokens[position]
         if token.type == "table_close":
             break
         if token.type == "tr_open":

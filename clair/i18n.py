@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
 from pathlib import Path
 
@@ -22,6 +23,7 @@ FRENCH_SPACING = [(re.compile("«" + _SPACES), "«" + NBSP), (re.compile(_SPACES
                   (re.compile(_SPACES + r"([;!?])(?=\s|$|»)"), NARROW_NBSP + r"\1")]
 GROUPED_DIGITS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
 LONG_NUMBER = re.compile(r"(?<![\d,.])\d{5,}(?![\d.])")
+MAX_GROUPED_DIGITS = 100  # longer runs of digits are codes or mistakes, not numbers to group
 NUMBER_UNIT = re.compile(r"(\d)[ \u00a0\u202f]?([%$])")
 FRENCH_MARKS = re.compile(r"[«»:;!?\d]")  # text without any of these needs no French typography
 
@@ -39,8 +41,19 @@ def french_numbers(text: str) -> str:
     """Group digits and space units the fr_CA way, through Babel: 12345 -> 12 345, 25% -> 25 %."""
     group = get_group_symbol(LOCALES["fr"])
     text = GROUPED_DIGITS.sub(lambda m: re.sub(r"\s", group, m.group(0)), text)
-    text = LONG_NUMBER.sub(lambda m: format_decimal(int(m.group(0)), locale=LOCALES["fr"]), text)
+    text = LONG_NUMBER.sub(grouped, text)
     return NUMBER_UNIT.sub(r"\1" + NBSP + r"\2", text)
+
+
+def grouped(match: re.Match) -> str:
+    """12345 -> 12 345, with the precision its digits need (Babel's default of 28 digits fails past that);
+    a run of more digits than a number has (Python reads at most 4,300) stays as written."""
+    digits = match.group(0)
+    if len(digits) > MAX_GROUPED_DIGITS:
+        return digits
+    with decimal.localcontext() as context:
+        context.prec = 2 * MAX_GROUPED_DIGITS  # room for the decimals Babel quantizes to
+        return format_decimal(int(digits), locale=LOCALES["fr"])
 
 
 def long_date(value: dt.date, lang: str) -> str:
