@@ -399,7 +399,7 @@ def run_command(args, project: Project) -> int:
     if args.format == "json":
         document = json.loads(report.as_json(findings))
         document["audit"] = audit.to_dict()
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        sys.stdout.write(report.dump_json(document))
     else:
         print_findings(findings, args.format)
     print(audit.summary(), file=sys.stderr)

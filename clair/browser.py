@@ -3,12 +3,17 @@
 One headless Chromium for the whole run. Each worker has its own browser context (so pages never
 share state), axe-core is added to each context once with `add_init_script`, and the workers take
 pages from one queue, so a site of a few hundred pages keeps every core busy.
+
+The pages come from pull requests, so Chromium runs with its sandbox (`launch`). Only where the sandbox
+cannot start (as root, or without user namespaces, as in many containers) does it run without one,
+and the audit says so.
 """
 from __future__ import annotations
 
 import asyncio
 import os
 import shutil
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,9 +22,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator, Mapping
 
-# Flags that work as root (no sandbox), without a GPU and on a closed network (no background calls).
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+# Flags for a machine without a GPU, on a closed network (no background calls). Playwright adds
+# --no-sandbox itself unless asked for the sandbox (`chromium_sandbox=True`, as `launch` does).
+LAUNCH_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+NO_SANDBOX_NOTE = ("audit: note: Chromium's sandbox cannot start on this machine ({reason}); the pages are opened "
+                   "without it, so audit here only content you trust, or run the audit as a user other than root")
 BROWSER_ENV = "CLAIR_BROWSER"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome", "chrome")
 BROWSER_PATHS = ("/usr/bin/chromium", "/usr/lib/chromium/chromium", "/snap/bin/chromium",
@@ -71,13 +79,25 @@ def _executable(path: str) -> bool:
 
 
 async def launch(playwright, explicit: str | None = None):
-    """One headless Chromium, from the system when there is one."""
+    """One headless Chromium, from the system when there is one, with its sandbox where it can start;
+    else without, saying so in one line on standard error."""
+    from playwright.async_api import Error as PlaywrightError
+
     try:
         bundled = playwright.chromium.executable_path
     except Exception:  # Playwright without its own browsers
         bundled = None
     path = find_browser(explicit, bundled=bundled)
-    return await playwright.chromium.launch(executable_path=path, headless=True, args=LAUNCH_ARGS)
+    try:
+        return await playwright.chromium.launch(executable_path=path, headless=True, args=LAUNCH_ARGS,
+                                                chromium_sandbox=True)
+    except PlaywrightError as err:
+        if "sandbox" not in str(err).lower():
+            raise
+        reason = "running as root" if hasattr(os, "geteuid") and os.geteuid() == 0 else "no user namespaces"
+        print(NO_SANDBOX_NOTE.format(reason=reason), file=sys.stderr)
+    return await playwright.chromium.launch(executable_path=path, headless=True, args=LAUNCH_ARGS,
+                                            chromium_sandbox=False)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

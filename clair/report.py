@@ -1,8 +1,10 @@
 """Stage 6, report: one findings list, three formats (text for people, GitHub annotations, JSON)."""
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import sys
 from collections import defaultdict
 
@@ -10,6 +12,18 @@ from .model import ContentError, Finding
 
 JSON_SCHEMA_VERSION = 1
 EXIT_OK, EXIT_FINDINGS, EXIT_LOAD_ERROR = 0, 1, 2
+# Control characters (C0 but tab and newline, DEL, C1) as visible symbols: C0 and DEL as their Unicode
+# pictures (ESC as ␛, BEL as ␇), C1 as �. JSON escapes them instead (json itself escapes C0).
+CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in "\t\n"}
+CONTROL_PICTURES |= {0x7F: "\u2421"} | {code: "\ufffd" for code in range(0x80, 0xA0)}
+JSON_ESCAPES = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()!|~#+\-.:@])")
+
+
+def printable(text: str) -> str:
+    """Text with its control characters made visible symbols: a page's text, quoted in a message, can never
+    drive the reader's terminal or CI log (set its title, write to its clipboard, move the cursor)."""
+    return text.translate(CONTROL_PICTURES)
 
 
 def as_text(findings: list[Finding], colour: bool = False) -> str:
@@ -21,11 +35,11 @@ def as_text(findings: list[Finding], colour: bool = False) -> str:
     lines = []
     for items in by_file.values():
         for f in items:
-            where = f"{f.file}:{f.line}" + (f":{f.column}" if f.column else "")
+            where = printable(f"{f.file}:{f.line}" + (f":{f.column}" if f.column else ""))
             severity = paint(f.severity, "31" if f.severity == "error" else "33")
-            lines.append(f"{paint(where, '1')}: {severity}: {f.message}  [{f.check}]")
+            lines.append(f"{paint(where, '1')}: {severity}: {printable(f.message)}  [{printable(f.check)}]")
             if f.related_file:
-                lines.append(f"    see {f.related_file}:{f.related_line}")
+                lines.append(printable(f"    see {f.related_file}:{f.related_line}"))
         lines.append("")
     lines.append(summary_line(findings))
     return "\n".join(lines) + "\n"
@@ -38,7 +52,8 @@ def summary_line(findings: list[Finding]) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's text: control characters as symbols (a carriage return too), newlines escaped."""
+    return printable(text).replace("%", "%25").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
@@ -64,13 +79,16 @@ def as_markdown_summary(findings: list[Finding]) -> str:
     rows = ["## clair build checks", "", summary_line(findings), ""]
     if findings:
         rows += ["| file | line | severity | check | message |", "| --- | --- | --- | --- | --- |"]
-        rows += [f"| {f.file} | {f.line} | {f.severity} | {f.check} | {cell(f.message)} |" for f in sorted(findings)]
+        rows += [f"| {cell(f.file)} | {f.line} | {f.severity} | {cell(f.check)} | {cell(f.message)} |"
+                 for f in sorted(findings)]
     return "\n".join(rows) + "\n"
 
 
 def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text shown as written inside a Markdown table cell: HTML escaped, every character Markdown (or GitHub's
+    links, mentions and tables) would read as markup backslash-escaped, one line, no control characters."""
+    text = html.escape(printable(text).replace("\n", " "), quote=False)
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def as_json(findings: list[Finding], scores: dict | None = None) -> str:
@@ -82,7 +100,12 @@ def as_json(findings: list[Finding], scores: dict | None = None) -> str:
         "findings": [f.to_dict() for f in sorted(findings)],
         "pages": scores or {},
     }
-    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return dump_json(document)
+
+
+def dump_json(document) -> str:
+    """The report as JSON, control characters escaped (json escapes C0 ones itself, not DEL and C1)."""
+    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").translate(JSON_ESCAPES)
 
 
 def default_format() -> str:

@@ -8,6 +8,11 @@ escaped again. Whatever the parser made of odd input, what comes out is built fr
 so nothing else can get through: no scripts, styles, frames, forms, pictures (use Markdown images,
 which the build checks and copies), event handlers (`onerror=`), `style` attributes, or addresses
 other than http(s), mailto, tel and addresses on the site itself.
+
+What raw HTML opens, it closes: a block is balanced on its own, and the inline tags of one paragraph,
+heading or table cell together (`RawHtmlRun`). A tag left open is closed at the end, a closing tag
+that closes nothing it opened is dropped, so raw HTML never reaches the markup around it (an unclosed
+`<a>` cannot make the next paragraphs part of its link).
 """
 from __future__ import annotations
 
@@ -51,10 +56,12 @@ def safe_url(value: str) -> str | None:
 
 
 class _Sanitiser(HTMLParser):
-    def __init__(self):
+    def __init__(self, open_tags: list[str]):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.dropping: list[str] = []  # open DROP_CONTENT tags
+        self.open = open_tags  # allowed tags opened and not closed yet, innermost last
+        self.ids: list[str] = []  # the ids kept
 
     def handle_starttag(self, tag, attrs):
         if self.dropping:
@@ -77,20 +84,28 @@ class _Sanitiser(HTMLParser):
                 if value is None:
                     continue
             kept.append((name, value))
+        self.ids.extend(value for name, value in kept if name == "id")
         self.out.append(f"<{tag}" + "".join(f' {name}="{escape(value, quote=True)}"' for name, value in kept) + ">")
+        if tag not in VOID_TAGS:
+            self.open.append(tag)
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
         if not self.dropping and tag in ALLOWED_TAGS and tag not in VOID_TAGS:
-            self.out.append(f"</{tag}>")
+            self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
+        """Closes the tag and any opened inside it; a tag this run did not open is not closed."""
         if self.dropping:
             if tag == self.dropping[-1]:
                 self.dropping.pop()
             return
-        if tag in ALLOWED_TAGS and tag not in VOID_TAGS:
-            self.out.append(f"</{tag}>")
+        if tag in self.open:
+            while self.open:
+                inner = self.open.pop()
+                self.out.append(f"</{inner}>")
+                if inner == tag:
+                    break
 
     def handle_data(self, data):
         if not self.dropping:
@@ -110,9 +125,36 @@ class _Sanitiser(HTMLParser):
         pass
 
 
+class RawHtmlRun:
+    """Fragments of raw HTML balanced together: what one opens, a later one may close; `end` closes the rest."""
+
+    def __init__(self):
+        self.open: list[str] = []
+        self.ids: list[str] = []  # the ids of the elements kept, in order
+
+    def add(self, fragment: str) -> str:
+        """Allow-listed HTML for the next fragment."""
+        parser = _Sanitiser(self.open)
+        parser.feed(fragment)
+        parser.close()
+        self.ids.extend(parser.ids)
+        return "".join(parser.out)
+
+    def end(self) -> str:
+        """The closing tags of every tag still open."""
+        closing = "".join(f"</{tag}>" for tag in reversed(self.open))
+        self.open.clear()
+        return closing
+
+
 def sanitise_html(fragment: str) -> str:
-    """Allow-listed HTML for one fragment of raw HTML from a page."""
-    parser = _Sanitiser()
-    parser.feed(fragment)
-    parser.close()
-    return "".join(parser.out)
+    """Allow-listed, balanced HTML for one fragment of raw HTML from a page (a block)."""
+    run = RawHtmlRun()
+    return run.add(fragment) + run.end()
+
+
+def kept_ids(fragment: str) -> list[str]:
+    """The ids the sanitised fragment gives its elements."""
+    run = RawHtmlRun()
+    run.add(fragment)
+    return run.ids

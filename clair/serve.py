@@ -28,6 +28,7 @@ from pathlib import PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
 from . import report
+from .files import MEDIA_TYPES
 from .model import LANGUAGES, Finding, built_bytes, built_text
 from .pipeline import Later
 from .project import Project
@@ -36,12 +37,17 @@ from .serve_build import Builder, Outcome, Snapshot, Watcher
 HOST = "127.0.0.1"  # the preview is for the writer's own machine only
 PREFIX = "/__clair/"
 KEEPALIVE_SECONDS = 15  # an SSE comment this often, so dead connections are noticed
+CONNECTION_TIMEOUT = 30  # seconds a connection may stay silent (a request not sent, a response not read)
+MAX_CONNECTIONS = 32  # handled at once, one thread each; every open page holds one for its reload events
+BUSY_WAIT = 5  # seconds a new connection waits for a free thread before it is answered 503
+BACKLOG = 64  # connections the system holds until the server takes them
+BUSY_RESPONSE = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                 b"Retry-After: 1\r\nConnection: close\r\n\r\nThe preview is busy; reload the page.\n")
 MAX_BANNER_ITEMS = 50
 TYPES = mimetypes.MimeTypes()  # the built-in table only: the same types on every machine
 TEXT_TYPES = ("text/", "application/xml", "application/json", "application/javascript", "image/svg+xml")
-EXTRA_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".webp": "image/webp", ".avif": "image/avif",
-               ".csv": "text/csv", ".xml": "application/xml", ".json": "application/json", ".woff2": "font/woff2",
-               ".wasm": "application/wasm"}
+EXTRA_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".xml": "application/xml", ".woff2": "font/woff2",
+               ".wasm": "application/wasm"}  # the templates' assets and the search index; media: files.MEDIA_TYPES
 
 
 def run_command(args, project: Project) -> int:
@@ -152,11 +158,11 @@ def describe(outcome: Outcome, colour: bool = False) -> str:
         return (f"Rebuild failed ({took}); still serving the last good build. Fix this and save:\n"
                 + report.as_text(outcome.errors, colour=colour).rstrip("\n"))
     if outcome.kind == "full":
-        what = f"Built the whole site in {took} ({outcome.reason}): {outcome.summary}."
+        what = f"Built the whole site in {took} ({report.printable(outcome.reason)}): {outcome.summary}."
     elif outcome.kind == "pages":
-        what = f"Rebuilt {', '.join(outcome.pages)} in {took}."
+        what = f"Rebuilt {report.printable(', '.join(outcome.pages))} in {took}."
     elif outcome.kind in ("media", "assets"):
-        what = f"Reloaded {', '.join(outcome.changed)} in {took}."
+        what = f"Reloaded {report.printable(', '.join(outcome.changed))} in {took}."
     else:
         what = f"Up to date ({took})."
     if outcome.kind == "pages" or (outcome.kind == "full" and outcome.changed):
@@ -166,8 +172,44 @@ def describe(outcome: Outcome, colour: bool = False) -> str:
 
 
 class PreviewServer(ThreadingHTTPServer):
+    """One thread per connection, at most MAX_CONNECTIONS at once: a connection beyond them waits for one to
+    end (up to BUSY_WAIT seconds, then gets 503), and the ones after it wait in the system's backlog. Each
+    connection times out after CONNECTION_TIMEOUT silent seconds, so idle clients cannot hold threads."""
+
     daemon_threads = True
+    request_queue_size = BACKLOG
     preview: Preview
+
+    def __init__(self, address, handler):
+        super().__init__(address, handler)
+        self.free = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request, client_address) -> None:
+        if not self.free.acquire(timeout=BUSY_WAIT):
+            return self.refuse(request)
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started: its place is free again
+            self.free.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.free.release()
+
+    def refuse(self, request) -> None:
+        """503, without waiting for the request; what it sent so far is read, since closing a connection with
+        unread data would reset it before the browser reads the answer."""
+        try:
+            request.settimeout(1)
+            request.sendall(BUSY_RESPONSE)
+            request.setblocking(False)
+            request.recv(65536)
+        except OSError:
+            pass
+        self.shutdown_request(request)
 
     def handle_error(self, request, client_address) -> None:
         error = sys.exc_info()[1]
@@ -179,6 +221,7 @@ class PreviewServer(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "clair-serve"
+    timeout = CONNECTION_TIMEOUT
 
     def log_message(self, format, *args) -> None:  # no access log: the terminal is for findings
         pass
@@ -278,7 +321,10 @@ def lookup(files, path: str) -> tuple[int, PurePosixPath | None, str | None]:
 
 
 def content_type(path: PurePosixPath) -> str:
-    kind = EXTRA_TYPES.get(path.suffix.lower()) or TYPES.guess_type(path.name)[0] or "application/octet-stream"
+    """The type a file is sent as, from its suffix (sent with `nosniff`, so no browser guesses another)."""
+    suffix = path.suffix.lower()
+    kind = (MEDIA_TYPES.get(suffix) or EXTRA_TYPES.get(suffix) or TYPES.guess_type(path.name)[0]
+            or "application/octet-stream")
     return f"{kind}; charset=utf-8" if kind.startswith(TEXT_TYPES) else kind
 
 
@@ -307,7 +353,7 @@ def banner(snapshot: Snapshot, source: str | None) -> str:
     if snapshot.errors:
         title = ("The site could not be built. Fix this, then save:" if not snapshot.built else
                  "Your last change could not be built: this page is the last good build. Fix this, then save:")
-        items = [f"<li>{html.escape(where(f))}: {html.escape(f.message)}</li>" for f in snapshot.errors]
+        items = [f"<li>{shown(where(f))}: {shown(f.message)}</li>" for f in snapshot.errors]
         return banner_html("alert", "clair-preview-errors", title, items)
     findings = snapshot.findings.get(source, ()) if source else ()
     if not findings:
@@ -326,12 +372,17 @@ def where(finding: Finding) -> str:
     return f"{finding.file}:{finding.line}" if finding.line else finding.file
 
 
+def shown(text: str) -> str:
+    """A message's text in the banner: escaped, its control characters made visible as in the terminal."""
+    return html.escape(report.printable(text))
+
+
 def finding_item(finding: Finding) -> str:
-    related = (f" (see {html.escape(finding.related_file)}:{finding.related_line})"
+    related = (f" (see {shown(finding.related_file)}:{finding.related_line})"
                if finding.related_file else "")
     return (f'<li><span class="clair-preview-severity clair-preview-{html.escape(finding.severity)}">'
-            f"{html.escape(finding.severity)}</span> line {finding.line}: {html.escape(finding.message)}{related}"
-            f' <span class="clair-preview-check">[{html.escape(finding.check)}]</span></li>')
+            f"{html.escape(finding.severity)}</span> line {finding.line}: {shown(finding.message)}{related}"
+            f' <span class="clair-preview-check">[{shown(finding.check)}]</span></li>')
 
 
 def banner_html(role: str, kind: str, title: str, items: list[str]) -> str:
@@ -341,7 +392,7 @@ def banner_html(role: str, kind: str, title: str, items: list[str]) -> str:
     return (f'<section id="clair-preview-banner" class="clair-preview {kind}" role="{role}" lang="en" '
             f'aria-labelledby="clair-preview-title" data-key="{key}">\n'
             f'<div class="clair-preview-head"><p id="clair-preview-title" class="clair-preview-title">'
-            f"<strong>Preview</strong> {html.escape(title)}</p>"
+            f"<strong>Preview</strong> {shown(title)}</p>"
             '<button type="button" class="clair-preview-close">Dismiss<span class="clair-preview-hidden"> '
             "this message</span></button></div>\n"
             # a long list scrolls inside the banner; it takes the keyboard focus so it can be scrolled
