@@ -11,7 +11,8 @@ Options (both rules):
   (a law's title may need it), so it does not stop the build unless a team says so.
 - `extra_files` (default `[]`): more YAML files of `phrase: suggestion` lines, with paths relative
   to the folder of the site configuration file. Their entries add to the built-in list and win
-  over it for the same phrase.
+  over it for the same phrase. Only the configuration may set it (a page cannot name files for
+  clair to read), and each file must be inside that folder (checks/settings.py).
 
 A suggestion is a word or a list of words (`au niveau de: [pour, dans, à]`). Phrases match whole
 words in the prose (paragraphs and list items) in any letter case, with accents composed or
@@ -20,28 +21,28 @@ curly apostrophes. Each hit is reported at its line and column in the Markdown f
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
 from pathlib import Path
 
 from clair.model import LANGUAGES, ContentError, Page
-from clair.yamlfile import load_mapping
+from clair.yamlfile import load_mapping, read_text_file
 
 from .prose import Prose, prose
-from .settings import rule, texts
+from .settings import file_names, rule
 
 DATA = Path(__file__).parent / "data"
-RULES = tuple(rule(f"plain-words.{lang}", "warning", extra_files=texts([])) for lang in LANGUAGES)
-RULE_IDS = {declared.id for declared in RULES}
+RULES = tuple(rule(f"plain-words.{lang}", "warning", extra_files=file_names([])) for lang in LANGUAGES)
 
 
 def run(site, files, settings):
     """One finding for every listed phrase in the prose of every page."""
     for page in site.pages:
         rule_id = f"plain-words.{page.lang}"
-        extra = tuple(site.project.root / name for name in settings.options(page, rule_id)["extra_files"])
-        pattern, suggestions = word_list(page.lang, extra, site.config.file, versions(extra))
+        extra = team_files(site, page.lang)
+        pattern, suggestions = word_list(page.lang, extra, versions(extra))
         for block in prose(page):
             for match in pattern.finditer(block.text):
                 line, column = source_position(page, block, match.start(), pattern)
@@ -51,12 +52,16 @@ def run(site, files, settings):
 
 
 def files_read(site) -> list[Path]:
-    """The team's word lists that the configuration or a page's relaxations name (for the build cache's key)."""
-    blocks = [site.config.checks or {}, *(page.meta.get("checks") or {} for page in site.pages)]
-    names = {name for block in blocks if isinstance(block, dict) for rule, options in block.items()
-             if rule in RULE_IDS and isinstance(options, dict) and isinstance(options.get("extra_files"), list)
-             for name in options["extra_files"] if isinstance(name, str)}
-    return sorted(site.project.root / name for name in names)
+    """The team's word lists the configuration names (for the build cache's key): what `run` reads."""
+    return sorted({path for lang in LANGUAGES for path in team_files(site, lang)})
+
+
+def team_files(site, lang: str) -> tuple[Path, ...]:
+    """The team's word lists for one language, as the configuration names them (settings.py has checked
+    them: pages cannot name files, and each is a regular file inside the project folder)."""
+    options = (site.config.checks or {}).get(f"plain-words.{lang}")
+    names = options.get("extra_files", []) if isinstance(options, dict) else []
+    return tuple(site.project.root / name for name in names)
 
 
 def versions(extra_files: tuple[Path, ...]) -> tuple:
@@ -72,15 +77,13 @@ def versions(extra_files: tuple[Path, ...]) -> tuple:
 
 
 @functools.lru_cache(maxsize=16)
-def word_list(lang: str, extra_files: tuple[Path, ...], config_file: str,
+def word_list(lang: str, extra_files: tuple[Path, ...],
               versions: tuple = ()) -> tuple[re.Pattern, dict[str, list[str]]]:
     """The matcher and suggestions for a language: built-in list, then the team's files; built once per
     version of the files (`versions` is only part of the cache key)."""
     suggestions: dict[str, list[str]] = {}
     for path in [DATA / f"plain_words_{lang}.yaml", *extra_files]:
-        if not path.is_file():
-            raise ContentError(config_file, None, f"the plain-words file `{path}` does not exist")
-        entries, lines = load_mapping(path.read_text(encoding="utf-8-sig"), str(path))
+        entries, lines = load_mapping(read_text_file(path, "word list"), str(path))
         for phrase, suggestion in entries.items():
             words = suggestion if isinstance(suggestion, list) else [suggestion]
             if not isinstance(phrase, str) or not words or not all(isinstance(w, str) and w.strip() for w in words):
@@ -120,13 +123,28 @@ def _phrase_pattern(phrase: str) -> str:
 
 def source_position(page: Page, block: Prose, start: int, pattern: re.Pattern) -> tuple[int, int]:
     """File line and 1-based column of the match at `start`, found again in the Markdown line itself
-    because markup and list markers make plain-text offsets drift; plain-text column if not found."""
-    index = sum(1 for offset in block.line_starts[1:] if offset <= start)
+    because markup and list markers make plain-text offsets drift; plain-text column if not found.
+
+    n·log n for a block's many matches: each line's matches and the body's lines are found once
+    (cached) and searched with bisect, not again for every match.
+    """
+    index = bisect.bisect_right(block.line_starts, start) - 1
     line_start = block.line_starts[index]
     line_end = block.line_starts[index + 1] if index + 1 < len(block.line_starts) else len(block.text)
-    before = sum(1 for m in pattern.finditer(block.text[line_start:line_end]) if m.start() < start - line_start)
-    source_lines = page.body.splitlines()
+    before = bisect.bisect_left(match_starts(pattern, block.text, line_start, line_end), start)  # a line starts
+    source_lines = body_lines(page.body)  # after a space, so matching from line_start reads as matching the line
     line = block.line_at(start)
     source = source_lines[line - page.body_line] if 0 <= line - page.body_line < len(source_lines) else ""
-    found = [m.start() for m in pattern.finditer(source)]
+    found = match_starts(pattern, source, 0, len(source))
     return line, (found[before] if before < len(found) else start - line_start) + 1
+
+
+@functools.lru_cache(maxsize=64)
+def match_starts(pattern: re.Pattern, text: str, start: int, end: int) -> list[int]:
+    """Where `pattern` matches in text[start:end], as offsets in `text` (a text's hash is kept with it)."""
+    return [match.start() for match in pattern.finditer(text, start, end)]
+
+
+@functools.lru_cache(maxsize=8)
+def body_lines(body: str) -> list[str]:
+    return body.splitlines()

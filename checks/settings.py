@@ -8,14 +8,22 @@ A check module declares its rules:
 page's relaxation (its own `checks:` block, which needs a `reason:`). Every value is checked against
 its declaration when the site is loaded, so a mistake such as `max: eight` is reported with its file
 and line before anything is rendered, never as a failure halfway through a check.
+
+A page's block can relax a rule but never name a file for a check to read: a page comes from a
+writer's pull request, and a file it named (`../secret.yaml`) would be read and its values printed in
+findings. Options that name files (`file_names`) are refused in pages, and in the configuration every
+file they name must be a regular file inside the project folder (the folder of the configuration
+file), links followed.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 from clair.config import did_you_mean
+from clair.files import special_kind
 from clair.load import describe
 from clair.model import ContentError, ContentErrors, Finding, Page, Site
 
@@ -29,6 +37,7 @@ class Option:
     default: Any
     accepts: Callable[[Any], bool]
     expected: str  # what the value must be, as a writer reads it: "a number", "a list of texts"
+    names_files: bool = False  # the value names files for the check to read: site configuration only
 
 
 def choice(default: str, choices: tuple[str, ...] = SEVERITIES) -> Option:
@@ -48,6 +57,12 @@ def whole(default: int) -> Option:
 def texts(default: list[str]) -> Option:
     return Option(default, lambda value: isinstance(value, list) and all(isinstance(item, str) for item in value),
                   "a list of texts, such as [one, two]")
+
+
+def file_names(default: list[str]) -> Option:
+    """Files for the check to read, relative to the project folder; only the configuration may name them."""
+    return Option(default, lambda value: isinstance(value, list) and all(isinstance(item, str) for item in value),
+                  "a list of file names, such as [words.yaml]", names_files=True)
 
 
 def text_pairs(default: list[list[str]]) -> Option:
@@ -79,13 +94,15 @@ class Settings:
 
     def __init__(self, site: Site, rules: Iterable[Rule]):
         self.rules = {declared.id: declared for declared in rules}
+        self.config_file = site.config.file
         self.site_options = {rule_id: declared.defaults() for rule_id, declared in self.rules.items()}
         self.relaxations: list[dict] = []
         self.findings: list[Finding] = []  # relaxations without a reason
         errors: list[ContentError] = []
         config = site.config
         for rule_id, options in (config.checks or {}).items():
-            errors.extend(self.validate(rule_id, options, config.file, config.lines, ("checks", rule_id)))
+            found = self.validate(rule_id, options, config.file, config.lines, ("checks", rule_id))
+            errors.extend(found or self.named_files(site, rule_id, options))
             if rule_id in self.rules and isinstance(options, dict):
                 self.site_options[rule_id].update(options)
         for page in site.pages:
@@ -93,8 +110,10 @@ class Settings:
         if errors:
             raise ContentErrors(errors)
 
-    def validate(self, rule_id: str, options: Any, file: str, lines: dict, path: tuple) -> list[ContentError]:
-        """Every mistake in one rule's settings, each at its own line."""
+    def validate(self, rule_id: str, options: Any, file: str, lines: dict, path: tuple,
+                 config_file: str | None = None) -> list[ContentError]:
+        """Every mistake in one rule's settings, each at its own line; with `config_file`, the settings are a
+        page's, where an option that names files is a mistake too (it belongs in `config_file`)."""
         def line(*keys) -> int | None:
             return next((lines[key] for key in [(*path, *keys), path, path[0]] if key in lines), None)
 
@@ -110,10 +129,27 @@ class Settings:
             if key not in declared:
                 errors.append(ContentError(file, line(key), f"check `{rule_id}` has no option `{key}`; it has: "
                                                             f"{', '.join(declared)}"))
+            elif declared[key].names_files and config_file:
+                errors.append(ContentError(file, line(key), f"`{key}` can only be set in {config_file}, not in a "
+                                                            "page: a page may relax a check, but not name files "
+                                                            f"for it to read; delete the line `{key}:` here"))
             elif not declared[key].accepts(value):
                 name = "`severity`" if key == "severity" else f"`{rule_id}` option `{key}`"
                 errors.append(ContentError(file, line(key), f"{name} must be {declared[key].expected}"
                                                             f", not {describe(value)}"))
+        return errors
+
+    def named_files(self, site: Site, rule_id: str, options: dict) -> list[ContentError]:
+        """Every file the configuration names for a rule must be a regular file inside the project folder."""
+        config, root = site.config, site.project.root
+        errors = []
+        for key, names in options.items():
+            if key == "reason" or not self.rules[rule_id].options[key].names_files:
+                continue
+            for name in names:
+                problem = file_problem(root, name, key)
+                if problem:
+                    errors.append(ContentError(config.file, config.lines.get(("checks", rule_id, key)), problem))
         return errors
 
     def collect_relaxations(self, page: Page) -> list[ContentError]:
@@ -121,7 +157,8 @@ class Settings:
         line = page.meta_lines.get("checks", 1)
         errors = []
         for rule_id, options in (page.meta.get("checks") or {}).items():
-            found = self.validate(rule_id, options, str(page.source), page.meta_lines, ("checks", rule_id))
+            found = self.validate(rule_id, options, str(page.source), page.meta_lines, ("checks", rule_id),
+                                  config_file=self.config_file)
             if found:
                 errors.extend(found)
                 continue
@@ -162,3 +199,18 @@ class Settings:
         return all(self.severity(None, declared.id) == "off"
                    and all(self.severity(page, declared.id) == "off" for page in pages) for declared in rules)
 
+
+def file_problem(root: Path, name: str, key: str) -> str | None:
+    """What is wrong with a file an option names, relative to the project folder `root`; None if nothing."""
+    if "\0" in name:
+        return f"`{key}` names a file with an invisible control character in its name; type the name again"
+    folder = root.resolve()
+    path = (root / name).resolve()
+    if path != folder and folder not in path.parents:
+        return (f"`{key}` names `{name}`, which is outside the project folder (the folder holding the configuration "
+                "file); clair reads only files inside it: copy the file there and name it from there")
+    if not path.exists():
+        return (f"`{key}` names `{name}`, but `{name}` does not exist; check the name, which is read from the "
+                "folder holding the configuration file")
+    kind = special_kind(path.stat().st_mode)
+    return f"`{key}` names `{name}`, which is {kind}, not a regular file; name a file" if kind else None

@@ -44,7 +44,10 @@ def did_you_mean(word: str, choices) -> str:
 def load_config(path: Path) -> Config:
     """Read and validate the site configuration file."""
     name = str(path)
-    if not path.is_file():
+    if path.is_dir():
+        raise ContentError(name, None, "this is a folder, not the site configuration file; name the file itself, "
+                                       f"such as --config {(path / 'site.yaml').as_posix()}")
+    if not path.exists():
         raise ContentError(name, None, "the site configuration file is missing; create it (see README, 'Configuration')")
     data, lines = load_mapping(read_text_file(path, "configuration file"), name,
                                text_keys=("base_url", "default_layout"))

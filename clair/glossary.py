@@ -42,7 +42,7 @@ ID_PREFIXES = {"en": "acronym-", "fr": "sigle-"}
 FIELDS = ("abbr", "term", "definition", "forms")
 REQUIRED = ("abbr", "term", "definition")
 CAPITALS = "A-ZÀ-ÖØ-ÞŒŸ"
-ACRONYM = re.compile(rf"^[{CAPITALS}]{{2,6}}$")
+ACRONYM = re.compile(rf"[{CAPITALS}]{{2,6}}")  # the whole text (fullmatch)
 # An all-capitals word of 2 to 6 letters; English plurals (CIOs) are the acronym plus a small s.
 ACRONYM_IN_TEXT = re.compile(rf"(?<![\w&])([{CAPITALS}]{{2,6}})(s?)(?![\w&])")
 
@@ -101,7 +101,7 @@ def fold(text: str) -> str:
 
 def load_glossary(path: Path) -> Glossary | None:
     """Read and validate the glossary file; None when there is none. Every problem names its line."""
-    if not path.is_file():
+    if not path.exists():  # a folder or a named pipe is refused when read
         return None
     name = str(path)
     text = read_text_file(path, "glossary file")
@@ -128,7 +128,7 @@ def read_entry(key: str, value: Any, file: str, lines: KeyLines) -> list[Entry]:
     """Both languages of one entry, refused with the line of the first missing or wrong field."""
     line = lines.get(key)
     example = "en: {abbr: OPS, term: Ontario Public Service, definition: ...}"
-    if not ACRONYM.match(key):
+    if not ACRONYM.fullmatch(key):
         raise ContentError(file, line, f"`{key}` is not an acronym: name each entry by its English acronym, "
                                        "2 to 6 capital letters (such as OPS)")
     if not isinstance(value, dict):
@@ -165,7 +165,7 @@ def read_version(key: str, lang: str, version: Any, file: str, lines: KeyLines) 
             raise ContentError(file, where, f"`{name}` of the `{lang}` version of `{key}` {problem}; "
                                             f"{FIELD_HELP[name]}")
     abbr = version["abbr"].strip()
-    if not ACRONYM.match(abbr):
+    if not ACRONYM.fullmatch(abbr):
         raise ContentError(file, lines.get((key, lang, "abbr"), line), f"`abbr: {abbr}` must be an acronym of "
                                                                       "2 to 6 capital letters, such as FPO")
     if lang == "en" and abbr != key:

@@ -14,7 +14,7 @@ from .matrices import MatrixLibrary
 from .model import LANGUAGES, ContentError, ContentErrors, Finding, Page, Site
 from .project import Project
 from .slug import slugify
-from .yamlfile import load_mapping, read_text_file
+from .yamlfile import CONTROL_CHARACTER, load_mapping, read_text_file
 
 FRONT_MATTER_TYPES = {
     "title": str,
@@ -31,7 +31,7 @@ FRONT_MATTER_TYPES = {
 REQUIRED = ("title", "description")
 TEXT_KEYS = tuple(key for key, kind in FRONT_MATTER_TYPES.items() if kind is str)  # `title: No` stays "No"
 TYPE_WORDS = {str: "a piece of text", int: "a whole number", dt.date: "a date like 2026-11-24", dict: "a group of settings"}
-SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")  # the whole slug (fullmatch): `$` would let "a\n" through
 MAX_SLUG_LENGTH = 80
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 10  # folders inside a language folder; publications use two or three
@@ -58,6 +58,7 @@ def load_site(project: Project) -> Site:
             site.pages.append(page)
     if not errors:
         errors.extend(place_pages(site))
+    errors.extend(data_links(project))
     if errors:
         raise ContentErrors(errors)
     site.library = MatrixLibrary.load(project.data)
@@ -65,8 +66,18 @@ def load_site(project: Project) -> Site:
     return site
 
 
-def source_files(content_dir: Path) -> tuple[list[Path], list[ContentError]]:
-    """Every file under the content folder, in a stable order, without following links out of it.
+def data_links(project: Project) -> list[ContentError]:
+    """Links in the data folder, which pull requests fill too, may not lead out of it; nor may the folder."""
+    data = project.data
+    if data.is_symlink():
+        return [ContentError(data, None, "this is a link to another folder, which clair does not follow; "
+                                         "move or copy the folder here instead")]
+    return source_files(data, "data")[1] if data.is_dir() else []
+
+
+def source_files(content_dir: Path, which: str = "content") -> tuple[list[Path], list[ContentError]]:
+    """Every file under the content folder (or the `which` folder), in a stable order, without following
+    links out of it.
 
     Hidden files and folders (names starting with `.`, such as .DS_Store or editor lock files) are
     skipped. A link to a file inside the content folder is read like the file; a link leading out
@@ -97,8 +108,8 @@ def source_files(content_dir: Path) -> tuple[list[Path], list[ContentError]]:
                                                            "delete the link or copy the file here"))
                     continue
                 if root not in target.parents:
-                    errors.append(ContentError(path, None, f"this is a link to {target}, outside the content "
-                                                           "folder; copy the file into the content folder instead"))
+                    errors.append(ContentError(path, None, f"this is a link to {target}, outside the {which} "
+                                                           f"folder; copy the file into the {which} folder instead"))
                     continue
             paths.append(path)
     return sorted(paths), errors
@@ -136,8 +147,15 @@ def load_page(path: Path, content_dir: Path, findings: list[Finding]) -> Page | 
 
 
 def read_text(path: Path) -> str:
-    """Decode UTF-8 (with or without BOM), unify line endings and accents (NFC)."""
-    return read_text_file(path, "page", MAX_FILE_BYTES)
+    """Decode UTF-8 (with or without BOM), unify line endings and accents (NFC); refuse control characters
+    (but tab and newline): they would reach the HTML, and the terminal in messages quoting the text."""
+    text = read_text_file(path, "page", MAX_FILE_BYTES)
+    found = CONTROL_CHARACTER.search(text)
+    if found:
+        raise ContentError(path, text.count("\n", 0, found.start()) + 1, "this line contains an invisible control "
+                           f"character (U+{ord(found.group()):04X}), often left by copying text out of another "
+                           "program; delete it")
+    return text
 
 
 SETTINGS_BLOCK_HELP = "a line `---`, `title:` and `description:` lines, then another `---`"
@@ -200,7 +218,7 @@ def check_front_matter(meta: dict, lines: dict[str, int], file: str, findings: l
             raise ContentError(file, lines.get(key), f"`{key}` must be {TYPE_WORDS[expected]}, not {describe(value)}")
     if "slug" in meta:
         slug = meta["slug"]
-        if not SAFE_SLUG.match(slug):
+        if not SAFE_SLUG.fullmatch(slug):
             raise ContentError(file, lines.get("slug"), f"`slug: {slug}` may only use lower-case letters a-z, "
                                                         "digits and hyphens (no accents, spaces, / or ..); "
                                                         f"for example `{slugify(slug) or 'my-page'}`")

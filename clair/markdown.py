@@ -3,19 +3,21 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .files import ALLOWED, MEDIA_TYPES, PICTURE_TYPES, read_regular, special_kind
 from .i18n import french_typography
 from .model import ContentError, ContentErrors, Page
-from .sanitize import sanitise_html
+from .sanitize import RawHtmlRun, kept_ids, sanitise_html
 from .slug import slugify
 
 BLOCKS = ("vision", "promise", "commitments", "you-said", "what-we-heard", "example", "outcomes", "timeline", "appendix",
@@ -24,9 +26,8 @@ BLOCKS = ("vision", "promise", "commitments", "you-said", "what-we-heard", "exam
 
 MAX_BLOCK_DEPTH = 3  # building blocks inside building blocks; each level renders its inside again
 MEDIA_DIR = "media"  # pictures and files pages link to are copied to /media/<path under content/>
-PICTURE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
-ACTIVE_TYPES = (".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".xml", ".xsl", ".xslt", ".js", ".mjs",
-                ".swf", ".php")  # files a browser may run as code on the site's own address
+SVG_HINT = dict.fromkeys((".svg", ".svgz"), " (an SVG drawing can hold a program, and clair does not clean it "
+                                             "out: export the drawing as PNG)")
 
 
 def make_parser(allow_raw_html: bool = False) -> MarkdownIt:
@@ -34,15 +35,14 @@ def make_parser(allow_raw_html: bool = False) -> MarkdownIt:
 
     Raw HTML is shown as text unless the site allows it; then it goes through the allow-list sanitiser.
     """
-    md = MarkdownIt("commonmark", {"html": allow_raw_html})
+    md = MarkdownIt("commonmark", {"html": allow_raw_html}, renderer_cls=RawHtmlRenderer)
     md.enable("table")
     md.use(footnote_plugin).use(deflist_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda text: slugify(text) or "section")
+    md.core.ruler.push("heading_ids", _heading_ids_rule)
     md.use(container_plugin, "block", validate=lambda params, *_: bool(params.strip()))
     _mark_unclosed_blocks(md)
     if allow_raw_html:
         md.add_render_rule("html_block", _render_sanitised)
-        md.add_render_rule("html_inline", _render_sanitised)
     md.core.ruler.push("french_typography", _french_typography_rule)
     md.core.ruler.push("table_captions", _table_caption_rule)
     md.add_render_rule("table_open", _render_table_open)
@@ -51,8 +51,25 @@ def make_parser(allow_raw_html: bool = False) -> MarkdownIt:
 
 
 def _render_sanitised(self, tokens, index, options, env) -> str:
-    """Raw HTML (a block, or one inline tag) through the allow-list sanitiser."""
+    """A block of raw HTML through the allow-list sanitiser, balanced on its own."""
     return sanitise_html(tokens[index].content)
+
+
+class RawHtmlRenderer(RendererHTML):
+    """Renders the inline raw HTML of one paragraph, heading or cell (parsed only when the site allows raw HTML)
+    through the allow-list sanitiser as one run: a tag may close in a later one, whatever stays open is closed
+    at the end of the run."""
+
+    def renderInline(self, tokens, options, env) -> str:
+        run, out = RawHtmlRun(), []
+        for index, token in enumerate(tokens):
+            if token.type == "html_inline":
+                out.append(run.add(token.content))
+            elif token.type in self.rules:
+                out.append(self.rules[token.type](tokens, index, options, env))
+            else:
+                out.append(self.renderToken(tokens, index, options, env))
+        return "".join(out) + run.end()
 
 
 def _mark_unclosed_blocks(md: MarkdownIt) -> None:
@@ -72,21 +89,47 @@ def _mark_unclosed_blocks(md: MarkdownIt) -> None:
     md.block.ruler.at("container_block", container, {"alt": rule.alt})
 
 
+def _heading_ids_rule(state: StateCore) -> None:
+    """Every heading gets an id from its words (`section` when it has none); a repeated one gets -1, -2...
+
+    What mdit_py_plugins' anchors plugin gives, in linear time: it tried -1, -2... from the start for
+    each repeat (20,000 identical headings took a minute); here each base remembers where it got to.
+    """
+    taken: set[str] = set()
+    next_number: dict[str, int] = {}
+    for index, token in enumerate(state.tokens):
+        if token.type != "heading_open":
+            continue
+        words = "".join(child.content for child in state.tokens[index + 1].children or ()
+                        if child.type in ("text", "code_inline"))
+        slug = base = slugify(words) or "section"
+        number = next_number.get(base, 1)
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        next_number[base] = number
+        taken.add(slug)
+        token.attrSet("id", slug)
+
+
 CAPTION = re.compile(r"^(?:Table|Tableau)\s*:\s*")
 
 
 def _table_caption_rule(state: StateCore) -> None:
-    """A paragraph `Table: caption` (`Tableau : ...` in French) right before a table becomes its caption."""
-    tokens = state.tokens
-    index = 0
-    while index + 3 < len(tokens):
-        inline, table = tokens[index + 1], tokens[index + 3]
-        if tokens[index].type == "paragraph_open" and table.type == "table_open" and CAPTION.match(inline.content):
+    """A paragraph `Table: caption` (`Tableau : ...` in French) right before a table becomes its caption.
+
+    Linear: the tokens are copied once without the captions' paragraphs, not shifted for each caption."""
+    tokens, kept, index = state.tokens, [], 0
+    while index < len(tokens):
+        if index + 3 < len(tokens) and tokens[index].type == "paragraph_open" \
+                and tokens[index + 3].type == "table_open" and CAPTION.match(tokens[index + 1].content):
+            inline = tokens[index + 1]
             first = inline.children[0]
             first.content = CAPTION.sub("", first.content)
-            table.meta["caption"] = inline
-            del tokens[index:index + 3]
+            tokens[index + 3].meta["caption"] = inline
+            index += 3
+        kept.append(tokens[index])
         index += 1
+    tokens[:] = kept
 
 
 def _render_column_header(self, tokens, index, options, env) -> str:
@@ -167,6 +210,28 @@ def check_structure(md: MarkdownIt, page: Page) -> None:
                                "nest them less deeply")
 
 
+def check_raw_ids(page: Page, reserved: dict[str, str]) -> None:
+    """Raw HTML may not give an element an id the templates use (`reserved`: id -> template): the skip link,
+    the contents list and scripts lead to the first element with an id, which would be the page's."""
+    for line, fragment in raw_html(page):
+        for value in kept_ids(fragment):
+            if value in reserved:
+                raise ContentError(page.source, line, f'the id "{value}" is used by the site\'s templates '
+                                                      f"({reserved[value]}); give this element another id")
+
+
+def raw_html(page: Page) -> Iterator[tuple[int, str]]:
+    """(file line, text) of every piece of raw HTML on the page: blocks, and tags inside text."""
+    for token in page.tokens:
+        if token.type == "html_block":
+            yield _line(page, token), token.content
+        breaks = 0
+        for child in token.children or ():
+            breaks += child.type in ("softbreak", "hardbreak")
+            if child.type == "html_inline":
+                yield _line(page, token) + breaks, child.content
+
+
 NESTING_TOKENS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open", "container_block_open",
                   "dl_open", "dd_open", "footnote_reference_open")  # their inside is parsed one level deeper
 
@@ -203,13 +268,15 @@ def media_target(page: Page, content_dir: Path, address: str, is_picture: bool) 
     """(output path, source file) for a relative address to a file under the content folder, or None.
 
     None for addresses that are not local files: other sites, /absolute addresses, #anchors, links
-    to .md pages (render turns those into page addresses) and files that do not exist (the link
-    checks report those). A picture outside the content folder is an error; a link there is left as
-    it is (it is a web address relative to the page, which the link checks follow).
+    to .md pages (render turns those into page addresses), folders and files that do not exist (the
+    link checks report those). A picture outside the content folder is an error; a link there is left
+    as it is (it is a web address relative to the page, which the link checks follow). So is a file
+    that is not a regular one (a named pipe would stall the build) or not of a publishable type
+    (clair/files.py, PUBLISHABLE).
     """
     parts = urlsplit(address)
     path = unquote(parts.path)
-    if parts.scheme or parts.netloc or not path or path.startswith("/") or path.endswith(".md"):
+    if parts.scheme or parts.netloc or not path or path.startswith("/") or path.endswith(".md") or "\0" in path:
         return None
     what = "picture" if is_picture else "file"
     root = content_dir.resolve()
@@ -220,15 +287,22 @@ def media_target(page: Page, content_dir: Path, address: str, is_picture: bool) 
         raise ContentError(page.source, None, f"the {what} `{address}` is outside the content folder; "
                                               f"put it inside {content_dir.as_posix()}/ (for example next to this "
                                               "page) and link to it with a relative path such as `chart.png`")
-    if not source.is_file():
+    if not source.exists() or source.is_dir():
         return None
+    kind = special_kind(source.stat().st_mode)
+    if kind:
+        raise ContentError(page.source, None, f"the {what} `{address}` is {kind}, not a regular file; "
+                                              "put the file itself in its place")
     suffix = source.suffix.lower()
-    if suffix in ACTIVE_TYPES:
-        raise ContentError(page.source, None, f"the {what} `{address}` is a kind of file ({suffix}) that browsers "
-                                              "may run as a program; publish it as PNG, JPEG or PDF instead")
     if is_picture and suffix not in PICTURE_TYPES:
         raise ContentError(page.source, None, f"the picture `{address}` must be a PNG, JPEG, GIF, WebP or AVIF "
-                                              "file; save it in one of those formats")
+                                              f"file; save it in one of those formats{SVG_HINT.get(suffix, '')}")
+    if suffix not in MEDIA_TYPES:
+        kind = suffix or "its name has no ending such as .pdf"
+        raise ContentError(page.source, None, f"the file `{address}` is a kind of file ({kind}) that clair does not "
+                                              "publish: it publishes only kinds that no browser or web server runs "
+                                              f"as a program, which are {ALLOWED}; save it as one of these "
+                                              f"(a web page as PDF, a drawing as PNG){SVG_HINT.get(suffix, '')}")
     if any(part.startswith(".") for part in source.relative_to(root).parts):
         raise ContentError(page.source, None, f"the {what} `{address}` is hidden (a name starting with .); "
                                               "rename it")
@@ -244,7 +318,7 @@ def media_files(pages) -> dict[PurePosixPath, bytes]:
     files = {}
     for output, source in sorted(media.items()):
         try:
-            files[output] = source.read_bytes()
+            files[output] = read_regular(source)
         except OSError as err:
             raise ContentError(source, None, f"this file cannot be read ({err.strerror}); "
                                "check that it exists") from None

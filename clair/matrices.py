@@ -494,7 +494,7 @@ class MatrixLibrary:
         if not library.folder.is_dir():
             return library
         for path in sorted(library.folder.iterdir()):
-            if path.name.startswith(".") or not path.is_file():
+            if path.name.startswith(".") or path.is_dir():  # a named pipe is refused when read
                 continue
             if path.suffix.lower() not in (".yaml", ".yml"):
                 library.errors.append(ContentError(path, None, "only matrices (`.yaml` files) belong in "

@@ -39,7 +39,7 @@ POLL_SECONDS = 0.1  # how often the sources are scanned (at least; see Watcher.i
 SETTLE_SECONDS = 0.025  # a change is built once the files have not changed for this long
 MAX_SETTLE_SECONDS = 2.0  # ...or after this long, if something keeps writing
 MAX_INCREMENTAL_PAGES = 10  # more pages changed at once (a `git checkout`): rebuild everything
-SCRATCH = re.compile(r"(~|\.swp|\.swx|\.swo|\.tmp|\.part|\.crdownload)$|^(#.*#|4913)$")  # editors' temporary files
+SCRATCH = re.compile(r"(~|\.swp|\.swx|\.swo|\.tmp|\.part|\.crdownload)\Z|^(#.*#|4913)\Z")  # editors' temporary files
 
 Stat = tuple[int, int, int]  # mtime (ns), size, inode
 

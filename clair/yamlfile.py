@@ -10,6 +10,8 @@ tree, for readers that take each value from its node with its line.
 """
 from __future__ import annotations
 
+import codecs
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from .files import read_regular
 from .model import ContentError
 
 try:
@@ -25,8 +28,10 @@ try:
 except ImportError:  # built without it: the pure-Python loader reads everything
     CParser = object
 
-TEXT_FILE_LIMIT = 2_000_000  # bytes; a page or configuration file larger than this is a mistake
+TEXT_FILE_LIMIT = 2_000_000  # bytes; a page, the configuration, a data file or a word list larger is a mistake
+MAX_NUMBER_LENGTH = 100  # characters of a whole number (in any base); no setting or data needs more
 NULL_TAG = "tag:yaml.org,2002:null"
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline, DEL, C1
 
 KeyLines = dict[str | tuple[str | int, ...], int]  # "title" -> line; ("checks", "readability.grade", "max") -> line
 
@@ -94,10 +99,12 @@ class _Constructor(yaml.constructor.SafeConstructor):
                            "for example 2026-11-24", node.start_mark) from None
 
     def construct_yaml_int(self, node):
-        try:
-            return super().construct_yaml_int(node)
-        except ValueError:
-            raise _Refusal("this number is far too long; write a shorter number", node.start_mark) from None
+        """A whole number, in any of YAML's ways (1500, 0x5DC, 0b..., 0o..., 25:00); one longer than
+        MAX_NUMBER_LENGTH is refused unread: Python refuses to show one of over 4,300 digits, and reading
+        a long 1:2:3:... takes minutes."""
+        if len(node.value) > MAX_NUMBER_LENGTH:
+            raise _Refusal("this number is far too long; write a shorter number", node.start_mark)
+        return super().construct_yaml_int(node)
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
@@ -193,11 +200,30 @@ def _read_with(loader_class, text: str, limits: Limits, first_line: int, constru
     loader = loader_class(text, limits, first_line)
     try:
         node = loader.get_single_node()
+        _refuse_control_characters(node, limits)
         if not construct:
             return node, None
         return node, (loader.construct_document(node) if node is not None else {})
     finally:
         loader.dispose()
+
+
+def _refuse_control_characters(node: yaml.Node | None, limits: Limits) -> None:
+    """A value or key holding a control character (but tab and newline) that a backslash code in double
+    quotation marks wrote ("\\0", "\\e", "\\x1b"): it would reach the pages' HTML and the terminal.
+    The reader refuses such characters typed as they are."""
+    nodes = [node] if node is not None else []
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, yaml.ScalarNode):
+            found = CONTROL_CHARACTER.search(node.value)
+            if found:
+                raise _Refusal(f"{limits.what} has an invisible control character (U+{ord(found.group()):04X}) "
+                               "written with a backslash code in quotation marks; delete the code", node.start_mark)
+        elif isinstance(node, yaml.MappingNode):
+            nodes.extend(part for pair in reversed(node.value) for part in reversed(pair))
+        else:
+            nodes.extend(reversed(node.value))  # the first in the file is found first
 
 
 _READ_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError)
@@ -290,16 +316,20 @@ def _line(err: yaml.MarkedYAMLError, first_line: int, unplaced: int | None) -> i
 
 
 def read_text_file(path: Path, what: str = "file", limit: int = TEXT_FILE_LIMIT) -> str:
-    """Decode UTF-8 (with or without BOM), unify line endings (CRLF, CR) and accents (NFC)."""
+    """Decode UTF-8 (with or without BOM), unify line endings (CRLF, CR) and accents (NFC); only a regular
+    file is read (clair/files.py), and UTF-16 is named as such."""
     try:
         size = path.stat().st_size
         if size > limit:
             raise ContentError(path, None, f"the {what} is too large ({size / 1_000_000:.1f} MB; the limit is "
                                            f"{limit // 1_000_000} MB); split it into smaller files")
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as err:
         raise ContentError(path, None, f"the {what} cannot be read ({err.strerror or 'unknown reason'}); "
                                        "check that it exists and that you may read it") from None
+    if _is_utf16(data):
+        raise ContentError(path, None, f"the {what} is saved as UTF-16; open it in your editor and save it with "
+                                       "the encoding UTF-8")
     if b"\0" in data:
         raise ContentError(path, None, f"this is not a text file (it looks like a picture or a program); "
                                        f"only text may be saved in a {what} ending in {path.suffix or 'this name'}")
@@ -313,6 +343,16 @@ def read_text_file(path: Path, what: str = "file", limit: int = TEXT_FILE_LIMIT)
             "way, often Latin-1 or Windows-1252); open it in your editor and save it with the encoding UTF-8",
         ) from None
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _is_utf16(data: bytes) -> bool:
+    """A UTF-16 byte-order mark, or text with a zero in every other byte (letters of Western languages)."""
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return True
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    zeros = sorted((sample[0::2].count(0), sample[1::2].count(0)))
+    return pairs > 0 and zeros[1] > pairs // 2 and zeros[0] * 10 < pairs
 
 
 PLAIN_PROBLEMS = (  # YAML's wording -> what a writer should do; {what} and {key}: the words of the text's Limits

@@ -4,7 +4,7 @@ import unicodedata
 import pytest
 
 from checks import plain_words
-from clair.model import ContentError
+from clair.model import ContentErrors
 from conftest import SITE_YAML, page
 
 
@@ -19,7 +19,7 @@ def where(finding):
 
 def test_the_data_files_are_long_enough():
     for lang, least in (("en", 40), ("fr", 30)):
-        _, suggestions = plain_words.word_list(lang, (), "site.yaml")
+        _, suggestions = plain_words.word_list(lang, ())
         assert len(suggestions) >= least
 
 
@@ -65,7 +65,7 @@ def test_plain_french_passes(build):
 
 
 def test_accents_match_composed_or_not():
-    pattern, _ = plain_words.word_list("fr", (), "site.yaml")
+    pattern, _ = plain_words.word_list("fr", ())
     assert pattern.search(unicodedata.normalize("NFD", "Il faut PROCÉDER À l'examen."))
 
 
@@ -79,5 +79,5 @@ def test_teams_add_words_and_choose_the_severity(build, tmp_path):
 
 def test_a_missing_word_file_is_a_configuration_error(build):
     config = SITE_YAML + "checks:\n  plain-words.fr:\n    extra_files: [absent.yaml]\n"
-    with pytest.raises(ContentError, match="absent.yaml` does not exist"):
+    with pytest.raises(ContentErrors, match="absent.yaml` does not exist"):
         check(build, {"fr/h.md": page("H", "Bonjour.\n")}, config)
