@@ -1,9 +1,13 @@
 """Stage 3, render: Markdown tokens and Jinja templates into the HTML of every page and site file."""
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import os
 import posixpath
-from pathlib import PurePosixPath
+import re
+import traceback
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import jinja2
@@ -11,16 +15,19 @@ from markupsafe import Markup
 
 from .glossary import PAGE_URLS, link_first_uses
 from .i18n import LOCALES, Catalogue, french_typography, long_date
-from .markdown import BLOCKS, block_name, make_parser, parse_page
+from .markdown import BLOCKS, block_name, check_raw_ids, make_parser, parse_page
 from .matrices import csv_bytes, csv_path
 from .matrices import view as matrix_view
 from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, GeneratedPage, Page, Site, alternates, reading_order
 from .onepage import whole_publication_url
+from .project import Project, shown
 from .report import summary_line
 from .review import review_rows
 from .search import search_url
 
 TOC_MIN_HEADINGS = 3  # pages with this many `##` headings get an "On this page" list
+UNDEFINED = re.compile(r"'(?P<name>[^']+)' is undefined|has no attribute '(?P<attribute>[^']+)'")
+TEMPLATE_ID = re.compile(r'\sid="([^"{}]+)"')  # a fixed id in a template (not one filled in, `id="{{ x }}"`)
 
 
 class Renderer:
@@ -43,20 +50,23 @@ class Renderer:
         self.templates.filters["long_date"] = long_date
         self.by_rel = {(p.lang, p.rel): p for p in site.pages}
         self.homes = {lang: site.home(lang) for lang in LANGUAGES}  # looked up by every page: found once
+        self.template_ids = template_ids(self.project.templates) if site.config.allow_raw_html else {}
 
-    def template(self, name: str) -> jinja2.Template:
-        """Load a template, turning a syntax error into an error naming the template's file and line."""
+    def template(self, name: str) -> Template:
+        """Load a template, turning a syntax error into an error naming the template's file and line (and so
+        does rendering it: `Template`)."""
         try:
-            return self.templates.get_template(name)
+            return Template(self.templates.get_template(name), self.project)
         except jinja2.TemplateSyntaxError as err:
-            raise ContentError(self.project.template_file(err.name or name), err.lineno,
-                               f"template error: {err.message}") from None
+            raise syntax_error(err, self.project, name) from None
         except jinja2.TemplateNotFound:
             raise ContentError(self.project.template_file(name), None, "this template does not exist") from None
 
     def parse_page(self, page: Page) -> None:
         """Parse one page once (later stages share the tokens); French titles get French spacing too."""
         parse_page(self.md, page, self.project.content)
+        if self.template_ids:  # raw HTML is allowed
+            check_raw_ids(page, self.template_ids)
         self.typeset_meta(page)
 
     @staticmethod
@@ -212,6 +222,65 @@ class Renderer:
             relaxations=self.site.relaxations, summary=summary_line(self.site.findings))
 
 
+class Template:
+    """A loaded template whose errors while it renders (an undefined name, a missing include, a template that
+    includes itself) are a ContentError at the template's file and line, found in the traceback jinja
+    rewrites to show template lines: a maintainer sees where to fix it, never a traceback. Every page
+    meets the same error; the pipeline reports it once."""
+
+    def __init__(self, template: jinja2.Template, project: Project):
+        self.template, self.project = template, project
+
+    def render(self, *args, **kwargs) -> str:
+        try:
+            return self.template.render(*args, **kwargs)
+        except ContentError:
+            raise
+        except jinja2.TemplateSyntaxError as err:  # in a template it includes, loaded only now
+            raise syntax_error(err, self.project, self.template.name) from None
+        except Exception as err:
+            lines = template_lines(err, self.project) or [(self.project.template_file(self.template.name), None)]
+            if isinstance(err, RecursionError):
+                lines = loop(lines)
+            raise ContentError(*lines[-1], f"template error: {runtime_message(err, lines)}") from None
+
+
+def syntax_error(err: jinja2.TemplateSyntaxError, project: Project, name: str) -> ContentError:
+    return ContentError(project.template_file(err.name or name), err.lineno, f"template error: {err.message}")
+
+
+def template_lines(err: Exception, project: Project) -> list[tuple[str, int]]:
+    """The template lines in the error's traceback, outermost first (jinja gives its frames the template's file)."""
+    folder = os.path.abspath(project.templates) + os.sep
+    return [(project.template_file(path[len(folder):]), frame.lineno)
+            for frame in traceback.extract_tb(err.__traceback__)
+            if (path := os.path.abspath(frame.filename)).startswith(folder)]
+
+
+def loop(lines: list) -> list:
+    """The lines a template that never finishes goes round (those met most often, the last round may be cut
+    short), in the order first met: its include or call comes last."""
+    counts = collections.Counter(lines)
+    most = max(counts.values())
+    return [line for line in dict.fromkeys(lines) if counts[line] >= most - 1] if most > 2 else lines
+
+
+def runtime_message(err: Exception, lines: list[tuple[str, int | None]]) -> str:
+    """What went wrong, in a maintainer's words rather than Python's (`lines`: where, outermost first)."""
+    if isinstance(err, RecursionError):
+        return (f"this template never finishes: an `include`, `extends` or macro call leads back to itself "
+                f"(it goes round {', '.join(f'{file}:{line}' for file, line in lines)}); break the loop")
+    if isinstance(err, jinja2.TemplateNotFound):
+        return f"the template `{err.name}` used here does not exist; check its name"
+    text = str(err.args[0]) if err.args else type(err).__name__
+    if isinstance(err, jinja2.UndefinedError):
+        found = UNDEFINED.search(text)
+        if found:
+            name = found["name"] or found["attribute"]
+            return f"`{name}` is not defined here; check its spelling, or that this template is given it"
+    return text
+
+
 def matching_close(tokens: list, open_index: int, kind: str = "container_block") -> int:
     """Index of the token that closes the one opened at `open_index`."""
     depth = 0
@@ -237,3 +306,12 @@ def neighbours(page: Page) -> tuple[Page | None, Page | None]:
     order = reading_order(publication)
     index = order.index(page)
     return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
+
+
+def template_ids(folder: Path) -> dict[str, str]:
+    """The fixed ids the templates give elements (`main-content`, `search-query`...), each with its template."""
+    found: dict[str, str] = {}
+    for path in sorted(folder.rglob("*.html")):
+        for value in TEMPLATE_ID.findall(path.read_text(encoding="utf-8", errors="replace")):
+            found.setdefault(value, shown(path))
+    return found

@@ -4,12 +4,14 @@ The site is written into `.NAME.building-PID` beside the output folder and swapp
 complete: with one atomic exchange of the two folders where the system offers it (Linux), else with
 two renames during which Ctrl-C and termination signals wait. A failure, Ctrl-C or SIGTERM while
 writing removes the temporary folder and leaves the previous site exactly as it was; a build killed
-outright (SIGKILL, power cut) leaves a temporary folder that the next build removes.
+outright (SIGKILL, power cut) leaves a temporary folder that the next build removes, even one with
+nothing to write. A full or failing disk is said in plain words (`DISK_TROUBLE`).
 """
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import hashlib
 import json
 import os
@@ -21,28 +23,80 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from .model import ContentError, built_bytes
-from .project import CODE_DIR, Project
+from .project import CODE_DIR, Project, shown
 
 MARKER = ".clair-site"  # written into every output folder, so we only ever replace our own output
+MARKER_TEXT = "Built by clair. This whole folder is replaced on every build. The files it wrote:\n"
+KEPT = ("CNAME", ".nojekyll")  # GitHub Pages' files, put in the output folder by hand: each build keeps them
+REPOSITORIES = (".git", ".hg", ".svn")  # an output folder holding one of these is refused, never replaced
+DISK_TROUBLE = {errno.ENOSPC: "the disk is full; free some space and build again",
+                errno.EDQUOT: "your disk quota is used up; free some space and build again",
+                errno.EROFS: "the disk can only be read, not written; choose a folder on another disk with --out",
+                errno.EIO: "the disk reported a fault while writing; check the disk, then build again"}
 DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def check_output_folder(out: Path, project: Project) -> None:
-    """Refuse output folders whose replacement would destroy something that is not a built site."""
+    """Refuse output folders whose replacement would destroy something that is not a built site: the project's
+    own folders and anything inside them, a git repository, a folder holding files clair did not write
+    (`KEPT` files apart: they are carried over to the new site)."""
     target = out.resolve()
     content = project.content.resolve()
     dangerous = {Path("/").resolve(), Path.home().resolve(), project.root.resolve(), CODE_DIR}
     if target in dangerous or target in content.parents or target == content:
         raise ContentError(out, None, "refusing to write the site here: this folder holds your sources; "
                                       "choose an empty folder such as `site` with --out")
-    if content in target.parents:
-        raise ContentError(out, None, "refusing to write the site inside the content folder; choose another --out")
+    for name, folder in own_folders(project):
+        if folder in target.parents or target == folder:
+            raise ContentError(out, None, f"refusing to write the site inside the {name}; choose another --out, "
+                                          "such as `site`")
+        if target in folder.parents:
+            raise ContentError(out, None, f"refusing to write the site here: this folder holds the {name}; "
+                                          "choose an empty folder such as `site` with --out")
     if target.exists() and not target.is_dir():
         raise ContentError(out, None, "refusing to replace this: it is a file, not a folder; "
                                       "choose a folder such as `site` with --out")
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
-        raise ContentError(out, None, "refusing to replace this folder: it holds files clair did not write; "
-                                      "choose an empty or new folder with --out, or empty it yourself")
+    if any(os.path.lexists(target / name) for name in REPOSITORIES):
+        raise ContentError(out, None, "refusing to replace this folder: it is a git repository (it holds `.git`), "
+                                      "and a build replaces the whole folder, history included; build into "
+                                      "another folder with --out and copy the site into the repository from there")
+    foreign = not_written_by_clair(target)
+    if foreign:
+        named = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise ContentError(out, None, f"refusing to replace this folder: it holds files clair did not write "
+                                      f"({named}); choose an empty or new folder with --out, or move them out")
+
+
+def own_folders(project: Project) -> list[tuple[str, Path]]:
+    """The project's folders a site must never be written into, each with how a message names it."""
+    folders = [("content folder", project.content), ("templates folder", project.templates),
+               ("data folder", project.data), ("git repository's own folder (`.git`)", project.root / ".git")]
+    if project.cache is not None:
+        folders.append(("build cache folder", project.cache))
+    return [(name, folder.resolve()) for name, folder in folders]
+
+
+def not_written_by_clair(folder: Path) -> list[str]:
+    """The files of an output folder that the build which wrote it did not write (its MARKER lists those it
+    did), `kept_files` apart. Without a marker, that is every file; a marker from before clair kept this
+    list (or one damaged) tells nothing, so nothing is counted."""
+    present = set(listing(folder) or {})
+    if not present:
+        return []
+    try:
+        written = json.loads((folder / MARKER).read_text(encoding="utf-8").split("\n", 1)[1])
+    except FileNotFoundError:
+        return sorted(present)
+    except (OSError, ValueError, IndexError):
+        return []
+    if not isinstance(written, list) or not written:
+        return []
+    return sorted(present - set(map(str, written)) - {MARKER, *kept_files(folder)})
+
+
+def kept_files(out: Path) -> list[str]:
+    """The `KEPT` files the output folder holds (regular files only, never links), which the next site keeps."""
+    return [name for name in KEPT if (out / name).is_file() and not (out / name).is_symlink()]
 
 
 def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: Path,
@@ -56,17 +110,21 @@ def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: P
     written to `out`, whose folder nobody has touched since, is not written again. Returns whether it wrote."""
     out = out.resolve()
     written = WrittenSite(record, out, digest) if record and digest else None
-    if written is not None and written.still_there():
-        return False
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     retired = out.parent / f".{out.name}.previous-{os.getpid()}"
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(out)
+        remove_leftovers(out)  # even when there is nothing to write
+        if written is not None and written.still_there():
+            return False
         try:
             fill_folder(staging, files, assets_dir)
+            for name in kept_files(out):
+                if not (staging / name).exists():
+                    shutil.copy2(out / name, staging / name)
             if before_swap is not None:
                 before_swap(staging)
+            mark(staging)
             with signals_deferred():
                 swap_in(staging, out, retired)
             if written is not None:
@@ -76,10 +134,18 @@ def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: P
                 shutil.rmtree(staging, ignore_errors=True)
                 shutil.rmtree(retired, ignore_errors=True)
     except OSError as err:
-        where = err.filename or out
-        raise ContentError(out, None, f"the site could not be written ({err.strerror or 'unknown reason'}: {where}); "
-                                      "the previous output folder is unchanged") from None
+        raise not_written(err, out) from None
     return True
+
+
+def not_written(err: OSError, out: Path) -> ContentError:
+    """Why the site could not be written, in plain words for a full or failing disk, at the output folder."""
+    trouble = DISK_TROUBLE.get(err.errno)
+    if trouble:
+        return ContentError(shown(out), None, f"the site could not be written: {trouble}. The previous site "
+                                              "in this folder is unchanged")
+    return ContentError(shown(out), None, f"the site could not be written ({err.strerror or 'unknown reason'}: "
+                                          f"{err.filename or out}); the previous output folder is unchanged")
 
 
 def site_digest(files: dict[PurePosixPath, str | bytes], assets_dir: Path, fingerprint: bytes) -> str:
@@ -203,9 +269,13 @@ def signals_deferred():
 
 
 def fill_folder(folder: Path, files: dict[PurePosixPath, str | bytes], assets_dir: Path) -> None:
-    """Every rendered file, the static assets and the marker, with stable bytes."""
+    """Every rendered file and the static assets, with stable bytes."""
     shutil.rmtree(folder, ignore_errors=True)
-    shutil.copytree(assets_dir, folder / "assets")
+    for source in sorted(assets_dir.rglob("*")):  # one by one: a full disk fails with its own reason
+        if source.is_file():
+            target = folder / "assets" / source.relative_to(assets_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
     made: set[Path] = set()
     for rel, content in sorted(files.items()):
         inside = posixpath.normpath(str(rel))  # the folder is new and clair made every folder in it: no links
@@ -216,4 +286,11 @@ def fill_folder(folder: Path, files: dict[PurePosixPath, str | bytes], assets_di
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
         path.write_bytes(built_bytes(content))
-    (folder / MARKER).write_text("Built by clair. This whole folder is replaced on every build.\n", encoding="utf-8")
+
+
+def mark(folder: Path) -> None:
+    """The marker of a complete site, listing the files clair wrote (`KEPT` apart), so that the next build can
+    tell which files in the folder are not its own (`not_written_by_clair`)."""
+    written = sorted(set(listing(folder)) - set(KEPT))
+    (folder / MARKER).write_text(MARKER_TEXT + json.dumps(written, ensure_ascii=False, indent=0) + "\n",
+                                 encoding="utf-8")
