@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from clair.model import Finding, Page, Site, built_text
 
 from . import accessibility, glossary, html, links, matrices, parity, plain_words, readability
+from .links import FileLinks
 from .settings import Rule, Settings
 
 CHECKS = (readability, plain_words, parity, accessibility, links, glossary, matrices)
@@ -38,7 +39,7 @@ class Built:
     """What the site-wide checks read: every built file, and the ids and addresses of each HTML file."""
 
     files: dict[PurePosixPath, str | bytes]
-    links: dict[PurePosixPath, links.FileLinks]
+    links: dict[PurePosixPath, FileLinks]
 
 
 def settings_for(site: Site) -> Settings:
@@ -80,18 +81,18 @@ def run_site(site: Site, built: Built, settings: Settings) -> list[Finding]:
     return found
 
 
-def extract_links(text: str, page: Page | None) -> links.FileLinks:
+def extract_links(text: str, page: Page | None) -> FileLinks:
     """The ids and addresses of one built HTML file, for the site-wide link check."""
     return links.extract(html.parse(text), page)
 
 
-def extract_site_links(text: str) -> links.FileLinks:
+def extract_site_links(text: str) -> FileLinks:
     """`extract_links` for a built file that is not a content page."""
     return extract_links(text, None)
 
 
 def relink(site: Site, pages: list[Page], files, settings: Settings, kept_ids: dict,
-           extracted: dict[PurePosixPath, links.FileLinks] | None = None) -> list[Finding]:
+           extracted: dict[PurePosixPath, FileLinks] | None = None) -> list[Finding]:
     """The link checks of some pages only (a preview's edited pages): the ids of the files their links lead
     to are read when first needed and kept in `kept_ids` while those files are unchanged; `extracted` may
     hold what `extract_links` already found in some of the pages."""
@@ -105,7 +106,7 @@ def relink(site: Site, pages: list[Page], files, settings: Settings, kept_ids: d
     return found
 
 
-def extract_all(site: Site, files: dict[PurePosixPath, str | bytes]) -> dict[PurePosixPath, links.FileLinks]:
+def extract_all(site: Site, files: dict[PurePosixPath, str | bytes]) -> dict[PurePosixPath, FileLinks]:
     """`extract_links` of every built HTML file, in this process."""
     pages = {page.output_path: page for page in site.pages}
     return {path: extract_links(built_text(text), pages.get(path)) for path, text in files.items()

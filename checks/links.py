@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 from clair.config import did_you_mean
 from clair.model import Finding, Page, Site, built_text
 from clair.project import Project, shown
+from clair.shape import Shape
 
 from . import html
 from .html import Document, Element
@@ -62,6 +63,22 @@ class FileLinks(NamedTuple):
     ids: frozenset[str]
     addresses: tuple[Address, ...]
 
+    def to_data(self) -> list:
+        """As JSON values, for the build cache (ids sorted: the same links always give the same bytes)."""
+        return [sorted(self.ids), [list(address) for address in self.addresses]]
+
+    @classmethod
+    def from_data(cls, data) -> FileLinks:
+        """From `to_data`'s values; Damaged (clair/shape.py) when they are not of that shape."""
+        ids, addresses = FILE_LINKS_DATA.conform(data)
+        return cls(frozenset(ids), tuple(Address(*address) for address in addresses))
+
+
+FILE_LINKS_DATA = Shape(([str], [(str, str, str, int, str, bool)]))
+
+
+MAX_SUGGESTIONS, MAX_SUGGESTION_IDS = 200, 500
+
 
 class Targets:
     """Where addresses on the site can lead: the built files, the assets, and the ids on each page."""
@@ -73,6 +90,17 @@ class Targets:
                                    for p in project.assets.rglob("*") if p.is_file()}
         self.ids = ids
         self.resolved: dict[tuple[str, str], PurePosixPath | None] = {}
+        self.suggestions_left = MAX_SUGGESTIONS
+
+    def suggestion(self, fragment: str, target: PurePosixPath) -> str:
+        """A "did you mean" for a missing `#fragment`: a fuzzy match costs a comparison with every id of the
+        page, so only the first MAX_SUGGESTIONS findings of a check, on pages of at most MAX_SUGGESTION_IDS
+        ids, get one (a page of thousands of broken anchors stays linear)."""
+        choices = self.ids.get(target, ())
+        if self.suggestions_left <= 0 or len(choices) > MAX_SUGGESTION_IDS:
+            return ""
+        self.suggestions_left -= 1
+        return did_you_mean(fragment, sorted(choices))
 
     def is_external(self, address: str) -> bool:
         """The address names another host (a scheme-relative `//host/...` too)."""
@@ -184,7 +212,7 @@ def internal_problem(targets: Targets, base: PurePosixPath, page: Page | None, a
     fragment = unquote(urlsplit(address).fragment)
     if fragment and fragment not in targets.ids.get(target, set()):
         return (f"leads to {'this page' if target == base else url_of(target)}, which has no `#{fragment}` on it."
-                f"{did_you_mean(fragment, targets.ids.get(target, set()))}")
+                f"{targets.suggestion(fragment, target)}")
     return None
 
 

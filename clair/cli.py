@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import os
 import signal
@@ -12,7 +13,8 @@ from pathlib import Path
 from . import audit, report, search, serve
 from .model import ContentError, ContentErrors, Finding
 from .pipeline import build_site, publish
-from .project import Project
+from .cache import refusal
+from .project import Project, shown
 from .report import EXIT_FINDINGS, EXIT_LOAD_ERROR, EXIT_OK, fail_to_load, print_findings
 from .translation_mark import mark_translated
 from .units import usable_cpus
@@ -54,8 +56,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=usable_cpus(), metavar="N",
                         help="pages are rendered and checked in N processes (default: one per usable core)")
     parser.add_argument("--no-cache", dest="cache", action="store_false",
-                        help="render and check every page again instead of reusing unchanged pages' results "
-                             "(kept in .cache/clair/ beside the configuration, or $CLAIR_CACHE_DIR)")
+                        help="render and check every page again instead of reusing unchanged pages' results")
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help="where to keep the build cache: a folder outside the project (default: "
+                             "$CLAIR_CACHE_DIR, else the project's folder in your user cache folder)")
     parser.add_argument("--timings", action="store_true", help="say how long each stage of the build took")
     parser.add_argument("--site", type=Path, help="audit: an already built site folder instead of building one")
     parser.add_argument("--screenshots", type=Path, metavar="DIR",
@@ -102,7 +106,8 @@ def _terminate(signum, frame):
 @stops_cleanly
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    project = Project.from_options(args.content, args.config, args.out, cache=args.cache)
+    project = without_unsafe_cache(Project.from_options(args.content, args.config, args.out, cache=args.cache,
+                                                        cache_dir=args.cache_dir))
     if args.command == "mark-translated":
         return mark_command(args, project)
     if args.command == "audit":
@@ -114,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             # a --skip-checks preview indexes search only when Pagefind is installed (clair/search.py)
             index = not args.skip_checks or search.available()
-            publish(result, search_index=index)
+            kept = publish(result, search_index=index)
+            if kept:
+                them = "them" if len(kept) > 1 else "it"
+                print(f"Kept {' and '.join(kept)} in {args.out}/: clair does not make {them}, so each build "
+                      f"carries {them} over from the previous site.", file=sys.stderr)
             if not index:
                 print("Search is not indexed in this preview: Pagefind is not installed "
                       "(pip install 'pagefind[bin]').", file=sys.stderr)
@@ -130,6 +139,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.timings:
         print(f"Timings: {result.timings}", file=sys.stderr)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def without_unsafe_cache(project: Project) -> Project:
+    """The project, without its cache when that folder is not safe to use (clair/cache.py `refusal`), saying so."""
+    why = refusal(project)
+    if why is None:
+        return project
+    print(f"{shown(project.cache)}:1: warning: this build cache folder is not used: {why}. "
+          "Every page is built again.", file=sys.stderr)
+    return dataclasses.replace(project, cache=None)
 
 
 def mark_command(args: argparse.Namespace, project: Project) -> int:

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .shape import Either, Shape
+
 LANGUAGES = ("en", "fr")
 OTHER_LANGUAGE = {"en": "fr", "fr": "en"}
 LANGUAGE_NAMES = {"en": "English", "fr": "French"}  # as messages name them
@@ -62,6 +64,19 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    def to_data(self) -> list:
+        """The finding as JSON values, for the build cache."""
+        return [self.file, self.line, self.check, self.severity, self.message, self.column, self.related_file,
+                self.related_line]
+
+    @classmethod
+    def from_data(cls, data) -> Finding:
+        """A finding from `to_data`'s values; Damaged (clair/shape.py) when they are not of that shape."""
+        return cls(*FINDING_DATA.conform(data))
+
+
+FINDING_DATA = Shape((str, int, str, str, str, Either(None, int), Either(None, str), Either(None, int)))
 
 
 class Utf8Text:

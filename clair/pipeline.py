@@ -21,7 +21,8 @@ from typing import Callable
 import checks
 
 from . import search
-from .cache import BuildCache, site_key, unit_key
+from .cache import BuildCache, open_cache, site_key, unit_key, usable_folder
+from .files import read_regular
 from .generated import render_generated_files
 from .load import load_page, load_site
 from .markdown import media_files
@@ -30,8 +31,9 @@ from .onepage import render_whole_publications, whole_publication_url
 from .pair import pair_translations
 from .render import Renderer
 from .project import Project
-from .units import UnitResult, UnitWork, Workers, process_unit, translation_units
-from .write import check_output_folder, site_digest, write_site
+from .shape import JSON, Damaged, Either, Fields, Shape
+from .units import UnitResult, UnitWork, Workers, is_inside_the_site, process_unit, translation_units
+from .write import check_output_folder, kept_files, site_digest, write_site
 
 REPORT_PATH = PurePosixPath("report/index.html")
 PAGE_LOCAL_KEYS = frozenset({"modified", "translated_from", "checks"})  # settings no other page shows
@@ -108,7 +110,7 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
         settings = checks.settings_for(site)  # validated even when checks are skipped: a mistake is a load error
         settings = settings if run_checks else None
     units = translation_units(site)
-    store = BuildCache(project.cache) if project.cache else None
+    store = open_cache(project)
     work = UnitWork(site, renderer, units, settings, keep_tokens)
     jobs = 1 if keep_tokens else jobs
     with Workers(work, jobs) as workers:
@@ -124,14 +126,19 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
 
 
 def apply_results(site: Site, units: list, results: list[UnitResult]) -> None:
-    """Give each page what rendering it produced; raise every content error found (the matrices' too), all at once."""
-    errors = list(site.library.errors)
+    """Give each page what rendering it produced; raise every content error found (the matrices' too), all at once,
+    each once (a template's error is met by every page that uses it)."""
+    found = {}
     for unit, result in zip(units, results):
         for page, rendered in zip(unit, result.pages):
             rendered.apply(page)
-        errors.extend(ContentError(*error) for error in result.errors)
+        found.update(dict.fromkeys(result.errors))
+    errors = [*site.library.errors, *(ContentError(*error) for error in found)]
     if errors:
         raise ContentErrors(errors)
+
+
+SITE_LEVEL_DATA = Shape(Fields(generated={str: str}, findings=[JSON], report=Either(None, str), entries=[str]))
 
 
 @dataclass
@@ -144,13 +151,27 @@ class SiteLevel:
     report: str | None  # the reviewer's report (with checks)
     entries: list[str]  # the cache entries it was made from, kept with it for the next edit
 
+    def to_data(self) -> dict:
+        """As JSON values, for the build cache."""
+        return {"generated": {str(path): text for path, text in self.generated.items()},
+                "findings": [finding.to_data() for finding in self.findings], "report": self.report,
+                "entries": self.entries}
+
+    @classmethod
+    def from_data(cls, data) -> SiteLevel:
+        """From `to_data`'s values; Damaged (clair/shape.py) when they are anything else."""
+        data = SITE_LEVEL_DATA.conform(data)
+        if not all(map(is_inside_the_site, data["generated"])):
+            raise Damaged("a file outside the site")
+        return cls({PurePosixPath(path): text for path, text in data["generated"].items()},
+                   [Finding.from_data(finding) for finding in data["findings"]], data["report"], data["entries"])
+
 
 def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitResult], keys: list[str], settings,
                store: BuildCache | None, workers: Workers, timings: Timings) -> dict[PurePosixPath, str | bytes]:
     """Every file to write, with the site files, the site-wide findings and the report made or taken from the cache."""
     key = "site-" + hashlib.sha256("".join(keys).encode()).hexdigest() if store and keys else None
-    kept = store.get(key) if key else None
-    kept = kept if isinstance(kept, SiteLevel) else None
+    kept = store.get(key, SiteLevel.from_data) if key else None
     read_before = set(store.used) if store else set()
     with timings.stage("site files"):
         generated = kept.generated if kept else render_generated_files(renderer, chapters(units, results))
@@ -166,7 +187,7 @@ def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitRe
     if kept:
         store.keep(kept.entries)  # an edit next time needs most of them again
     elif key:
-        store.put(key, SiteLevel(generated, found, report, sorted(store.used - read_before)))
+        store.put(key, SiteLevel(generated, found, report, sorted(store.used - read_before)).to_data())
     return files
 
 
@@ -196,12 +217,13 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None) -> 
         run_checks = work.settings is not None
         base = site_key(work.site, run_checks, checks.files_read(work.site) if run_checks else [])
         keys = [unit_key(base, unit) for unit in work.units]
-        results = [cache.get(key) for key in keys]
+        content = work.site.project.content
+        results = [cache.get(key, lambda data: UnitResult.from_data(data, content)) for key in keys]
     missing = [index for index, result in enumerate(results) if result is None]
     for index, result in workers.units(missing):
         results[index] = result
         if cache is not None and not result.errors:
-            cache.put(keys[index], result)
+            cache.put(keys[index], result.to_data())
     return results, len(missing), keys
 
 
@@ -219,12 +241,12 @@ def site_file_links(texts: list[str], cache: BuildCache | None, workers: Workers
     """What the link check needs of the files that are no content pages (splash, 404, search, whole
     publications): from the cache by their text's hash, else read by the workers."""
     keys = ["file-" + hashlib.sha256(text.encode()).hexdigest() for text in texts]
-    found = [cache.get(key) for key in keys] if cache else [None] * len(texts)
+    found = [cache.get(key, checks.FileLinks.from_data) for key in keys] if cache else [None] * len(texts)
     missing = [index for index, links in enumerate(found) if links is None]
     for index, links in zip(missing, workers.map(checks.extract_site_links, [texts[i] for i in missing])):
         found[index] = links
         if cache:
-            cache.put(keys[index], links)
+            cache.put(keys[index], links.to_data())
     return found
 
 
@@ -352,22 +374,22 @@ def refresh_media(result: BuildResult, paths: list[str]) -> BuildResult:
         for output, source in (page.env.get("media") or {}).items():
             if os.path.realpath(source) in wanted:
                 try:
-                    files[output] = Path(source).read_bytes()
+                    files[output] = read_regular(source)
                 except OSError as err:
                     raise ContentError(source, None, f"this file cannot be read ({err.strerror}); "
                                                      "check that it exists") from None
     return dataclasses.replace(result, files=files)
 
 
-def publish(result: BuildResult, out: Path | None = None, search_index: bool = True) -> None:
+def publish(result: BuildResult, out: Path | None = None, search_index: bool = True) -> list[str]:
     """Write the built site into `out` (the project's output folder unless given), atomically, after making
-    sure it is safe to replace.
+    sure it is safe to replace. Returns the files of the folder clair does not make but keeps (`CNAME`).
 
     With `search_index`, Pagefind indexes the written site before it is swapped in (clair/search.py).
     With a cache, the site's digest says whether anything changed since the last write to the folder,
     and is the key of the search index kept in the cache."""
     project = result.site.project
-    out, cache = out or project.out, project.cache
+    out, cache = out or project.out, usable_folder(project)
     check_output_folder(out, project)
     started = time.perf_counter()
     fingerprint = search.fingerprint() if search_index else b"no search index"
@@ -375,7 +397,7 @@ def publish(result: BuildResult, out: Path | None = None, search_index: bool = T
 
     def index(folder: Path) -> None:
         with result.timings.stage("search index"):
-            search.build_index(folder, cache=cache, key=digest)
+            search.build_index(folder, len(result.site.pages), cache=cache, key=digest)  # every page is indexed
 
     record = cache / "written" / (hashlib.sha256(str(out.resolve()).encode()).hexdigest() + ".json") if cache else None
     wrote = write_site(out, result.files, project.assets, before_swap=index if search_index else None,
@@ -383,3 +405,4 @@ def publish(result: BuildResult, out: Path | None = None, search_index: bool = T
     result.timings.seconds["write"] = time.perf_counter() - started - result.timings.seconds.get("search index", 0)
     if not wrote:
         result.timings.notes["write"] = f"nothing changed: {out} was left as it was"
+    return kept_files(out)

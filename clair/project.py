@@ -5,13 +5,15 @@ cache and output folders all come from here, and so does the way a path is shown
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 CODE_DIR = Path(__file__).resolve().parent.parent  # clair's own code (clair/, checks/, the default templates)
 DEFAULT_TEMPLATES = CODE_DIR / "templates"
-CACHE_ENV = "CLAIR_CACHE_DIR"  # overrides where the build cache lives
+CACHE_ENV = "CLAIR_CACHE_DIR"  # overrides where the build cache lives (clair/cache.py)
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,11 @@ class Project:
     @classmethod
     def from_options(cls, content: Path | str = "content", config: Path | str = "site.yaml",
                      out: Path | str = "site", templates: Path | str | None = None,
-                     cache: bool = False) -> Project:
-        """The project the command line describes; with `cache`, the build cache is $CLAIR_CACHE_DIR or
-        .cache/clair/ beside the configuration."""
+                     cache: bool = False, cache_dir: Path | str | None = None) -> Project:
+        """The project the command line describes; with `cache`, the build cache is `cache_dir`, else
+        $CLAIR_CACHE_DIR, else this project's folder in the user's cache folder (`cache_folder`)."""
         config = Path(config)
-        folder = Path(os.environ.get(CACHE_ENV) or config.resolve().parent / ".cache" / "clair") if cache else None
+        folder = Path(cache_dir or os.environ.get(CACHE_ENV) or cache_folder(config)) if cache else None
         return cls(Path(content), config, Path(templates) if templates else DEFAULT_TEMPLATES, Path(out), folder)
 
     @property
@@ -59,6 +61,20 @@ class Project:
 
     def language_folder(self, lang: str) -> Path:
         return self.content / lang
+
+
+def cache_folder(config: Path) -> Path:
+    """Where a project's build cache lives by default: outside the project (docs/security.md: nothing a pull
+    request commits can reach it), in the user's cache folder, one folder per project (named by a hash of
+    the configuration file's full path, so two checkouts never share entries unknowingly)."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    name = hashlib.sha256(str(Path(config).resolve()).encode()).hexdigest()[:16]
+    return base / "clair" / "projects" / name
 
 
 def shown(path: Path) -> str:

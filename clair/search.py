@@ -19,12 +19,17 @@ installed and says so when it is not; a full `build` and `audit` require it.
 """
 from __future__ import annotations
 
+import functools
+import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
+import zlib
 from pathlib import Path
 
+from .children import end_with_parent
 from .i18n import french_typography
 from .model import LANGUAGES, ContentError, GeneratedPage, paired
 
@@ -74,31 +79,99 @@ def available() -> bool:
     return True
 
 
-def build_index(folder: Path, cache: Path | None = None, key: str | None = None) -> None:
-    """Index the site written in `folder` into `folder/pagefind/`; a ContentError if that fails.
+def build_index(folder: Path, pages: int, cache: Path | None = None, key: str | None = None) -> None:
+    """Index the site written in `folder` into `folder/pagefind/`; a ContentError if that fails, or if the
+    index is not whole (`verify_index`: `pages` pages in it, every file complete).
 
     Called by write_site on its temporary folder, so a failed index leaves the previous site.
     With a `cache` folder and the `key` of the site written (clair/write.py `site_digest`: every file, and
     `fingerprint()`), the index kept under the same key is linked from there instead of being built
-    again; only the latest index is kept."""
+    again, once verified the same way; only the latest index is kept, and only a verified one."""
     try:
         program = executable()
     except PagefindMissing as err:
         raise ContentError(INDEX_FOLDER, None, f"the search index could not be built: {err}. "
                                                "The previous output folder is unchanged") from None
     kept = cache / INDEX_FOLDER / key if cache and key else None
-    if kept is not None and kept.is_dir():
-        shutil.copytree(kept, folder / INDEX_FOLDER, copy_function=link_or_copy)
+    if kept is not None and reuse(kept, folder / INDEX_FOLDER, pages):
         return
     run_pagefind([program, "--site", str(folder), *OPTIONS], folder)
-    if kept is None:
-        return
+    problem = verify_index(folder / INDEX_FOLDER, pages)
+    if problem:
+        raise ContentError(INDEX_FOLDER, None, f"the search index could not be built: {problem}. Is the disk "
+                                               "full? The previous output folder is unchanged")
+    stabilise(folder / INDEX_FOLDER / "pagefind-entry.json")
+    if kept is not None:
+        keep(folder / INDEX_FOLDER, kept)
+
+
+def reuse(kept: Path, index: Path, pages: int) -> bool:
+    """Link the index kept in the cache into the site, if it is there and whole; else leave no trace of it."""
+    if not kept.is_dir() or kept.is_symlink() or verify_index(kept, pages):
+        return False
     try:
-        shutil.rmtree(kept.parent, ignore_errors=True)
-        shutil.copytree(folder / INDEX_FOLDER, kept.with_name(".tmp-" + kept.name), dirs_exist_ok=True)
-        os.replace(kept.with_name(".tmp-" + kept.name), kept)
+        shutil.copytree(kept, index, copy_function=link_or_copy)
+        return True
+    except OSError:
+        shutil.rmtree(index, ignore_errors=True)
+        return False
+
+
+def keep(index: Path, kept: Path) -> None:
+    """Keep a verified index in the cache, replacing the one kept before (only folders named like a key)."""
+    try:
+        for old in kept.parent.iterdir() if kept.parent.is_dir() else ():
+            if KEY.match(old.name.removeprefix(".tmp-")) and not old.is_symlink():
+                shutil.rmtree(old, ignore_errors=True)
+        temporary = kept.with_name(".tmp-" + kept.name)
+        shutil.copytree(index, temporary)
+        os.replace(temporary, kept)
     except OSError:
         pass  # no cached index: the next build indexes again
+
+
+def verify_index(index: Path, pages: int) -> str | None:
+    """What is wrong with a Pagefind index, or None when it is whole: its entry file lists languages holding
+    `pages` pages in all, with one fragment file per page; each language's metadata and WebAssembly file and
+    the script are there; and every file is a regular file (not a link), every compressed one complete
+    (a full disk leaves files cut short or empty, which Pagefind does not always notice)."""
+    try:
+        entry = json.loads((index / "pagefind-entry.json").read_text(encoding="utf-8"))
+        languages = entry["languages"]
+        counted = sum(int(language["page_count"]) for language in languages.values())
+        needed = [index / "pagefind.js", *(index / f"pagefind.{language['hash']}.pf_meta" for language in languages.values()),
+                  *(index / f"wasm.{language['wasm']}.pagefind" for language in languages.values())]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        return f"its list of languages is missing or damaged ({err})"
+    if counted != pages:
+        return f"it holds {counted} pages instead of {pages}"
+    fragments = list((index / "fragment").glob("*.pf_fragment"))
+    if len(fragments) != pages:
+        return f"it has {len(fragments)} page fragments instead of {pages}"
+    missing = [path.name for path in needed if not path.is_file()]
+    if missing:
+        return f"{', '.join(missing)} is missing"
+    for path in sorted(index.rglob("*")):
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            return f"{path.relative_to(index)} is not a regular file"
+        if path.suffix in COMPRESSED and not complete(path):
+            return f"{path.relative_to(index)} is cut short or damaged"
+    return None
+
+
+COMPRESSED = (".pf_meta", ".pf_fragment", ".pf_index", ".pf_filter", ".pagefind")
+KEY = re.compile(r"[0-9a-f]{64}\Z")
+
+
+def complete(path: Path) -> bool:
+    """Whether a gzip file is whole: it decompresses to its end and its checksum matches."""
+    try:
+        with gzip.open(path, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
+        return path.stat().st_size > 0
+    except (OSError, EOFError, zlib.error):
+        return False
 
 
 def link_or_copy(source: str, target: str) -> None:
@@ -121,10 +194,12 @@ def fingerprint() -> bytes:
 
 
 def run_pagefind(command: list[str], folder: Path) -> None:
-    """Run Pagefind on `folder`; a ContentError with its message when it fails."""
+    """Run Pagefind on `folder`; a ContentError with its message when it fails. Pagefind ends with the build,
+    even one killed outright (clair/children.py)."""
     try:
         result = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace",
-                                timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+                                timeout=TIMEOUT, stdin=subprocess.DEVNULL,
+                                preexec_fn=functools.partial(end_with_parent, os.getpid()))
     except (OSError, subprocess.TimeoutExpired) as err:
         raise ContentError(INDEX_FOLDER, None, f"the search index could not be built: Pagefind did not run "
                                                f"({err}). The previous output folder is unchanged") from None
@@ -134,7 +209,6 @@ def run_pagefind(command: list[str], folder: Path) -> None:
         raise ContentError(INDEX_FOLDER, None, f"the search index could not be built: Pagefind stopped with exit "
                                                f"code {result.returncode}: {said}. The previous output folder "
                                                "is unchanged")
-    stabilise(entry)
 
 
 def stabilise(entry: Path) -> None:

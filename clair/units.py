@@ -8,23 +8,42 @@ Workers are forked from the build process after the site is loaded, so they shar
 site and the renderer without sending them; each sends back only a `UnitResult`: the rendered
 HTML, the findings and scores, and the ids and addresses the site-wide link check needs. Tokens
 stay in the worker and are dropped after each unit, so memory does not grow with the site.
+
+Nothing a worker raises crosses back as an exception: every failure is sent as plain data (file, line,
+message) and becomes a load error, and a worker that dies (killed, out of memory) stops the build
+with a message instead of leaving it waiting for ever. Workers die with a killed build (clair/children.py).
 """
 from __future__ import annotations
 
+import base64
+import contextlib
 import dataclasses
+import functools
 import gc
+import itertools
 import multiprocessing
+import multiprocessing.connection
 import os
+import posixpath
 import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import checks
 
-from .model import ContentError, Finding, Page, Site
+from .cache import within
+from .markdown import MEDIA_DIR
+from .children import end_with_parent
+from .model import ContentError, ContentErrors, Finding, Page, Site
 from .onepage import chapter_html, chapter_ids, whole_publication_url
 from .render import Renderer
+from .shape import JSON, Damaged, Either, Fields, Shape
+
+
+RENDERED_PAGE_DATA = Shape((str, [{str: Either(int, str, None)}], str, {str: str}, Either(None, str)))
+UNIT_RESULT_DATA = Shape(Fields(pages=[JSON], extra_files={str: str}, findings=[JSON], scores={str: {str: JSON}},
+                                 links={str: JSON}))  # pages, findings and links: checked as each is read
 
 
 @dataclass
@@ -41,6 +60,22 @@ class RenderedPage:
     def of(cls, page: Page, work: UnitWork) -> RenderedPage:
         return cls(page.html_utf8, page.headings, page.output_utf8, page.env.get("media", {}), work.chapter(page))
 
+    def to_data(self) -> list:
+        """As JSON values, for the build cache (clair/cache.py)."""
+        return [self.html_utf8.decode(), self.headings, self.output_utf8.decode(),
+                {str(output): str(source) for output, source in self.media.items()},
+                None if self.chapter is None else self.chapter.decode()]
+
+    @classmethod
+    def from_data(cls, data, content: Path) -> RenderedPage:
+        """From `to_data`'s values; Damaged when they are not of that shape, or when a picture or file it
+        would publish is not under /media/ or its source not inside the content folder."""
+        html, headings, output, media, chapter = RENDERED_PAGE_DATA.conform(data)
+        if not all(is_media(output) and within(source, content) for output, source in media.items()):
+            raise Damaged("a file from outside the content folder")
+        return cls(html.encode(), headings, output.encode(), {PurePosixPath(o): Path(s) for o, s in media.items()},
+                   None if chapter is None else chapter.encode())
+
     def apply(self, page: Page) -> None:
         """Give a page (in the build process) what rendering it produced elsewhere."""
         page.html_utf8, page.headings, page.output_utf8 = self.html_utf8, self.headings, self.output_utf8
@@ -56,7 +91,36 @@ class UnitResult:
     errors: list[tuple[str, int | None, str]] = field(default_factory=list)  # ContentError file, line, message
     findings: list[Finding] = field(default_factory=list)
     scores: dict[str, dict] = field(default_factory=dict)
-    links: dict = field(default_factory=dict)  # output path -> checks.links.FileLinks
+    links: dict = field(default_factory=dict)  # output path -> checks.FileLinks
+
+    def to_data(self) -> dict:
+        """As JSON values, for the build cache; only results without errors are kept."""
+        return {"pages": [page.to_data() for page in self.pages],
+                "extra_files": {str(path): base64.b64encode(data).decode() for path, data in self.extra_files.items()},
+                "findings": [finding.to_data() for finding in self.findings], "scores": self.scores,
+                "links": {str(path): found.to_data() for path, found in self.links.items()}}
+
+    @classmethod
+    def from_data(cls, data, content: Path) -> UnitResult:
+        """From `to_data`'s values; Damaged (clair/shape.py) when they are anything else."""
+        data = UNIT_RESULT_DATA.conform(data)
+        if not all(is_inside_the_site(path) for path in data["extra_files"]):
+            raise Damaged("a file outside the site")
+        return cls([RenderedPage.from_data(page, content) for page in data["pages"]],
+                   {PurePosixPath(path): base64.b64decode(text, validate=True)
+                    for path, text in data["extra_files"].items()},
+                   [], [Finding.from_data(finding) for finding in data["findings"]], data["scores"],
+                   {PurePosixPath(path): checks.FileLinks.from_data(found) for path, found in data["links"].items()})
+
+
+def is_inside_the_site(path: str) -> bool:
+    """Whether a built file's path stays inside the output folder (relative, no `..`)."""
+    normal = posixpath.normpath(path)
+    return not (path.startswith("/") or normal == ".." or normal.startswith("../") or "\0" in path)
+
+
+def is_media(path: str) -> bool:
+    return is_inside_the_site(path) and PurePosixPath(posixpath.normpath(path)).parts[0] == MEDIA_DIR
 
 
 @dataclass
@@ -83,6 +147,10 @@ class UnitWork:
 
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+INTERNAL_ERROR = ("clair could not build this because of a fault in clair itself, not a mistake in your content. "
+                  "Please report it to the site's maintainers, with the file named here")
+WORKER_DIED = ("one of the build's worker processes ended before finishing its pages (it was killed, perhaps because "
+               "the machine ran out of memory). Build again; if it happens again, use fewer processes with --jobs")
 _WORK: UnitWork | None = None  # set before the workers fork; they read it instead of receiving it
 
 
@@ -112,10 +180,15 @@ class Workers:
 
     `with Workers(work, jobs) as workers:` then `workers.map(function, items)`: function(item) for each
     item, in order, in the workers (or here, when jobs is 1 or there is a single item). `function` must
-    be a module-level function and items must pickle. Leaving the block, normally or not, stops them."""
+    be a module-level function and items must pickle. Leaving the block, normally or not, stops them.
+
+    Each worker has a pipe of its own and shares no lock with the others (unlike multiprocessing.Pool,
+    whose shared queue locks a worker killed at the wrong moment takes with it, stalling the build): the
+    build waits on the pipes and on the workers' ends together, so a worker that dies is seen at once."""
 
     def __init__(self, work: UnitWork, jobs: int):
-        self.work, self.jobs, self.pool = work, jobs, None
+        self.work, self.jobs = work, jobs
+        self.processes: dict = {}  # pipe to a worker -> its process
 
     def __enter__(self) -> Workers:
         global _WORK
@@ -125,35 +198,136 @@ class Workers:
     def __exit__(self, *exc_info) -> None:
         global _WORK
         _WORK = None
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+        self.stop()
+
+    def start(self) -> None:
+        # Ctrl-C while they start would leave some orphaned: hold signals until all exist.
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        gc.freeze()  # the workers' garbage collector leaves the loaded site alone: no time on it, no copies
+        try:
+            context = multiprocessing.get_context("fork")
+            for _ in range(self.jobs):
+                here, there = context.Pipe()
+                process = context.Process(target=_serve, args=(there, os.getpid()), daemon=True)
+                process.start()
+                there.close()
+                self.processes[here] = process
+        finally:
+            gc.unfreeze()
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    def stop(self) -> None:
+        for pipe, process in self.processes.items():
+            process.terminate()
+            process.join()
+            pipe.close()
+        self.processes = {}
 
     def map(self, function: Callable, items: list) -> Iterator:
+        """Whatever `function` raises comes back as plain data (`_guarded`) and is raised here as a ContentError."""
+        guarded = functools.partial(_guarded, function)
         if self.jobs < 2 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            return map(function, items)
-        if self.pool is None:
-            # Ctrl-C while the pool starts would leave it half made, its workers orphaned: hold signals until it exists.
-            previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-            gc.freeze()  # the workers' garbage collector leaves the loaded site alone: no time on it, no copies
-            try:
-                self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_quiet_worker)
-            finally:
-                gc.unfreeze()
-                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-        chunk = max(1, len(items) // (self.jobs * 8))  # small chunks: a slow item does not hold up the end
-        return self.pool.imap(function, items, chunksize=chunk)
+            return map(_unwrapped, map(guarded, items))
+        if not self.processes:
+            self.start()
+        size = max(1, len(items) // (self.jobs * 8))  # small chunks: a slow item does not hold up the end
+        chunks = [items[first:first + size] for first in range(0, len(items), size)]
+        return map(_unwrapped, itertools.chain.from_iterable(self.run(functools.partial(_each, guarded), chunks)))
+
+    def run(self, function: Callable, chunks: list) -> Iterator[list]:
+        """function(chunk) for each chunk, in order, each handed to the next worker free; a ContentError when a
+        worker dies (killed, out of memory). Left before the end, it stops the workers (their answers are stale)."""
+        idle, busy, done, waiting = list(self.processes), {}, {}, 0
+        sentinels = {process.sentinel for process in self.processes.values()}  # ready once a worker has ended
+        handed = iter(enumerate(chunks))
+        try:
+            while waiting < len(chunks):
+                for index, chunk in itertools.islice(handed, len(idle)):
+                    pipe = idle.pop()
+                    pipe.send((function, chunk))
+                    busy[pipe] = index
+                for ready in multiprocessing.connection.wait([*busy, *sentinels]):
+                    answer = self.answer(ready, sentinels)
+                    done[busy.pop(ready)] = answer
+                    idle.append(ready)
+                while waiting in done:
+                    yield done.pop(waiting)
+                    waiting += 1
+        finally:
+            if waiting < len(chunks):
+                self.stop()
+
+    def answer(self, ready, sentinels: set):
+        """What a worker sent back; a ContentError when instead it has ended."""
+        try:
+            if ready not in sentinels:
+                return ready.recv()
+        except (EOFError, OSError):
+            pass
+        raise ContentError(self.work.site.project.content, None, WORKER_DIED)
 
     def units(self, indexes: list[int]) -> Iterator[tuple[int, UnitResult]]:
         """(index, result) of each unit named."""
         return self.map(_numbered, indexes)
 
 
-def _quiet_worker() -> None:
-    """Workers leave Ctrl-C and SIGTERM to the build process, which stops them and cleans up."""
+def _serve(pipe, build_process: int) -> None:
+    """A worker: run what the build sends until it closes the pipe."""
+    _quiet_worker(build_process)
+    while True:
+        try:
+            function, chunk = pipe.recv()
+        except EOFError:
+            return
+        answer = function(chunk)
+        try:
+            pipe.send(answer)
+        except Exception:  # an answer that cannot be sent (a fault of clair's): say so rather than die
+            pipe.send([(False, (str(_WORK.site.project.content), None, INTERNAL_ERROR))] * len(chunk))
+
+
+def _quiet_worker(build_process: int) -> None:
+    """Workers leave Ctrl-C and SIGTERM to the build process, which stops them and cleans up; they die with it
+    when it is killed outright (clair/children.py)."""
+    end_with_parent(build_process)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # forked while the build process held them
+
+
+def _guarded(function: Callable, item):
+    """(True, function(item)), or (False, (file, line, message)) when it fails: only plain data goes back from a
+    worker, since an exception whose class cannot be rebuilt in the build process would stall it for ever."""
+    errors: list = []
+    with failures_into(errors, str(_WORK.site.project.content)):
+        return True, function(item)
+    return False, errors[0]
+
+
+def _each(function: Callable, items: list) -> list:
+    return [function(item) for item in items]
+
+
+def _unwrapped(outcome: tuple):
+    done, value = outcome
+    if not done:
+        raise ContentError(*value)
+    return value
+
+
+@contextlib.contextmanager
+def failures_into(errors: list, where: str) -> Iterator[None]:
+    """Record what the block raises in `errors` as (file, line, message): a refusal (ContentError) at its own
+    file and line, anything else as a fault of clair's at `where` (the page being built), so one faulty page
+    neither stops the others nor shows a traceback. Ctrl-C and SIGTERM pass."""
+    try:
+        yield
+    except ContentError as err:
+        errors.append((err.file, err.line, err.message))
+    except ContentErrors as many:
+        errors.extend((err.file, err.line, err.message) for err in many.errors)
+    except Exception:
+        errors.append((where, None, INTERNAL_ERROR))
 
 
 def _numbered(index: int) -> tuple[int, UnitResult]:
@@ -161,20 +335,21 @@ def _numbered(index: int) -> tuple[int, UnitResult]:
 
 
 def process_unit(work: UnitWork, pages: list[Page]) -> UnitResult:
-    """Parse, render and check one unit (a page and its translation), then drop its tokens."""
+    """Parse, render and check one unit (a page and its translation), then drop its tokens. It raises nothing:
+    what goes wrong is in the result's `errors` (`failures_into`)."""
     renderer = work.renderer
     renderer.extra_files = {}
     result = UnitResult()
     for page in pages:
-        try:
+        with failures_into(result.errors, str(page.source)):
             renderer.parse_page(page)
             renderer.render_page(page)
-        except ContentError as err:
-            result.errors.append((err.file, err.line, err.message))
-    result.pages = [RenderedPage.of(page, work) for page in pages]
-    result.extra_files = renderer.extra_files
-    if work.settings is not None and not result.errors:
-        check_unit(work, pages, result)
+    if not result.errors:
+        with failures_into(result.errors, str(pages[0].source)):
+            result.pages = [RenderedPage.of(page, work) for page in pages]
+            result.extra_files = renderer.extra_files
+            if work.settings is not None:
+                check_unit(work, pages, result)
     if not work.keep_tokens:  # the build process applies the results to its own pages (RenderedPage.apply)
         for page in pages:
             page.tokens, page.env, page.html_utf8, page.output_utf8 = [], {}, b"", b""

@@ -10,8 +10,22 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from clair.project import Project
+from clair.project import CACHE_ENV, Project
 from clair.pipeline import build_site  # noqa: E402
+
+
+
+@pytest.fixture(autouse=True, scope="session")
+def user_cache_folder(tmp_path_factory):
+    """Builds that keep a cache keep it where a user's would be (outside the project): here, a folder of this
+    test session, so tests never fill the real user cache folder. Subprocesses inherit it."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_CACHE_HOME", str(folder))
+    patch.delenv(CACHE_ENV, raising=False)
+    yield folder
+    patch.undo()
+
 
 SITE_YAML = """\
 base_url: https://example.ca

@@ -18,9 +18,11 @@ the catalogue does not depend on the check modules.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import functools
 import hashlib
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -34,6 +36,9 @@ import pytest
 
 import clair.cli
 import clair.pipeline
+import clair.write
+from clair import search
+from clair.model import built_bytes
 from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR
 from conftest import SITE_YAML, minimal_pages, page
 
@@ -57,6 +62,7 @@ class Case:
     subprocess: bool = False
     templates: dict[str, str] | None = None  # template files replaced in a copy of templates/
     no_write: bool = False  # the output folder is one that must never be written: writing fails the test
+    patch: Callable[[pytest.MonkeyPatch, Path], None] | None = None  # changes to the machine for the run (undone)
 
 
 def a(body: str = "Some text.\n", **meta) -> dict[str, str]:
@@ -168,6 +174,114 @@ def out_is_a_file(case_dir: Path) -> None:
 def foreign_untouched(case_dir: Path) -> None:
     assert (case_dir / "mine/notes.txt").read_text() == "my own notes"
     assert sorted(p.name for p in (case_dir / "mine").iterdir()) == ["notes.txt"]
+
+
+def site_with(rel: str, text: str = "mine", out: str = "mine"):
+    """A set-up: a copy of the previous site in `out` that also holds `rel` (a file clair did not write)."""
+    def setup(case_dir: Path) -> None:
+        if out != "site":
+            shutil.copytree(case_dir / "site", case_dir / out)
+        (case_dir / out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (case_dir / out / rel).write_text(text)
+    return setup
+
+
+def still_holds(rel: str):
+    def check(case_dir: Path) -> None:
+        assert (case_dir / "mine" / rel).read_text() == "mine" and (case_dir / "mine/en/index.html").exists()
+    return check
+
+
+def cname_kept(case_dir: Path) -> None:
+    assert (case_dir / "site/CNAME").read_text() == "publications.example.ca\n"
+
+
+def template_page(body: str) -> dict[str, str]:
+    return {"page.html": '{% extends "base.html" %}\n{% block content %}\n' + body + "\n{% endblock %}\n"}
+
+
+def make_victim(case_dir: Path) -> Path:
+    """Someone's files elsewhere on the machine, which a link points at."""
+    victim = case_dir / "elsewhere"
+    victim.mkdir(exist_ok=True)
+    (victim / "id_ed25519").write_text("PRIVATE KEY")
+    return victim
+
+
+def cache_link_committed(case_dir: Path) -> None:
+    (case_dir / ".cache/clair").mkdir(parents=True)
+    (case_dir / ".cache/clair/entries").symlink_to(make_victim(case_dir))
+
+
+def cache_folder_a_link(case_dir: Path) -> None:
+    """The cache folder, outside the project, is a link to someone's files."""
+    link = case_dir.parent / "cache-link"
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(make_victim(case_dir.parent))
+
+
+def victim_untouched(case_dir: Path) -> None:
+    assert [p.name for p in (case_dir / "elsewhere").iterdir()] == ["id_ed25519"]
+
+
+def outside_victim_untouched(case_dir: Path) -> None:
+    victim_untouched(case_dir.parent)
+
+
+class Planted:
+    """A pickle that runs a command when it is loaded: what the probe planted as a cache entry."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def planted_cache(case_dir: Path) -> None:
+    """A cache folder filled by a real build, then every entry replaced by a pickle that runs a command."""
+    folder = case_dir.parent / "planted-cache"
+    shutil.rmtree(folder, ignore_errors=True)
+    assert run_in_process(case_dir, "elsewhere-site", ("--cache-dir", str(folder)))[0] == 0
+    shutil.rmtree(case_dir / "elsewhere-site")
+    for entry in (folder / "entries").iterdir():
+        entry.write_bytes(pickle.dumps(Planted(case_dir / "ran")))
+
+
+def nothing_ran(case_dir: Path) -> None:
+    assert not (case_dir / "ran").exists(), "a cache entry ran a command"
+
+
+FAKE_PAGEFIND = """#!{python}
+import pathlib, subprocess, sys
+subprocess.run([{real!r}, *sys.argv[1:]])
+index = pathlib.Path(sys.argv[sys.argv.index("--site") + 1]) / "pagefind"
+fragment = sorted((index / "fragment").iterdir())[0]
+fragment.write_bytes(fragment.read_bytes()[:10])  # the disk filled up, and Pagefind did not notice
+"""
+
+
+def fake_pagefind(case_dir: Path) -> None:
+    script = case_dir / "fake-pagefind"
+    script.write_text(FAKE_PAGEFIND.format(python=sys.executable, real=search.executable()))
+    script.chmod(0o755)
+
+
+def use_fake_pagefind(monkeypatch: pytest.MonkeyPatch, case_dir: Path) -> None:
+    monkeypatch.setenv(search.PAGEFIND_ENV, str(case_dir / "fake-pagefind"))
+
+
+def disk_fills_up(monkeypatch: pytest.MonkeyPatch, case_dir: Path) -> None:
+    """The disk is full after the third file of the new site."""
+    written = []
+
+    def write_until_full(content):
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written.append(content)
+        return built_bytes(content)
+    monkeypatch.setattr(clair.write, "built_bytes", write_until_full)
 
 
 def nested_lines(depth: int) -> str:
@@ -342,9 +456,9 @@ CASES = [
     Case("picture-outside-content-on-a-later-line", a("Intro\nmore ![x](../../site.yaml)\n"),
          where="content/en/a.md:6", says=("outside the content folder",)),
     Case("svg-picture-refused", a("![Chart](chart.svg)\n") | {"content/en/chart.svg": "<svg onload='x'/>"},
-         where="content/en/a.md:5", says=("browsers may run as a program",)),
+         where="content/en/a.md:5", says=("must be a PNG", "export the drawing as PNG")),
     Case("html-file-link-refused", a("[Form](form.html)\n") | {"content/en/form.html": "<script></script>"},
-         where="content/en/a.md:5", says=("may run as a program",)),
+         where="content/en/a.md:5", says=("kind of file (.html) that clair does not publish",)),
     Case("pictures-and-files-copied", a("![Chart of results](pictures/chart.png)\n\n"
                                         "[Report](<report 2026.pdf>)\n")
          | {"content/en/pictures/chart.png": PNG, "content/en/report 2026.pdf": b"%PDF-1.4 fake"}, exit=0,
@@ -401,6 +515,107 @@ CASES = [
     Case("out-holds-other-files", out="mine", setup=foreign_out, where="mine:1",
          says=("holds files clair did not write",), verify=foreign_untouched),
     Case("out-is-a-file", out="output.html", setup=out_is_a_file, where="output.html:1", says=("it is a file",)),
+
+    # -- security: the cache (#16) --------------------------------------------------------------
+    Case("cache-folder-inside-the-project", args=("--cache-dir", ".cache/clair"), setup=cache_link_committed,
+         exit=0, where=".cache/clair:1", says=("this build cache folder is not used", "a pull request could put files"),
+         verify=victim_untouched),
+    Case("cache-folder-is-a-link", args=("--cache-dir", "../cache-link"), setup=cache_folder_a_link, exit=0,
+         where="../cache-link:1", says=("is a link (symlink) to another place",), verify=outside_victim_untouched),
+    Case("cache-entries-planted", args=("--cache-dir", "../planted-cache"), setup=planted_cache, exit=0,
+         verify=nothing_ran),
+    Case("search-index-cut-short", setup=fake_pagefind, patch=use_fake_pagefind, where="pagefind:1",
+         says=("the search index could not be built", "is cut short or damaged", "Is the disk full?")),
+    Case("disk-full-while-writing", args=("--no-cache",), patch=disk_fills_up, where="site:1",
+         says=("the site could not be written: the disk is full; free some space and build again",)),
+
+    # -- security: size and work limits (#16) ---------------------------------------------------
+    Case("weight-huge-in-hexadecimal", a(weight="0x" + "f" * 5000), where="content/en/a.md:4",
+         says=("this number is far too long",), subprocess=True),
+    Case("weight-huge-in-binary", a(weight="0b" + "1" * 20_000), where="content/en/a.md:4", says=("far too long",)),
+    Case("weight-huge-in-octal", a(weight="0" + "7" * 5000), where="content/en/a.md:4", says=("far too long",)),
+    Case("weight-huge-0o-is-text", a(weight="0o" + "7" * 5000), where="content/en/a.md:4",
+         says=("`weight` must be a whole number, not `0o777",)),
+    Case("weight-huge-in-base-60", a(weight=":".join(["59"] * 5000)), where="content/en/a.md:4",
+         says=("far too long",)),
+    Case("french-number-of-5000-digits", {"content/en/a.md": page("A"),
+                                          "content/fr/a.md": page("A", "Du texte : " + "9" * 5000 + " ici.\n")},
+         exit=0, subprocess=True, verify=page_at("/fr/a/", "9" * 5000)),
+    Case("config-over-the-size-limit", config(SITE_YAML + "# padding\n" * 210_000), where="site.yaml:1",
+         says=("the configuration file is too large (2.1 MB; the limit is 2 MB)",)),
+    Case("glossary-over-the-size-limit", {"data/glossary.yaml": "# padding\n" * 210_000},
+         where="data/glossary.yaml:1", says=("the glossary file is too large (2.1 MB; the limit is 2 MB)",)),
+    Case("matrix-over-the-size-limit", {"data/matrices/plan.yaml": "# padding\n" * 210_000},
+         where="data/matrices/plan.yaml:1", says=("the data file is too large (2.1 MB; the limit is 2 MB)",)),
+
+    # -- security: files clair reads and publishes (#16) ----------------------------------------
+    Case("xht-file-refused", a("[Feed](feed.xht)\n") | {"content/en/feed.xht": "<script>alert(1)</script>"},
+         where="content/en/a.md:5", says=("kind of file (.xht) that clair does not publish", "documents (.pdf,")),
+    Case("rdf-file-refused", a("[Data](data.rdf)\n") | {"content/en/data.rdf": "<rdf/>"},
+         where="content/en/a.md:5", says=("kind of file (.rdf)", "pictures (.png,")),
+    Case("double-suffix-refused", a("[Report](report.pdf.html)\n") | {"content/en/report.pdf.html": "<p>x</p>"},
+         where="content/en/a.md:5", says=("kind of file (.html)",)),
+    Case("file-without-suffix-refused", a("[Notes](NOTES)\n") | {"content/en/NOTES": "notes"},
+         where="content/en/a.md:5", says=("its name has no ending such as .pdf",)),
+    Case("named-pipe-page", setup=lambda case_dir: os.mkfifo(case_dir / "content/en/x.md"), subprocess=True,
+         where="content/en/x.md:1", says=("not a regular file (it is a named pipe)",)),
+    Case("named-pipe-linked-file", a("[Report](report.pdf)\n"), subprocess=True,
+         setup=lambda case_dir: os.mkfifo(case_dir / "content/en/report.pdf"),
+         where="content/en/a.md:5", says=("`report.pdf` is a named pipe, not a regular file",)),
+    Case("named-pipe-glossary", subprocess=True, where="data/glossary.yaml:1", says=("it is a named pipe",),
+         setup=lambda case_dir: (case_dir / "data").mkdir() or os.mkfifo(case_dir / "data/glossary.yaml")),
+    Case("page-names-a-word-list", a(checks="{plain-words.en: {extra_files: [../secret.yaml], reason: ours}}"),
+         where="content/en/a.md:4", says=("`extra_files` can only be set in site.yaml, not in a page",)),
+    Case("word-list-outside-the-project",
+         config(SITE_YAML + "checks:\n  plain-words.en:\n    extra_files: [../secret.yaml]\n"),
+         where="site.yaml:8", says=("`../secret.yaml`, which is outside the project folder",)),
+    Case("utf-16-page", raw(page("Été", "Texte.\n").encode("utf-16")), where="content/en/a.md:1",
+         says=("saved as UTF-16", "save it with the encoding UTF-8")),
+    Case("utf-16-page-without-bom", raw(page("A", "Text.\n").encode("utf-16-le")), where="content/en/a.md:1",
+         says=("saved as UTF-16",)),
+    Case("config-is-a-folder", args=("--config", "content"), where="content:1",
+         says=("this is a folder, not the site configuration file", "--config content/site.yaml")),
+    Case("data-file-links-out", where="data/glossary.yaml:1", says=("outside the data folder",),
+         setup=lambda case_dir: [(case_dir / "data").mkdir(), (case_dir / "data/glossary.yaml").symlink_to(
+             case_dir / "site.yaml")]),
+
+    # -- security: errors and clean-up (#16) ----------------------------------------------------
+    Case("template-undefined-name", a(), templates=template_page("{{ nothere }}"), where="templates/page.html:3",
+         says=("template error: `nothere` is not defined here", "1 error, 0 warnings")),
+    Case("template-missing-include", a(), templates=template_page('{% include "nope.html" %}'),
+         where="templates/page.html:3", says=("the template `nope.html` used here does not exist", "1 error,")),
+    Case("template-includes-itself", a(), templates=template_page('{% include "page.html" %}'),
+         where="templates/page.html:3", says=("this template never finishes", "1 error,")),
+    Case("template-syntax-error-reported-once", a(), templates=template_page("{{ content }"),
+         where="templates/page.html:3", says=("template error: unexpected", "1 error, 0 warnings")),
+    Case("out-keeps-cname", a(), exit=0, setup=site_with("CNAME", "publications.example.ca\n", out="site"),
+         says=("Kept CNAME in site/",), verify=cname_kept),
+    Case("out-is-a-git-repository", out="mine", setup=site_with(".git/HEAD"), where="mine:1",
+         says=("it is a git repository",), verify=still_holds(".git/HEAD")),
+    Case("out-holds-a-file-clair-did-not-write", out="mine", setup=site_with("en/notes.txt"), where="mine:1",
+         says=("holds files clair did not write (en/notes.txt)",), verify=still_holds("en/notes.txt")),
+    Case("out-inside-the-templates-folder", out="templates/site", templates={"notes.txt": "x"},
+         where="templates/site:1", says=("inside the templates folder",)),
+    Case("out-inside-the-data-folder", out="data/site", where="data/site:1", says=("inside the data folder",)),
+    Case("out-inside-the-git-folder", out=".git/site", where=".git/site:1", says=("own folder (`.git`)",)),
+
+    # -- security: messages, markup and serving (#16) -------------------------------------------
+    Case("control-characters-in-page-text", a("Text.\n\nA \x1b]0;pwned\x07 title and \x1b]52;c;eA==\x07.\n"),
+         where="content/en/a.md:7", says=("invisible control character (U+001B)", "delete it")),
+    Case("null-escape-in-title", raw('---\ntitle: "A\\0B"\ndescription: d\n---\n'), where="content/en/a.md:2",
+         says=("invisible control character (U+0000) written with a backslash code",)),
+    Case("terminal-escape-in-title", raw('---\ntitle: "\\e[31mred"\ndescription: d\n---\n'),
+         where="content/en/a.md:2", says=("(U+001B)", "delete the code"), subprocess=True),
+    Case("terminal-escape-in-file-name", {"content/en/x\x1b]0;pwned\x07.MD": page("X")},
+         where="content/en/x␛]0;pwned␇.MD:1", says=("must end in `.md`",), subprocess=True),
+    Case("slug-with-final-newline", a(slug='"a\\n"'), where="content/en/a.md:4",
+         says=("may only use lower-case letters",)),
+    Case("raw-html-unclosed-link-closed-in-its-paragraph",
+         a('Intro <a href="https://example.ca">link\n\nNext paragraph.\n') | config(SITE_YAML + "allow_raw_html: true\n"),
+         exit=0, verify=kept('<p>Intro <a href="https://example.ca">link</a></p>', "<p>Next paragraph.</p>")),
+    Case("raw-html-template-id", a('Text <span id="main-content">here</span>.\n')
+         | config(SITE_YAML + "allow_raw_html: true\n"), where="content/en/a.md:5",
+         says=('the id "main-content" is used by the site\'s templates', "give this element another id")),
 ]
 
 
@@ -469,6 +684,8 @@ def test_bad_input(case: Case, tmp_path: Path, good_site: Path, capsys, monkeypa
     if case.setup:
         case.setup(tmp_path)
     write_files(tmp_path, case.files)
+    if case.patch:
+        case.patch(monkeypatch, tmp_path)
     if case.no_write:
         def refuse(*args, **kwargs):
             raise AssertionError(f"clair tried to write the site into {case.out}")

@@ -195,7 +195,7 @@ def test_a_failed_index_leaves_the_previous_site(tmp_path):
     assert "the search index could not be built" in failed.stderr and "unchanged" in failed.stderr
     assert "Traceback" not in failed.stderr
     assert tree_hashes(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "content", "site", "site.yaml"]  # no leftovers
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site", "site.yaml"]  # no leftovers
 
 
 def test_check_and_the_quick_preview_do_not_need_pagefind(tmp_path):
