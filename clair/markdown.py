@@ -25,6 +25,11 @@ BLOCKS = ("vision", "promise", "commitments", "you-said", "what-we-heard", "exam
 
 
 MAX_BLOCK_DEPTH = 3  # building blocks inside building blocks; each level renders its inside again
+# Markdown elements (markdown-it tokens) one page may make: each takes about 360 bytes and every later stage
+# walks them, so this bounds a page's memory and time whatever it repeats. 2 MB of prose makes about 100,000;
+# 2 MB of one-word list items nested eight deep would make a million (1 GB and minutes per unit).
+MAX_PARTS = 250_000
+INLINE_MARKUP = re.compile(r"[*_\[\]`<!~\\&]")  # each inline element starts or ends at one of these
 MEDIA_DIR = "media"  # pictures and files pages link to are copied to /media/<path under content/>
 SVG_HINT = dict.fromkeys((".svg", ".svgz"), " (an SVG drawing can hold a program, and clair does not clean it "
                                              "out: export the drawing as PNG)")
@@ -38,6 +43,8 @@ def make_parser(allow_raw_html: bool = False) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_raw_html}, renderer_cls=RawHtmlRenderer)
     md.enable("table")
     md.use(footnote_plugin).use(deflist_plugin)
+    md.block.ruler.before(md.block.ruler.__rules__[0].name, "size_guard", _block_size_guard)
+    md.core.ruler.before("inline", "inline_size_guard", _inline_size_guard)
     md.core.ruler.push("heading_ids", _heading_ids_rule)
     md.use(container_plugin, "block", validate=lambda params, *_: bool(params.strip()))
     _mark_unclosed_blocks(md)
@@ -48,6 +55,26 @@ def make_parser(allow_raw_html: bool = False) -> MarkdownIt:
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("th_open", _render_column_header)
     return md
+
+
+class TooManyParts(Exception):
+    """A page that would make more than MAX_PARTS Markdown elements: refused before it makes them all."""
+
+
+def _block_size_guard(state, start_line: int, end_line: int, silent: bool) -> bool:
+    """Runs before every block rule (lists and quotations parse their insides with the same tokens): stops
+    the parse as soon as the page has made MAX_PARTS block elements."""
+    if len(state.tokens) > MAX_PARTS:
+        raise TooManyParts()
+    return False
+
+
+def _inline_size_guard(state) -> None:
+    """Before inline parsing: the elements it would add (at most two per markup character, plus the text
+    between them), counted from the text alone, must keep the page under MAX_PARTS."""
+    markup = sum(len(INLINE_MARKUP.findall(token.content)) for token in state.tokens if token.type == "inline")
+    if len(state.tokens) + 2 * markup > MAX_PARTS:
+        raise TooManyParts()
 
 
 def _render_sanitised(self, tokens, index, options, env) -> str:
@@ -170,7 +197,12 @@ def parse_page(md: MarkdownIt, page: Page, content_dir: Path) -> None:
     (output path -> source file) and their addresses rewritten to /media/...
     """
     env = {"lang": page.lang}
-    page.tokens = md.parse(page.body, env)
+    try:
+        page.tokens = md.parse(page.body, env)
+    except TooManyParts:
+        raise ContentError(page.source, None, f"this page has too many parts for one page (more than "
+                                              f"{MAX_PARTS:,} paragraphs, list items, table cells, links and other "
+                                              "Markdown elements); split it into several pages") from None
     page.env = env
     check_structure(md, page)
     env["media"] = collect_media(page, content_dir)

@@ -530,6 +530,8 @@ CASES = [
          says=("the site could not be written: the disk is full; free some space and build again",)),
 
     # -- security: size and work limits (#16) ---------------------------------------------------
+    Case("page-with-too-many-parts", a("- a\n" * 260_000), where="content/en/a.md:1",
+         says=("too many parts for one page", "split it into several pages")),
     Case("weight-huge-in-hexadecimal", a(weight="0x" + "f" * 5000), where="content/en/a.md:4",
          says=("this number is far too long",), subprocess=True),
     Case("weight-huge-in-binary", a(weight="0b" + "1" * 20_000), where="content/en/a.md:4", says=("far too long",)),

@@ -127,6 +127,18 @@ def test_deeply_repeated_list_items_build(tmp_path):
     assert code in (0, 1)
 
 
+@pytest.mark.parametrize("unit", [
+    "".join("  " * depth + "- item\n" for depth in range(8)),  # a million list items: 1 GB and 22 s before
+    "*a* [b](c) ",  # a million inline elements on one line
+])
+def test_a_page_of_too_many_parts_is_refused_early_with_little_memory(tmp_path, unit):
+    code, output, peak_kb = build_check(tmp_path, filled(unit, 1_900_000), filled(unit, 1_900_000))
+    errors = [f for f in findings(output) if f["check"] == "content.load"]
+    assert code == 2 and {f["file"] for f in errors} == {"content/en/a.md", "content/fr/a.md"}, output[-2000:]
+    assert "too many parts for one page" in errors[0]["message"] and "split it" in errors[0]["message"]
+    assert peak_kb < 400_000, f"{peak_kb // 1024} MB"
+
+
 # -- numbers of any size ---------------------------------------------------------------------------
 
 def test_a_french_number_of_five_thousand_digits_is_a_finding_not_a_crash(build, tmp_path):
