@@ -36,6 +36,7 @@ import pytest
 
 import clair.cli
 import clair.pipeline
+import clair.render
 import clair.write
 from clair import search
 from clair.model import built_bytes
@@ -270,6 +271,38 @@ def fake_pagefind(case_dir: Path) -> None:
 
 def use_fake_pagefind(monkeypatch: pytest.MonkeyPatch, case_dir: Path) -> None:
     monkeypatch.setenv(search.PAGEFIND_ENV, str(case_dir / "fake-pagefind"))
+
+
+def huge_unlinked_file(case_dir: Path) -> None:
+    """A 3 GB video no page links to (sparse: no disk used) and a FIFO in a .git folder: neither is ever read."""
+    with open(case_dir / "content/en/video.mp4", "wb") as video:
+        video.truncate(3 << 30)
+    (case_dir / "content/.git").mkdir()
+    os.mkfifo(case_dir / "content/.git/fifo")
+
+
+def killed_build_leftovers(case_dir: Path) -> None:
+    """What a build killed outright (SIGKILL) leaves beside the site: removed by the next build."""
+    dead = 4_194_304  # above Linux's largest process id: no process has it
+    (case_dir / f".site.building-{dead}/en").mkdir(parents=True)
+    (case_dir / f".site.building-{dead}/en/index.html").write_text("half a site")
+
+
+class Odd(Exception):
+    """An error a worker cannot send back as itself: its class cannot be rebuilt from its arguments."""
+
+    def __init__(self, first, second):
+        super().__init__(first)
+
+
+def odd_worker_error(monkeypatch: pytest.MonkeyPatch, case_dir: Path) -> None:
+    render_page = clair.render.Renderer.render_page
+
+    def failing(self, page):
+        if page.source.name == "a.md" and page.lang == "en":
+            raise Odd("first", "second")
+        return render_page(self, page)
+    monkeypatch.setattr(clair.render.Renderer, "render_page", failing)
 
 
 def disk_fills_up(monkeypatch: pytest.MonkeyPatch, case_dir: Path) -> None:
@@ -526,6 +559,10 @@ CASES = [
          verify=nothing_ran),
     Case("search-index-cut-short", setup=fake_pagefind, patch=use_fake_pagefind, where="pagefind:1",
          says=("the search index could not be built", "is cut short or damaged", "Is the disk full?")),
+    Case("unlinked-huge-file-and-git-folder", setup=huge_unlinked_file, exit=0),
+    Case("leftovers-of-a-killed-build", setup=killed_build_leftovers, exit=0),
+    Case("worker-error-that-cannot-be-sent-back", a(), args=("--jobs", "2", "--no-cache"), patch=odd_worker_error,
+         where="content/en/a.md:1", says=("a fault in clair itself, not a mistake in your content",)),
     Case("disk-full-while-writing", args=("--no-cache",), patch=disk_fills_up, where="site:1",
          says=("the site could not be written: the disk is full; free some space and build again",)),
 
