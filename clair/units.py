@@ -15,7 +15,6 @@ with a message instead of leaving it waiting for ever. Workers die with a killed
 """
 from __future__ import annotations
 
-import base64
 import contextlib
 import dataclasses
 import functools
@@ -41,8 +40,8 @@ from .render import Renderer
 from .shape import JSON, Damaged, Either, Fields, Shape
 
 
-RENDERED_PAGE_DATA = Shape((str, [{str: Either(int, str, None)}], str, {str: str}, Either(None, str)))
-UNIT_RESULT_DATA = Shape(Fields(pages=[JSON], extra_files={str: str}, findings=[JSON], scores={str: {str: JSON}},
+RENDERED_PAGE_DATA = Shape((int, [{str: Either(int, str, None)}], int, {str: str}, Either(None, int)))  # ints: blobs
+UNIT_RESULT_DATA = Shape(Fields(pages=[JSON], extra_files={str: int}, findings=[JSON], scores={str: {str: JSON}},
                                  links={str: JSON}))  # pages, findings and links: checked as each is read
 
 
@@ -60,21 +59,21 @@ class RenderedPage:
     def of(cls, page: Page, work: UnitWork) -> RenderedPage:
         return cls(page.html_utf8, page.headings, page.output_utf8, page.env.get("media", {}), work.chapter(page))
 
-    def to_data(self) -> list:
-        """As JSON values, for the build cache (clair/cache.py)."""
-        return [self.html_utf8.decode(), self.headings, self.output_utf8.decode(),
+    def to_data(self, blobs: list[bytes]) -> list:
+        """As JSON values for the build cache (clair/cache.py), its HTML added to `blobs` and named by index."""
+        return [blob(blobs, self.html_utf8), self.headings, blob(blobs, self.output_utf8),
                 {str(output): str(source) for output, source in self.media.items()},
-                None if self.chapter is None else self.chapter.decode()]
+                None if self.chapter is None else blob(blobs, self.chapter)]
 
     @classmethod
-    def from_data(cls, data, content: Path) -> RenderedPage:
+    def from_data(cls, data, blobs: list[bytes], content: Path) -> RenderedPage:
         """From `to_data`'s values; Damaged when they are not of that shape, or when a picture or file it
         would publish is not under /media/ or its source not inside the content folder."""
         html, headings, output, media, chapter = RENDERED_PAGE_DATA.conform(data)
         if not all(is_media(output) and within(source, content) for output, source in media.items()):
             raise Damaged("a file from outside the content folder")
-        return cls(html.encode(), headings, output.encode(), {PurePosixPath(o): Path(s) for o, s in media.items()},
-                   None if chapter is None else chapter.encode())
+        return cls(blobs[html], headings, blobs[output], {PurePosixPath(o): Path(s) for o, s in media.items()},
+                   None if chapter is None else blobs[chapter])
 
     def apply(self, page: Page) -> None:
         """Give a page (in the build process) what rendering it produced elsewhere."""
@@ -93,24 +92,31 @@ class UnitResult:
     scores: dict[str, dict] = field(default_factory=dict)
     links: dict = field(default_factory=dict)  # output path -> checks.FileLinks
 
-    def to_data(self) -> dict:
-        """As JSON values, for the build cache; only results without errors are kept."""
-        return {"pages": [page.to_data() for page in self.pages],
-                "extra_files": {str(path): base64.b64encode(data).decode() for path, data in self.extra_files.items()},
-                "findings": [finding.to_data() for finding in self.findings], "scores": self.scores,
-                "links": {str(path): found.to_data() for path, found in self.links.items()}}
+    def to_data(self) -> tuple[dict, list[bytes]]:
+        """As JSON values and blobs, for the build cache; only results without errors are kept."""
+        blobs: list[bytes] = []
+        values = {"pages": [page.to_data(blobs) for page in self.pages],
+                  "extra_files": {str(path): blob(blobs, data) for path, data in self.extra_files.items()},
+                  "findings": [finding.to_data() for finding in self.findings], "scores": self.scores,
+                  "links": {str(path): found.to_data() for path, found in self.links.items()}}
+        return values, blobs
 
     @classmethod
-    def from_data(cls, data, content: Path) -> UnitResult:
+    def from_data(cls, data, blobs: list[bytes], content: Path) -> UnitResult:
         """From `to_data`'s values; Damaged (clair/shape.py) when they are anything else."""
         data = UNIT_RESULT_DATA.conform(data)
         if not all(is_inside_the_site(path) for path in data["extra_files"]):
             raise Damaged("a file outside the site")
-        return cls([RenderedPage.from_data(page, content) for page in data["pages"]],
-                   {PurePosixPath(path): base64.b64decode(text, validate=True)
-                    for path, text in data["extra_files"].items()},
+        return cls([RenderedPage.from_data(page, blobs, content) for page in data["pages"]],
+                   {PurePosixPath(path): blobs[index] for path, index in data["extra_files"].items()},
                    [], [Finding.from_data(finding) for finding in data["findings"]], data["scores"],
                    {PurePosixPath(path): checks.FileLinks.from_data(found) for path, found in data["links"].items()})
+
+
+def blob(blobs: list[bytes], data: bytes) -> int:
+    """Add `data` to the entry's blobs; its index there."""
+    blobs.append(data)
+    return len(blobs) - 1
 
 
 def is_inside_the_site(path: str) -> bool:

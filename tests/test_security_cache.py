@@ -174,38 +174,52 @@ def test_a_planted_entry_in_the_cache_folder_runs_nothing_and_is_built_again(rep
     assert files_of(warm) == files_of(cold)
 
 
-def entry(key: str, payload: bytes) -> bytes:
+def entry(key: str, values: bytes, blobs: bytes = b"", sizes: bytes = b"[]") -> bytes:
     """An entry with a valid header: what someone who knows the format could write."""
+    payload = b"[" + values + b"," + sizes + b"]\0" + blobs
     return cache.BuildCache.header(key, payload) + b"\n\n" + payload
 
 
-@pytest.mark.parametrize("payload", [
-    b'{"pages": []}',  # not a unit's result
-    b'[1, 2, 3]',
-    b'{"pages":[["<p>x</p>",[],"<html></html>",{"media/secret.txt":"/etc/passwd"},null]],"extra_files":{},'
-    b'"findings":[],"scores":{},"links":{}}',  # a file from outside the content folder, to be published
-    b'{"pages":[],"extra_files":{"../../escape.csv":"eA=="},"findings":[],"scores":{},"links":{}}',
-    b'{"pages":[],"extra_files":{},"findings":[["a.md","1","c","error","m",null,null,null]],"scores":{},"links":{}}',
+PAGE = b'[0,[],1,{},null]'  # a rendered page whose HTML is blobs 0 and 1
+PAGE_BLOBS, PAGE_SIZES = b"<p>x</p><html></html>", b"[8,13]"
+
+
+@pytest.mark.parametrize("values,blobs,sizes", [
+    (b'{"pages":[' + PAGE + b'],"extra_files":{},"findings":[],"scores":{},"links":{}}', PAGE_BLOBS, PAGE_SIZES),
+    (b'{"pages": []}', b"", b"[]"),  # not a unit's result
+    (b'[1, 2, 3]', b"", b"[]"),
+    (b'{"pages":[[0,[],1,{"media/secret.txt":"/etc/passwd"},null]],"extra_files":{},'
+     b'"findings":[],"scores":{},"links":{}}', PAGE_BLOBS, PAGE_SIZES),  # a file from outside the content folder
+    (b'{"pages":[],"extra_files":{"../../escape.csv":0},"findings":[],"scores":{},"links":{}}', b"x", b"[1]"),
+    (b'{"pages":[],"extra_files":{},"findings":[["a.md","1","c","error","m",null,null,null]],"scores":{},'
+     b'"links":{}}', b"", b"[]"),
+    (b'{"pages":[' + PAGE + b'],"extra_files":{},"findings":[],"scores":{},"links":{}}', PAGE_BLOBS, b"[8,12]"),
+    (b'{"pages":[' + PAGE + b'],"extra_files":{},"findings":[],"scores":{},"links":{}}', PAGE_BLOBS, b"[21]"),
 ])
-def test_an_entry_of_the_wrong_shape_is_read_as_missing(tmp_path, payload):
+def test_an_entry_of_the_wrong_shape_is_read_as_missing(tmp_path, values, blobs, sizes):
+    """The first entry is well formed (and read); each of the others is wrong in one way."""
     from clair.units import UnitResult
     store = cache.BuildCache(tmp_path)
     key = "unit-" + "a" * 64
     store.folder.mkdir()
-    (store.folder / key).write_bytes(entry(key, payload))
-    assert store.get(key, lambda data: UnitResult.from_data(data, tmp_path / "content")) is None
+    (store.folder / key).write_bytes(entry(key, values, blobs, sizes))
+    found = store.get(key, lambda data, blobs: UnitResult.from_data(data, blobs, tmp_path / "content"))
+    if values.startswith(b'{"pages":[' + PAGE) and sizes == PAGE_SIZES:
+        assert found.pages[0].html_utf8 == b"<p>x</p>" and found.pages[0].output_utf8 == b"<html></html>"
+    else:
+        assert found is None
 
 
 def test_an_entry_for_another_key_or_cut_short_is_read_as_missing(tmp_path):
     store = cache.BuildCache(tmp_path)
     key, other = "file-" + "a" * 64, "file-" + "b" * 64
-    store.put(key, [["x"], []])
-    assert store.get(key, list) == [["x"], []]
+    store.put(key, [["x"], []], [b"blob"])
+    assert store.get(key, lambda values, blobs: (values, blobs)) == ([["x"], []], [b"blob"])
     shutil.copy(store.folder / key, store.folder / other)
-    assert store.get(other, list) is None  # verified against its key
+    assert store.get(other, lambda values, blobs: values) is None  # verified against its key
     whole = (store.folder / key).read_bytes()
     (store.folder / key).write_bytes(whole[:-3])
-    assert store.get(key, list) is None
+    assert store.get(key, lambda values, blobs: values) is None
 
 
 def test_cached_results_make_the_same_site_as_a_cold_build(repository, tmp_path):
