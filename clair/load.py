@@ -47,6 +47,8 @@ def load_site(project: Project) -> Site:
     if not content_dir.is_dir():
         raise ContentErrors([ContentError(content_dir, None, "the content folder does not exist; "
                                                              "give the right folder with --content")])
+    if content_dir.is_symlink():  # a pull request can commit the folder itself as a link leading anywhere
+        raise ContentErrors([ContentError(content_dir, None, LINKED_FOLDER)])
     paths, errors = source_files(content_dir)
     for path in paths:
         try:
@@ -66,12 +68,14 @@ def load_site(project: Project) -> Site:
     return site
 
 
+LINKED_FOLDER = "this is a link to another folder, which clair does not follow; move or copy the folder here instead"
+
+
 def data_links(project: Project) -> list[ContentError]:
     """Links in the data folder, which pull requests fill too, may not lead out of it; nor may the folder."""
     data = project.data
     if data.is_symlink():
-        return [ContentError(data, None, "this is a link to another folder, which clair does not follow; "
-                                         "move or copy the folder here instead")]
+        return [ContentError(data, None, LINKED_FOLDER)]
     return source_files(data, "data")[1] if data.is_dir() else []
 
 
@@ -95,8 +99,7 @@ def source_files(content_dir: Path, which: str = "content") -> tuple[list[Path],
         for name in list(dirs):
             if os.path.islink(os.path.join(folder, name)):
                 dirs.remove(name)
-                errors.append(ContentError(Path(folder, name), None, "this is a link to another folder, which clair "
-                                           "does not follow; move or copy the folder here instead"))
+                errors.append(ContentError(Path(folder, name), None, LINKED_FOLDER))
         for name in sorted(names):
             if name.startswith("."):
                 continue

@@ -230,6 +230,13 @@ def outside_victim_untouched(case_dir: Path) -> None:
     victim_untouched(case_dir.parent)
 
 
+def content_folder_a_link(case_dir: Path) -> None:
+    """The content folder committed as a link to pages kept elsewhere on the machine."""
+    elsewhere = case_dir / "elsewhere-content"
+    shutil.move(case_dir / "content", elsewhere)
+    (case_dir / "content").symlink_to(elsewhere)
+
+
 class Planted:
     """A pickle that runs a command when it is loaded: what the probe planted as a cache entry."""
 
@@ -614,6 +621,8 @@ CASES = [
          says=("saved as UTF-16",)),
     Case("config-is-a-folder", args=("--config", "content"), where="content:1",
          says=("this is a folder, not the site configuration file", "--config content/site.yaml")),
+    Case("content-folder-is-a-link", setup=content_folder_a_link, where="content:1",
+         says=("this is a link to another folder, which clair does not follow",)),
     Case("data-file-links-out", where="data/glossary.yaml:1", says=("outside the data folder",),
          setup=lambda case_dir: [(case_dir / "data").mkdir(), (case_dir / "data/glossary.yaml").symlink_to(
              case_dir / "site.yaml")]),
