@@ -57,8 +57,10 @@ def grouped(match: re.Match) -> str:
 
 
 def long_date(value: dt.date, lang: str) -> str:
-    """'November 24, 2026' or '24 novembre 2026'."""
-    return format_date(value, "long", locale=LOCALES[lang])
+    """'November 24, 2026' or '24 novembre 2026'; French writes the first of the month as an ordinal,
+    '1er mars 2018', which the locale's date pattern (`d MMMM y`) cannot say."""
+    text = format_date(value, "long", locale=LOCALES[lang])
+    return re.sub(r"^1(?=\s)", "1er", text) if lang == "fr" and value.day == 1 else text
 
 
 class Catalogue:

@@ -2,8 +2,15 @@
 import re
 import unicodedata
 
+# Letters Unicode does not decompose into a base letter and an accent, written as French and
+# English readers spell them without the ligature: 'cœur' -> 'coeur', 'Straße' -> 'strasse'.
+LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O",
+                           "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "þ": "th", "Þ": "TH"})
+
 
 def slugify(text: str) -> str:
-    """Strip accents, lower-case, and join words with hyphens."""
+    """Strip accents, spell ligatures out, lower-case, and join words with hyphens; a dash of any kind
+    ('2018–2020') separates words like a hyphen does."""
+    text = "".join("-" if unicodedata.category(char) == "Pd" else char for char in text.translate(LIGATURES))
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

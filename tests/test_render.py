@@ -1,10 +1,13 @@
 """Stage 3, render: Markdown, building blocks, French typography, navigation and metadata."""
+import datetime as dt
 import re
 from pathlib import PurePosixPath
 
 import pytest
 
+from clair.i18n import long_date
 from clair.model import ContentErrors
+from clair.slug import slugify
 from conftest import page
 
 
@@ -16,6 +19,34 @@ def test_heading_ids_are_ascii_slugs(build):
     result = build({"fr/a.md": page("A", "## Énoncé de vision\n"), "en/a.md": page("A", "## Vision statement\n")},
                    run_checks=False)
     assert '<h2 id="enonce-de-vision">' in html_of(result, "fr", "a.md")
+
+
+@pytest.mark.parametrize("title,slug", [
+    ("Le cœur du plan", "le-coeur-du-plan"),
+    ("Æquo et bono", "aequo-et-bono"),
+    ("Straße", "strasse"),
+    ("Plan 2018–2020", "plan-2018-2020"),  # an en dash
+    ("Vision — 2026", "vision-2026"),  # an em dash between spaces
+    ("Énoncé de vision", "enonce-de-vision"),
+])
+def test_slugs_spell_out_ligatures_and_separate_at_dashes(title, slug):
+    assert slugify(title) == slug
+
+
+def test_heading_ids_keep_ligatures_and_dashes_readable(build):
+    result = build({"fr/a.md": page("A", "## Le cœur 2018–2020\n"), "en/a.md": page("A", "## The heart\n")},
+                   run_checks=False)
+    assert '<h2 id="le-coeur-2018-2020">' in html_of(result, "fr", "a.md")
+
+
+@pytest.mark.parametrize("day,lang,shown", [
+    (dt.date(2018, 3, 1), "fr", "1er mars 2018"),
+    (dt.date(2018, 3, 2), "fr", "2 mars 2018"),
+    (dt.date(2018, 3, 11), "fr", "11 mars 2018"),
+    (dt.date(2018, 3, 1), "en", "March 1, 2018"),
+])
+def test_long_dates_say_1er_for_the_first_of_the_month_in_french(day, lang, shown):
+    assert long_date(day, lang) == shown
 
 
 def test_raw_html_is_escaped(build):
@@ -106,7 +137,7 @@ def test_home_lists_publications_with_babel_date_and_plural(build):
         "fr/pub/_index.md": page("Plan", date="2018-03-01"), "fr/pub/a.md": page("A"),
     }, run_checks=False)
     assert "Published March 1, 2018 · 2 pages" in html_of(result, "en", "_index.md")
-    assert "Publié le 1 mars 2018 · 2 pages" in html_of(result, "fr", "_index.md")
+    assert "Publié le 1er mars 2018 · 2 pages" in html_of(result, "fr", "_index.md")
 
 
 def test_long_pages_get_a_table_of_contents(build):

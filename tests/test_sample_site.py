@@ -85,7 +85,7 @@ def test_french_pages_use_french_typography_and_slugs(built):
 
 def test_home_lists_the_publication_with_babel_dates(built):
     assert "Published March 1, 2018" in (built / "en/index.html").read_text()
-    assert "Publié le 1 mars 2018" in (built / "fr/index.html").read_text()
+    assert "Publié le 1er mars 2018" in (built / "fr/index.html").read_text()  # the first of the month: 1er
 
 
 def test_sitemap_lists_every_page_with_alternates(built):
