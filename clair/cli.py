@@ -132,13 +132,26 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as err:
         return fail_to_load([err], args.format)
     findings = result.findings
-    print_findings(findings, args.format, scores=result.site.scores)
+    print_findings(findings, args.format, scores=result.site.scores, checked=not args.skip_checks)
     failing = [f for f in findings if f.severity == "error" or args.strict]
     if args.command == "build" and args.format == "text":
-        print(f"Built {len(result.site.pages)} pages into {args.out}/", file=sys.stderr)
+        print(outcome(len(result.site.pages), args.out, failing, args.skip_checks), file=sys.stderr)
     if args.timings:
         print(f"Timings: {result.timings}", file=sys.stderr)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def outcome(pages: int, out: Path, failing: list[Finding], skipped: bool) -> str:
+    """The last line of a build, which never says "Built" alone when the site must not be published yet: a
+    build whose checks fail still writes the site (reviewers read its /report/), and says what must happen first."""
+    if failing:
+        count = f"{len(failing)} {'problem' if len(failing) == 1 else 'problems'}"
+        return (f"The site was written to {out}/ ({pages} pages), but the checks found {count} that must be fixed "
+                "before it can be published.")
+    if skipped:
+        return (f"Built {pages} pages into {out}/ without checking them (--skip-checks): run `python build.py check` "
+                "before publishing.")
+    return f"Built {pages} pages into {out}/."
 
 
 def without_unsafe_cache(project: Project) -> Project:

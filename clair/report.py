@@ -26,7 +26,7 @@ def printable(text: str) -> str:
     return text.translate(CONTROL_PICTURES)
 
 
-def as_text(findings: list[Finding], colour: bool = False) -> str:
+def as_text(findings: list[Finding], colour: bool = False, checked: bool = True) -> str:
     """`file:line:col: severity: message [check]`, grouped by file, counts at the end; editors can jump to it."""
     paint = (lambda text, code: f"\033[{code}m{text}\033[0m") if colour else (lambda text, code: text)
     by_file: dict[str, list[Finding]] = defaultdict(list)
@@ -41,14 +41,17 @@ def as_text(findings: list[Finding], colour: bool = False) -> str:
             if f.related_file:
                 lines.append(printable(f"    see {f.related_file}:{f.related_line}"))
         lines.append("")
-    lines.append(summary_line(findings))
+    lines.append(summary_line(findings, checked))
     return "\n".join(lines) + "\n"
 
 
-def summary_line(findings: list[Finding]) -> str:
+def summary_line(findings: list[Finding], checked: bool = True) -> str:
+    """"2 errors, 1 warning"; without the checks (--skip-checks), it says they were skipped, so a count of
+    zero is never read as a clean bill."""
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    counted = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    return counted if checked else f"The checks were skipped (--skip-checks); loading found {counted}."
 
 
 def _escape_data(text: str) -> str:
@@ -60,7 +63,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def as_github(findings: list[Finding]) -> str:
+def as_github(findings: list[Finding], checked: bool = True) -> str:
     """GitHub Actions workflow commands, so findings show on the pull request's lines."""
     lines = []
     for f in sorted(findings):
@@ -70,7 +73,7 @@ def as_github(findings: list[Finding]) -> str:
             props += f",col={f.column}"
         props += f",title={_escape_property(f.check)}"
         lines.append(f"::{level} {props}::{_escape_data(f.message)}")
-    lines.append(summary_line(findings))
+    lines.append(summary_line(findings, checked))
     return "\n".join(lines) + "\n"
 
 
@@ -120,15 +123,17 @@ def write_step_summary(findings: list[Finding]) -> None:
             handle.write(as_markdown_summary(findings))
 
 
-def print_findings(findings: list[Finding], fmt: str, stream=None, scores: dict | None = None) -> None:
+def print_findings(findings: list[Finding], fmt: str, stream=None, scores: dict | None = None,
+                   checked: bool = True) -> None:
+    """The findings in one format; `checked` is False when the checks were skipped (only loading looked)."""
     stream = stream or sys.stdout
     if fmt == "json":
         stream.write(as_json(findings, scores))
     elif fmt == "github":
-        stream.write(as_github(findings))
+        stream.write(as_github(findings, checked))
         write_step_summary(findings)
     else:
-        stream.write(as_text(findings, colour=stream.isatty()))
+        stream.write(as_text(findings, colour=stream.isatty(), checked=checked))
 
 
 def fail_to_load(errors: list[ContentError], fmt: str) -> int:

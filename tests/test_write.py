@@ -6,6 +6,7 @@ import pytest
 from clair.model import ContentError
 from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR, Project
 from clair.write import MARKER, check_output_folder, write_site
+from conftest import minimal_pages, page, write_tree
 
 ASSETS = TEMPLATES_DIR / "assets"
 
@@ -47,3 +48,33 @@ def test_own_previous_output_may_be_replaced(tmp_path):
     write_site(out, {PurePosixPath("a.html"): "a"}, ASSETS)
     check_output_folder(out, Project(tmp_path / "content", tmp_path / "site.yaml"))
     check_output_folder(tmp_path / "new", Project(tmp_path / "content", tmp_path / "site.yaml"))
+
+
+# -- what a build says at the end (#14 item 5: never "Built" alone when the site must not be published yet) --
+
+def run_cli(tmp_path, capsys, monkeypatch, pages: dict, *args: str) -> tuple[int, str]:
+    import clair.cli
+    write_tree(tmp_path, {**minimal_pages(), **pages})
+    monkeypatch.chdir(tmp_path)
+    code = clair.cli.main(["build", "--no-cache", *args])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_a_build_with_failing_checks_says_the_site_must_not_be_published(tmp_path, capsys, monkeypatch):
+    code, said = run_cli(tmp_path, capsys, monkeypatch, {"en/a.md": page("A", "Only in English.\n")})
+    assert code == 1
+    assert "The site was written to site/ (3 pages), but the checks found" in said
+    assert "must be fixed before it can be published." in said and "Built " not in said
+
+
+def test_a_build_without_checks_says_so(tmp_path, capsys, monkeypatch):
+    code, said = run_cli(tmp_path, capsys, monkeypatch, {}, "--skip-checks")
+    assert code == 0
+    assert "The checks were skipped (--skip-checks); loading found 0 errors, 0 warnings." in said
+    assert "without checking them (--skip-checks)" in said and "\n0 errors, 0 warnings" not in said
+
+
+def test_a_clean_build_says_built(tmp_path, capsys, monkeypatch):
+    code, said = run_cli(tmp_path, capsys, monkeypatch, {})
+    assert code == 0 and "Built 2 pages into site/." in said
