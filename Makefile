@@ -19,10 +19,11 @@ node_modules/.package-lock.json: package-lock.json
 
 setup: $(VENV)/.installed $(if $(shell command -v npm),node_modules/.package-lock.json)
 
-site: setup
+# Building and checking never use Node: only the tests (the browser audit) need the npm packages.
+site: $(VENV)/.installed
 	$(BIN)/python build.py build
 
-check: setup
+check: $(VENV)/.installed
 	$(BIN)/python build.py check
 
 test: setup
