@@ -240,11 +240,11 @@ def refusal(project: Project) -> str | None:
     folder = project.cache
     if folder is None:
         return None
-    inside = next((place for place in (project.root, repository_of(project.root)) if place and within(folder, place)),
-                  None)
+    places = (("the project folder", project.root), ("the project's git repository", repository_of(project.root)))
+    inside = next((name for name, place in places if place and within(folder, place)), None)
     if inside is not None:
-        return (f"it is inside {shown(inside)}, where a pull request could put files into it; "
-                f"leave out {CACHE_ENV} and --cache-dir to use your own cache folder, or name a folder elsewhere")
+        return (f"it is inside {inside}, where a pull request could put files into it; leave out "
+                f"{CACHE_ENV} and --cache-dir to use your own cache folder, or name a folder outside the project")
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as err:
