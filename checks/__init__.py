@@ -26,11 +26,11 @@ from urllib.parse import urlsplit
 
 from clair.model import Finding, Page, Site, built_text
 
-from . import accessibility, glossary, html, links, matrices, parity, plain_words, readability
+from . import accessibility, glossary, html, link_syntax, links, matrices, parity, plain_words, raw_html, readability
 from .links import FileLinks
 from .settings import Rule, Settings
 
-CHECKS = (readability, plain_words, parity, accessibility, links, glossary, matrices)
+CHECKS = (readability, plain_words, parity, accessibility, links, link_syntax, glossary, matrices, raw_html)
 RULES: tuple[Rule, ...] = tuple(declared for check in CHECKS for declared in check.RULES)
 
 

@@ -14,12 +14,19 @@ at line 1 of the page and says it comes from the templates. Rules and their opti
   ("image", "photo") is an error. Alt text identical to one in the translation of the page was
   probably not translated: reported at the severity `same_as_translation` (default warning; off
   turns it off).
-- `a11y.link-text` (error): every link has text that says where it goes: not empty, not a bare
-  web address, not a phrase from `generic` ("click here", « en savoir plus »). Case, spaces and
-  punctuation around the words are ignored.
-- `a11y.table` (error): every table has a header row (`<thead>` with a non-empty `<th>`) and a
-  `<caption>`. In Markdown the caption is a paragraph `Table: what it shows` (French
-  `Tableau : ce qu'il montre`) just before the table.
+- `a11y.link-text` (error): every link of the page's text has text that says where it goes: not
+  empty, not a bare web address, not a phrase from `generic` ("click here", « en savoir plus »).
+  Case, spaces and punctuation around the words are ignored. The links the templates make around
+  the text (language toggle, breadcrumbs, "On this page", previous and next) are never blamed on
+  the page: the templates' own link texts are read once per build (`run_site`), each fault at its
+  template's line; a link whose text a template takes from the pages (a heading, a title) is the
+  template's and is not reported.
+- `a11y.table`: a data table (any table not marked `role="presentation"`) with no non-empty
+  header cell (`<th>`, in any row) is an error: screen readers cannot say what a cell is. A table without a
+  caption (`<caption>`, `aria-label` or `aria-labelledby`) is reported at the severity of
+  `missing_caption` (default warning: the text before a table often says what it shows). In
+  Markdown the caption is a paragraph `Table: what it shows` (French `Tableau : ce qu'il montre`)
+  just before the table. On real pages, tables without a caption were 8 errors of 8 wrong.
 - `a11y.duplicate-id` (error): no id is used twice on a page (a heading can take an id the
   templates already use, such as `## Main content`).
 - `a11y.landmarks` (error): exactly one `<main>`; when a page has several `<nav>` (or page-level
@@ -35,11 +42,12 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from clair.i18n import Catalogue
 from clair.model import LANGUAGE_NAMES, Finding, Page, Site
 
 from . import html
 from .html import Document, Element
-from .settings import choice, rule, texts
+from .settings import Settings, choice, rule, texts
 
 RULES = (
     rule("a11y.lang", "error"),
@@ -54,7 +62,7 @@ RULES = (
          generic=texts(["click here", "click", "here", "read more", "more", "learn more", "link", "this link",
                         "cliquez ici", "cliquer ici", "ici", "en savoir plus", "lire la suite", "plus",
                         "lien", "ce lien"])),
-    rule("a11y.table", "error"),
+    rule("a11y.table", "error", missing_caption=choice("warning")),
     rule("a11y.duplicate-id", "error"),
     rule("a11y.landmarks", "error"),
 )
@@ -64,6 +72,11 @@ FILE_NAME = re.compile(r"[\w.-]+\.(png|jpe?g|gif|svg|webp|avif|bmp|tiff?|ico)", 
 BARE_URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 EDGE_PUNCTUATION = " \t\n\xa0\u202f.,;:!?…«»\"'“”‘’()[]-–—>"
 SECTIONING = ("article", "aside", "main", "nav", "section")  # a header or footer inside one is no landmark
+TEMPLATE_LINK = re.compile(r"<a\b(?P<attributes>(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*)>(?P<text>.*?)</a\s*>",
+                           re.DOTALL | re.IGNORECASE)
+TEMPLATE_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+TEMPLATE_SYNTAX = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
+MESSAGE = re.compile(r"""\{\{-?\s*t\(\s*(['"])(?P<key>[^'"]+)\1\s*\)\s*-?\}\}""")
 
 
 class Issue(NamedTuple):
@@ -146,50 +159,115 @@ def check_image_alt(document: Document, page: Page, options: dict) -> Iterator[I
 
 
 def check_link_text(document: Document, page: Page, options: dict) -> Iterator[Issue]:
-    """Screen reader users list a page's links out of context; each must say where it goes."""
+    """Screen reader users list a page's links out of context; each must say where it goes. Only the links of
+    the page's text: the templates' links are not the writer's (see `template_link_texts`)."""
+    content = html.content_range(page, document)
     for link in document.all("a"):
-        if "href" not in link.attrs:
-            continue
-        name = link.attrs.get("aria-label") or link.text
-        words = bare(name)
-        if not words:
-            yield Issue(link, f"the link to {link.attrs['href']} has no text: write words that say where it goes")
-        elif BARE_URL.fullmatch(words) or words == bare(link.attrs["href"]):
-            yield Issue(link, f"the link text “{html.squash(name)}” is a web address: write words that say "
-                              "where it goes, as [name of the page](address)")
-        elif words in bare_set(options["generic"]):
-            yield Issue(link, f"the link text “{html.squash(name)}” does not say where the link goes: "
-                              "use the name of the page or of what it offers")
+        if "href" in link.attrs and link.offset in content:
+            problem = link_text_problem(link.attrs.get("aria-label") or link.text, link.attrs["href"], options)
+            if problem:
+                yield Issue(link, problem)
+
+
+def run_site(site: Site, built, settings: Settings) -> Iterator[Finding]:
+    """The templates' own link texts, once per build, at their template's line."""
+    yield from template_link_texts(site.project, settings)
+
+
+def template_link_texts(project, settings: Settings) -> Iterator[Finding]:
+    """Each `<a href>` of the templates whose text, in either language, is empty, an address or generic.
+
+    A template's text is its words and its `t("key")` messages (templates/messages.yaml). A link that shows
+    something of the pages (`{{ heading.text }}`, `{{ page.title }}`) is not reported: its words are a
+    heading's or a title's, which other rules read where they are written, never a page's link."""
+    catalogue, options = Catalogue(project.messages), settings.options(None, "a11y.link-text")
+    for template in sorted(project.templates.rglob("*.html")):
+        source = template.read_text(encoding="utf-8")
+        for link in TEMPLATE_LINK.finditer(source):
+            attributes = dict((name.lower(), double or single) for name, double, single in
+                              TEMPLATE_ATTRIBUTE.findall(link["attributes"]))
+            if "href" not in attributes:
+                continue
+            for lang in LANGUAGE_NAMES:
+                name = template_text(attributes.get("aria-label") or link["text"], catalogue, lang)
+                problem = name is not None and link_text_problem(name, attributes["href"], options)
+                if problem:
+                    yield settings.finding(project.template_file(template.relative_to(project.templates).as_posix()),
+                                           "a11y.link-text", source.count("\n", 0, link.start()) + 1,
+                                           f"{problem} (on {LANGUAGE_NAMES[lang]} pages; a developer must fix the "
+                                           "template)")
+                    break
+
+
+def template_text(written: str, catalogue: Catalogue, lang: str) -> str | None:
+    """The words a template's link shows in `lang`, messages filled in; None when it shows the pages' words."""
+    words = []
+    for part in TEMPLATE_SYNTAX.split(re.sub(r"<[^>]*>", " ", written)):
+        message = MESSAGE.fullmatch(part)
+        if message and message["key"] in catalogue.messages:
+            words.append(catalogue.get(message["key"], lang))
+        elif part.startswith("{{"):
+            return None
+        elif not part.startswith(("{%", "{#")):
+            words.append(part)
+    return "".join(words)
+
+
+def link_text_problem(name: str, href: str, options: dict) -> str | None:
+    """What is wrong with a link's text, or None. Text another generator's template fills in (`{{ }}`) is not
+    known, and an e-mail address is fine as the text of its own `mailto:` link (it is what a reader copies)."""
+    if "{{" in name or (href.lower().startswith("mailto:") and "@" in name):
+        return None
+    words = bare(name)
+    if not words:
+        return f"the link to {href} has no text: write words that say where it goes"
+    if BARE_URL.fullmatch(words) or words == bare(href):
+        return (f"the link text “{html.squash(name)}” is a web address: write words that say where it goes, "
+                "as [name of the page](address)")
+    if words in bare_set(options["generic"]):
+        return (f"the link text “{html.squash(name)}” does not say where the link goes: use the name of the page "
+                "or of what it offers")
+    return None
 
 
 def check_table(document: Document, page: Page, options: dict) -> Iterator[Issue]:
-    """Headers and a caption let screen reader users know what a table holds before reading it.
+    """Header cells tell screen reader users what each cell holds: a data table without them is an error. A
+    caption says what the table shows before they read it: its absence is only a warning by default.
 
-    Linear: one pass over the headers and captions, each marking the tables around it (not one pass over
+    A table marked `role="presentation"` only lays things out, and is not read as a table; a table of one row
+    (text beside a picture) is taken as one too, so it needs no header cells.
+    Linear: one pass over the header cells and captions, each marking the tables around it (not one pass over
     the page per table)."""
     label = "Tableau : " if page.lang == "fr" else "Table: "
     with_header, with_caption = set(), set()
     for element in document.all("th", "caption"):
-        around = element.ancestors()
-        if element.tag == "th" and any(a.tag == "thead" for a in around) and html.squash(element.text):
-            with_header.update(a for a in around if a.tag == "table")
-        elif element.tag == "caption" and html.squash(element.text):
-            with_caption.update(a for a in around if a.tag == "table")
+        if html.squash(element.text):
+            (with_header if element.tag == "th" else with_caption).update(
+                a for a in element.ancestors() if a.tag == "table")
+    rows: dict = {}
+    for row in document.all("tr"):
+        for table in (a for a in row.ancestors() if a.tag == "table"):
+            rows[table] = rows.get(table, 0) + 1
     for table in document.all("table"):
-        if table not in with_header:
-            yield Issue(table, "the table has no header row: put the column names in its first row")
-        if table not in with_caption:
-            yield Issue(table, f"the table has no caption: add a line `{label}what the table shows` "
-                               "just before it")
+        if table.attrs.get("role") in ("presentation", "none"):
+            continue
+        if table not in with_header and rows.get(table, 0) > 1:  # one row is a layout (text beside a picture)
+            yield Issue(table, "the table has no header cells: screen readers cannot say what each value is; "
+                               "make its first row the column names (in HTML, <th> cells)")
+        if table not in with_caption and not (table.attrs.get("aria-label") or table.attrs.get("aria-labelledby")):
+            yield Issue(table, f"the table has no caption: add a line `{label}` followed by what the table shows "
+                               "just before it (in HTML, a <caption> inside the table)", options["missing_caption"])
 
 
 def check_duplicate_id(document: Document, page: Page, options: dict) -> Iterator[Issue]:
     """Links and labels reach the first element with an id; a second one is unreachable."""
     content = html.content_range(page, document)
+    heading_ids = {heading["id"] for heading in page.headings}
     for value, elements in document.ids().items():
         if len(elements) > 1:
             from_content = [e for e in elements if e.offset in content]
-            hint = "; a heading's id comes from its words: reword it" if from_content else ""
+            hint = ("" if not from_content else "; a heading's id comes from its words: reword it"
+                    if value in heading_ids else "; change the id written in the page's HTML")
             yield Issue((from_content or elements)[0], f'the id "{value}" is used {len(elements)} times '
                                                        f"on the page{hint}")
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from clair.glossary import ACRONYM_IN_TEXT, Entry, Glossary, acronym_pattern, with_open_links
 from clair.model import Finding, Page, Site
 
+from .raw_html import content_tokens
 from .settings import rule, texts
 
 RULES = (
@@ -64,7 +65,7 @@ def page_runs(page: Page) -> Iterator[Run]:
     yield Run(page.title, page.meta_lines.get("title", 1), "title", block=-2)
     yield Run(str(page.meta.get("description", "")), page.meta_lines.get("description", 1), "description", block=-1)
     in_heading = False
-    for index, token in enumerate(page.tokens):
+    for index, token in enumerate(content_tokens(page)):  # raw HTML included
         if token.type == "heading_open":
             in_heading = True
         elif token.type == "heading_close":

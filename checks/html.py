@@ -3,6 +3,7 @@
 The accessibility and link checks read the whole rendered page with `parse`, then ask
 `source_lines` which elements the page's Markdown produced (and from which file line), so a
 finding points at the line a writer must change; every other element came from the templates.
+Elements of the page's raw HTML get the line the renderer noted for each (clair/markdown.py).
 
 Reading is the checks' largest cost after Markdown, so well-formed HTML (all that clair writes) is
 read by two regular expressions, two to three times faster than `html.parser`; anything else (raw text
@@ -59,6 +60,13 @@ class Document:
 
     source: str
     elements: list[Element]
+    pieces: list[str] = field(default_factory=list, repr=False)  # the text, in order (Element.start and .end)
+    piece_offsets: list[int] = field(default_factory=list, repr=False)  # where each piece starts in `source`
+    line_starts: list[int] = field(default_factory=list, repr=False)  # where each line starts in `source`
+
+    def piece_line(self, index: int) -> int:
+        """The 1-based line where text piece `index` starts."""
+        return bisect.bisect_right(self.line_starts, self.piece_offsets[index])
 
     def all(self, *tags: str) -> list[Element]:
         return [e for e in self.elements if e.tag in tags]
@@ -80,13 +88,14 @@ class _Tree:
         self.elements: list[Element] = []
         self.open: list[Element] = []
         self.pieces: list[str] = []  # all text in order; an element's text is the run between its tags
+        self.piece_offsets: list[int] = []  # where each text piece starts in the source
 
     def start(self, tag: str, attrs: dict[str, str], offset: int) -> None:
         line = bisect.bisect_right(self.line_starts, offset)
         element = Element(tag, attrs, line, offset, self.open[-1] if self.open else None, self.pieces, len(self.pieces))
         self.elements.append(element)
         if tag == "img":
-            self.pieces.append(attrs.get("alt", ""))
+            self.text(attrs.get("alt", ""), offset)
             element.end = len(self.pieces)
         elif tag not in VOID:
             self.open.append(element)
@@ -99,8 +108,9 @@ class _Tree:
                 self.close_from(depth)
                 return
 
-    def text(self, data: str) -> None:
+    def text(self, data: str, offset: int) -> None:
         self.pieces.append(data)
+        self.piece_offsets.append(offset)
 
     def close_from(self, depth: int) -> None:
         """End the elements open from `depth` up: an end tag closes the ones left open inside it too."""
@@ -127,7 +137,7 @@ def _read_fast(source: str, tree: _Tree) -> None:
     position = 0
     for match in TAG.finditer(source):
         if match.start() > position:
-            _text(source[position:match.start()], tree)
+            _text(source, position, match.start(), tree)
         position = match.end()
         closing, tag, attributes, self_closing = match.groups()
         if tag is None:  # comment or doctype
@@ -144,13 +154,14 @@ def _read_fast(source: str, tree: _Tree) -> None:
         elif tag in RAW_TEXT and not source.startswith(f"</{tag}>", position):
             raise _Unusual
     if position < len(source):
-        _text(source[position:], tree)
+        _text(source, position, len(source), tree)
 
 
-def _text(data: str, tree: _Tree) -> None:
+def _text(source: str, start: int, end: int, tree: _Tree) -> None:
+    data = source[start:end]
     if "<" in data:
         raise _Unusual
-    tree.text(html.unescape(data) if "&" in data else data)
+    tree.text(html.unescape(data) if "&" in data else data, start)
 
 
 def _attributes(written: str) -> dict[str, str]:
@@ -169,15 +180,19 @@ class _Careful(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tree = tree
 
-    def handle_starttag(self, tag, attrs):
+    def source_offset(self) -> int:
+        """Where the parser is, as an offset in the source (HTMLParser's own `offset` is within a line)."""
         line, column = self.getpos()
-        self.tree.start(tag, {k: v or "" for k, v in attrs}, self.tree.line_starts[line - 1] + column)
+        return self.tree.line_starts[line - 1] + column
+
+    def handle_starttag(self, tag, attrs):
+        self.tree.start(tag, {k: v or "" for k, v in attrs}, self.source_offset())
 
     def handle_endtag(self, tag):
         self.tree.end(tag)
 
     def handle_data(self, data):
-        self.tree.text(data)
+        self.tree.text(data, self.source_offset())
 
 
 def _read_carefully(source: str, tree: _Tree) -> None:
@@ -186,9 +201,8 @@ def _read_carefully(source: str, tree: _Tree) -> None:
     careful.close()
 
 
-@functools.lru_cache(maxsize=8)
-def parse(source: str) -> Document:
-    """The elements of an HTML text; the last few are kept, so checks reading the same page share one parse."""
+def read(source: str) -> Document:
+    """The elements and text of an HTML text."""
     tree = _Tree(source)
     try:
         _read_fast(source, tree)
@@ -196,7 +210,14 @@ def parse(source: str) -> Document:
         tree = _Tree(source)
         _read_carefully(source, tree)
     tree.close_from(0)
-    return Document(source, tree.elements)
+    return Document(source, tree.elements, tree.pieces, tree.piece_offsets, tree.line_starts)
+
+
+@functools.lru_cache(maxsize=8)
+def parse(source: str) -> Document:
+    """`read`, the last few pages kept, so checks reading the same page share one parse (raw HTML blocks are
+    read with `read`: they would push the pages out)."""
+    return read(source)
 
 
 def squash(text: str) -> str:
@@ -211,8 +232,10 @@ def content_range(page: Page, document: Document) -> range:
 
 
 def source_lines(page: Page, document: Document) -> dict[Element, int]:
-    """The Markdown file line of each heading, link, image and table the page's body produced."""
+    """The Markdown file line of each heading, link, image and table the page's body produced, and of every
+    element its raw HTML produced (the renderer noted where each starts: clair/markdown.py, `unmark_body`)."""
     content = content_range(page, document)
+    raw_lines = page.env.get("raw_html_lines") or {}
     heading_lines = {h["id"]: h["line"] for h in page.headings}
     links, images = _Sources(_inline_sources(page, "link_open")), _Sources(_inline_sources(page, "image"))
     tables = iter([page.file_line(t.map[0]) for t in page.tokens if t.type == "table_open"])
@@ -222,7 +245,9 @@ def source_lines(page: Page, document: Document) -> dict[Element, int]:
     for element in document.elements:
         if element.offset not in content:
             continue
-        if element.tag in HEADINGS:
+        if element.offset - content.start in raw_lines:
+            line = page.file_line(raw_lines[element.offset - content.start])
+        elif element.tag in HEADINGS:
             line = heading_lines.get(element.attrs.get("id"))
         elif element.tag == "a":
             line = links.take(element.attrs.get("href"), element.text)

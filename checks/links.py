@@ -27,6 +27,7 @@ from clair.config import did_you_mean
 from clair.model import Finding, Page, Site, built_text
 from clair.project import Project, shown
 from clair.shape import Shape
+from clair.slug import slugify
 
 from . import html
 from .html import Document, Element
@@ -83,8 +84,9 @@ MAX_SUGGESTIONS, MAX_SUGGESTION_IDS = 200, 500
 class Targets:
     """Where addresses on the site can lead: the built files, the assets, and the ids on each page."""
 
-    def __init__(self, project: Project, host: str, files, ids: dict[PurePosixPath, frozenset[str]]):
+    def __init__(self, project: Project, host: str, files, ids: dict[PurePosixPath, frozenset[str]], foreign=None):
         self.project = project
+        self.foreign = foreign  # clair.readers.ForeignAddresses: another generator's own addresses
         self.host = host.lower()
         self.files = set(files) | {PurePosixPath("assets", p.relative_to(project.assets).as_posix())
                                    for p in project.assets.rglob("*") if p.is_file()}
@@ -125,7 +127,31 @@ class Targets:
             rel = PurePosixPath(joined.lstrip("/"))
             candidates = [rel / "index.html"] if path.endswith("/") else [rel, rel / "index.html"]
             self.resolved[folder, path] = next((c for c in candidates if c in self.files), None)
+        if self.resolved[folder, path] is None and self.foreign is not None:
+            return self.foreign_file(base, path)
         return self.resolved[folder, path]
+
+    def lacks_id(self, target: PurePosixPath, fragment: str) -> bool:
+        """The built file has no such id. On another generator's site, ids are compared by their letters and digits
+        only (its `#l-envoi` is clair's `#lenvoi`), files clair did not build are not checked, and a missing id
+        counts only when it is close to one on the page: the site's own layouts add ids clair never sees."""
+        ids = self.ids.get(target)
+        if self.foreign is None:
+            return fragment not in (ids or ())
+        if ids is None or fragment in ids:
+            return False
+        spelt = {letters(name) for name in ids}
+        return letters(fragment) not in spelt and bool(did_you_mean(fragment, sorted(ids)))
+
+    def foreign_file(self, base: PurePosixPath, path: str) -> PurePosixPath | None:
+        """What a link written for another generator's site leads to: a page clair built, or one of the site's
+        files (pictures, documents) at the address that generator publishes it."""
+        target = self.foreign.target(url_of(base), unquote(path))
+        if target is None:
+            return None
+        built = PurePosixPath(target.strip("/")) / "index.html" if target.endswith("/") else PurePosixPath(target.lstrip("/"))
+        self.files.add(built)
+        return built
 
 
 
@@ -150,7 +176,7 @@ def resolve(site: Site, files: dict[PurePosixPath, str | bytes], settings,
             extracted: dict[PurePosixPath, FileLinks]) -> Iterator[Finding | None]:
     """Both rules over every built HTML file, from what `extract` found in each."""
     targets = Targets(site.project, urlsplit(site.config.base_url).netloc, files,
-                      {path: found.ids for path, found in extracted.items()})
+                      {path: found.ids for path, found in extracted.items()}, site.foreign)
     pages = {page.output_path: page for page in site.pages}
     for path in sorted(extracted):
         yield from check_file(targets, path, extracted[path], pages.get(path), settings)
@@ -200,20 +226,28 @@ def fetched(element: Element, attr: str) -> bool:
 
 
 def internal_problem(targets: Targets, base: PurePosixPath, page: Page | None, address: str) -> str | None:
-    """What is wrong with an address on this site (None when it is fine or goes elsewhere)."""
+    """What is wrong with an address on this site (None when it is fine or goes elsewhere); an address another
+    generator's template fills in (`{{ }}`: clair/readers/templating.py) is not known, so not judged."""
+    if "{{" in address:
+        return None
     path = targets.site_path(address)
     if path is None:
         return None
-    if page is not None and path.endswith(".md") and not urlsplit(address).netloc:
-        return f"should lead to the page file {expected_source(targets.project, page, path)}, but there is no such page"
     target = targets.resolve(base, path)
+    if target is None and page is not None and path.endswith(".md") and not urlsplit(address).netloc:
+        return f"should lead to the page file {expected_source(targets.project, page, path)}, but there is no such page"
     if target is None:
         return "leads to nothing this site builds"
     fragment = unquote(urlsplit(address).fragment)
-    if fragment and fragment not in targets.ids.get(target, set()):
+    if fragment and targets.lacks_id(target, fragment):
         return (f"leads to {'this page' if target == base else url_of(target)}, which has no `#{fragment}` on it."
                 f"{targets.suggestion(fragment, target)}")
     return None
+
+
+def letters(name: str) -> str:
+    """An id's letters and digits only, without accents: how generators' heading ids differ least."""
+    return re.sub(r"[^a-z0-9]", "", slugify(name))
 
 
 def url_of(file: PurePosixPath) -> str:

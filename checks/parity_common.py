@@ -9,6 +9,7 @@ from markdown_it.token import Token
 from clair.model import Finding, Page, Site
 
 from .prose import prose
+from .raw_html import content_tokens
 from .settings import Settings
 
 
@@ -54,8 +55,8 @@ CELL_BREAK = Token("softbreak", "", 0)
 
 
 def inline_tokens(page: Page) -> Iterator[object]:
-    """The page's inline tokens in reading order, table captions (kept in the table's meta) included."""
-    for token in page.tokens:
+    """The page's inline tokens in reading order, table captions (kept in the table's meta) and raw HTML included."""
+    for token in content_tokens(page):
         caption = token.meta.get("caption") if token.type == "table_open" else None
         if caption is not None:
             yield caption

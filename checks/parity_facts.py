@@ -1,27 +1,39 @@
 """Check stage, `parity.facts`: every number, percentage, year, date and amount of one version is in the other.
 
 Rule `parity.facts` (default: severity error). The title, the description and the body text
-(headings, lists, tables, quotations, footnotes and image descriptions; not code) are read in
-each language's own conventions, so these are the same fact:
+(headings, lists, tables, quotations, footnotes, image descriptions and raw HTML; not code, web
+addresses or HTML tags) are read in each language's own conventions, HTML entities decoded
+(`84&nbsp;%`), so these are the same fact:
 
 - `1,500` (English) = `1 500` = `1\u00a0500` (French): English groups digits with a comma (only when
-  exactly three digits follow), French with a space; both may use a non-breaking or narrow space.
+  exactly three digits follow) or a space, French with a space; a space may be a non-breaking, narrow
+  or thin one.
 - `1,500.50` (English) = `1 500,50` (French): the decimal mark is `.` in English, `,` in French
-  (a French `1,5` is one and a half; an English `1,5` is the two numbers 1 and 5).
+  (a French `1,5` is one and a half; an English `1,5` is the two numbers 1 and 5). A French number
+  written the English way (`25,000`, `3.5 %`, `$1,500`) is read as its writer meant it and reported
+  once, by `parity.french-number-format` (checks/parity_french_numbers.py), with the French spelling.
 - `25%` = `25 %` = `25 per cent` = `25 pour cent`: a percentage.
 - `$1.5` = `1,5 $` = `1.5 dollars` = `1,5 milliard de dollars`: an amount. Words like million or
   milliard are not compared (only the number and its unit).
+- `25` = `vingt-cinq`, `2` = `deux`, `3rd` = `tiers`: a number written in words
+  (checks/parity_number_words.py) is the partner of the same number in digits on the other side,
+  but never reported itself (`les deux` is both, `un` an article, `dix ans` a decade).
+- `5pm` = `17 h`, `1-3pm` = `13 h à 15 h`: an afternoon hour is compared on the 24-hour clock, and `:00`
+  minutes are not a number. `1.4K` = `1 400`.
 
 Dates are compared through their numbers (`November 24, 2026` and `24 novembre 2026` both give 24
-and 2026), so write dates with digits in both languages. Each number is counted: when the English
-has `25%` twice and the French once, the occurrence without a partner is reported (occurrences are
-paired in reading order, nearest first), at its own line, with the place to look in the other file.
-Write telephone numbers with hyphens in both languages (`1-800-555-0199`): French spacing would
-read `1 800 555` as one number.
+and 2026). Each number is counted: when the English has `25%` twice and the French once, the
+occurrence without a partner is reported (occurrences are paired in reading order, nearest first),
+at its own line, with the place to look in the other file. A number inside a name (after a word in
+capitals: `Blueprint 2020`, `Objectif 2020`, `Canada 150`, `COVID-19`, `D7`; or ending in a capital:
+`18F`) that both versions name is not counted: names are repeated freely; the same number elsewhere
+still is. A number glued to small letters (`x2`, `mp3`) is a code, not a fact. Write telephone
+numbers with hyphens in both languages (`1-800-555-0199`): spacing would read `1 800 555` as one number.
 """
 from __future__ import annotations
 
 import bisect
+import html
 import itertools
 import re
 from collections import defaultdict
@@ -31,60 +43,157 @@ from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
 from clair.model import LANGUAGE_NAMES, Finding, Page, Site
 
+from . import parity_french_numbers
 from .parity_common import corresponding_line, pair_finding, pairs, text_lines
+from .parity_french_numbers import Misformatted
+from .parity_number_words import word_numbers
 from .settings import Settings, rule
 
-RULES = (rule("parity.facts", "error"),)
+RULES = (rule("parity.facts", "error"), parity_french_numbers.RULE)
 VALUES = Context(prec=28, Emax=MAX_EMAX, Emin=MIN_EMIN)  # a number of a million digits is still a value
 CELLS_PER_OCCURRENCE = 16  # work of the exact pairing per occurrence of a number; real pages need far less
 
 SCALE = r"(?:\s(?:thousand|millions?|billions?|milliards?|mille))?"
 UNIT = (r"(?P<percent>\s?(?:%|per\s?cent\b|percent\b|pour\s?cent\b))"
         r"|(?P<dollars>" + SCALE + r"(?:\s?\$|\s(?:de\s)?dollars\b))")
-NUMBER = {  # digit groups, then decimals, in each language's convention
-    "en": r"\d{1,3}(?:[,\u00a0\u202f]\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?",
-    "fr": r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[,.]\d+)?(?!\d)|\d+(?:[,.]\d+)?",
+GROUP_SPACE = "[ \u00a0\u202f\u2009]"  # a space, no-break, narrow no-break or thin space
+NUMBER = {  # digit groups, then decimals, in each language's convention (French text written the English way too)
+    "en": rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?!\d)|\d{{1,3}}(?:{GROUP_SPACE}\d{{3}})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?",
+    "fr": rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?!\d)"  # `25,000`: the English way (parity_french_numbers.py)
+          rf"|\d{{1,3}}(?:{GROUP_SPACE}{{1,2}}\d{{3}})+(?:[,.]\d+)?(?!\d)|\d+(?:[,.]\d+)?",
 }
 # Every fact starts with `$` or a digit; saying so first lets the search skip other characters (3x faster).
-FACT = {lang: re.compile(rf"(?=[$\d])(?P<pre>\$\s?)?(?P<number>{number})(?:{UNIT})?", re.IGNORECASE)
+FACT = {lang: re.compile(rf"(?<![\d_])(?=[$\d])(?P<pre>\$\s?)?(?P<number>{number})(?P<thousands>k\b)?(?:{UNIT})?",
+                         re.IGNORECASE)
         for lang, number in NUMBER.items()}
+UNIT_AFTER = re.compile(UNIT, re.IGNORECASE)  # after a number written in words
+ENGLISH_ONLY = re.compile(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.\d+")  # never a French decimal
+# Tags, web and e-mail addresses: an address ends at a plain space only (French spacing puts no-break ones in it).
+NOT_TEXT = re.compile(r"<[a-zA-Z/!][^>]*>|\b(?:https?://|www\.)[^ \t\r\n<>\"]+|(?<![\w.+-])[\w.+-]++@[\w-]+\.[\w.-]+")
+# (an e-mail address is tried only where a run of its characters starts, and never backtracked into: linear on a
+# page of one 2 MB number)
+AFTERNOON = re.compile(r"(?P<range>\s?[-–]\s?\d\d?)?(?::\d\d)?\s?(?:p\.\s?m\.|pm\b)",  # 5pm, 5:30 p.m., 1-3pm
+                       re.IGNORECASE)
+CODE = re.compile(r"[^\W\d_]\w*$")  # letters right before a number: a code; a name's when in capitals (`D7`)
+NAME_HEAD = re.compile(r"(\w+)[)\]»”\"’]?[ \u00a0\u202f-]$")  # `Canada 150`, `(ATAG) 2.0`, `COVID-19`
+SENTENCE_START = tuple(".!?:;(«“\"")
+MONTHS = frozenset("January February March April May June July August September October November December "
+                   "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split())
 
 
 @dataclass(frozen=True)
 class Fact:
-    """One number as written (`text`), what it means (`key`: value and unit) and its file line."""
+    """One number as written (`text`), what it means (`key`: value and unit) and its file line.
+
+    `soft`: a word that is a number only when the other side needs it (`un`, `both`: never reported);
+    `name`: inside a name (`Blueprint 2020`), not counted when both versions name it."""
 
     key: tuple[Decimal, str]
     text: str
     line: int
+    soft: bool = False
+    name: bool = False
 
 
 def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]:
-    """Compare the numbers of each pair both ways, so each side reports what only it has."""
+    """Compare the numbers of each pair both ways, so each side reports what only it has; then the French
+    numbers written the English way (read from the French once, as the writer meant them)."""
     for english, french in pairs(site):
-        en_facts, fr_facts = facts(english), facts(french)
+        en_facts, _ = facts(english)
+        fr_facts, misformatted = facts(french, {fact.key for fact in en_facts})
+        en_facts, fr_facts = without_shared_names(en_facts, fr_facts)
         yield from missing_facts(settings, english, en_facts, french, fr_facts)
         yield from missing_facts(settings, french, fr_facts, english, en_facts)
+        yield from parity_french_numbers.findings(settings, french, english, misformatted)
 
 
-def facts(page: Page) -> list[Fact]:
-    """Every number of the page, in reading order."""
-    return [Fact(meaning(match, page.lang), match.group(0).strip(), line)
-            for line, text in text_lines(page) for match in FACT[page.lang].finditer(text)]
+def facts(page: Page, english_keys: set | None = None) -> tuple[list[Fact], list[Misformatted]]:
+    """Every number of the page in reading order; for a French page, also those written the English way
+    (`english_keys`, the English page's numbers, tell `1,500` meaning fifteen hundred from one and a half)."""
+    found: list[Fact] = []
+    misformatted: list[Misformatted] = []
+    for line, text in text_lines(page):
+        text = NOT_TEXT.sub(lambda match: " " * len(match[0]), html.unescape(text))
+        in_line = [*in_words(text, line, page.lang), *in_digits(text, line, page.lang, english_keys, misformatted)]
+        found += [fact for _, fact in sorted(in_line, key=lambda item: item[0])]
+    return found, misformatted
+
+
+def in_words(text: str, line: int, lang: str) -> Iterator[tuple[int, Fact]]:
+    """(where, fact) of each number written in words: soft facts (checks/parity_number_words.py)."""
+    for number in word_numbers(text, lang):
+        unit = unit_of(UNIT_AFTER.match(text, number.end))
+        yield number.start, Fact((Decimal(number.value), unit), text[number.start:number.end], line, soft=True)
+
+
+def in_digits(text: str, line: int, lang: str, english_keys: set | None,
+              misformatted: list[Misformatted]) -> Iterator[tuple[int, Fact]]:
+    """(where, fact) of each number written in digits; a French one written the English way is added to
+    `misformatted` too, and means what its writer meant."""
+    for match in FACT[lang].finditer(text):
+        code = CODE.search(text, max(0, match.start() - 80), match.start())  # `D7`, `H1N1`, `mp3`
+        if match["number"] == "00" or code and code[0].islower():  # `00`: the minutes of 15:00 (French: 15 h)
+            continue
+        wrong = (parity_french_numbers.misformatted(match, unit_of(match), text, line, english_keys)
+                 if english_keys is not None else None)
+        if wrong:
+            misformatted.append(wrong)
+        key = (wrong.value.normalize(VALUES), unit_of(match)) if wrong else meaning(match, lang)
+        key, end = afternoon(key, match, text, lang)
+        name = bool(code) or in_name(text, match.start()) or code_after(text, end)
+        yield match.start(), Fact(key, text[match.start():end].strip(), line, name=name)
 
 
 def meaning(match: re.Match, lang: str) -> tuple[Decimal, str]:
     """(value, unit) of a matched number: grouping removed, decimal mark read the language's way."""
-    digits = re.sub(r"[,\s]", "", match["number"]) if lang == "en" else re.sub(r"\s", "", match["number"])
-    value = Decimal(digits.replace(",", ".") if lang == "fr" else digits).normalize(VALUES)
-    unit = "%" if match["percent"] else "$" if match["pre"] or match["dollars"] else ""
-    return value, unit
+    number = match["number"]
+    english = lang == "en" or ENGLISH_ONLY.fullmatch(number)
+    digits = re.sub(r"[,\s]", "", number) if english else re.sub(r"\s", "", number).replace(",", ".")
+    return VALUES.multiply(Decimal(digits), 1000 if match["thousands"] else 1).normalize(VALUES), unit_of(match)
+
+
+def unit_of(match: re.Match | None) -> str:
+    """`%`, `$` or nothing, from a number's match (or a unit's match after a number in words)."""
+    groups = match.groupdict() if match else {}
+    return "%" if groups.get("percent") else "$" if groups.get("pre") or groups.get("dollars") else ""
+
+
+def afternoon(key: tuple[Decimal, str], match: re.Match, text: str, lang: str) -> tuple[tuple[Decimal, str], int]:
+    """`5pm` is 17 (French writes `17 h`), written up to the end of `pm`, and so is the 1 of `1-3pm`; other numbers
+    as they are."""
+    value, unit = key
+    hour = AFTERNOON.match(text, match.end()) if lang == "en" and not unit and value in range(1, 12) else None
+    return ((value + 12, unit), hour.start("range") if hour["range"] else hour.end()) if hour else (key, match.end())
+
+
+def in_name(text: str, start: int) -> bool:
+    """Whether the number at `start` follows a name's word: an acronym (`COVID-19`), or a capitalised word that
+    does not start the sentence and is not a month (`the Blueprint 2020 plan`, not `In 2020` or `May 2020`)."""
+    head = NAME_HEAD.search(text, max(0, start - 80), start)
+    if head is None or not head[1][0].isupper():
+        return False
+    if len(head[1]) > 1 and head[1].isupper():
+        return True
+    before = text[:head.start()].rstrip()
+    return bool(before) and not before.endswith(SENTENCE_START) and head[1] not in MONTHS
+
+
+def code_after(text: str, end: int) -> bool:
+    """Whether a number ends in a capital letter, as names do (`18F`, `5G`)."""
+    return text[end:end + 1].isupper()
+
+
+def without_shared_names(english: list[Fact], french: list[Fact]) -> tuple[list[Fact], list[Fact]]:
+    """The facts of both sides without the numbers of names both name (`Canada 150` twice here, once there)."""
+    shared = {fact.key for fact in english if fact.name} & {fact.key for fact in french if fact.name}
+    return ([fact for fact in english if not (fact.name and fact.key in shared)],
+            [fact for fact in french if not (fact.name and fact.key in shared)])
 
 
 def missing_facts(settings: Settings, page: Page, mine: list[Fact], other: Page,
                   theirs: list[Fact]) -> Iterator[Finding | None]:
-    """Numbers of `page` with no partner in `other`, one finding each."""
-    for fact, count, other_count in unpaired(mine, theirs):
+    """Numbers of `page` with no partner in `other`, one finding each (soft ones never: they only stand in)."""
+    for fact, count, other_count in unpaired([fact for fact in mine if not fact.soft], theirs):
         how_often = "not at all" if other_count == 0 else f"{other_count} time{'s' * (other_count != 1)}"
         written = fact.text if len(fact.text) <= 40 else fact.text[:39] + "…"  # a number may run a whole line
         message = (f"“{written}” is in the {LANGUAGE_NAMES[page.lang]} {count} time{'s' * (count != 1)} "

@@ -1,18 +1,20 @@
 """The running prose of a page, with file lines: what readability, plain-word and parity checks read.
 
-Prose means paragraphs and list items. Headings, code, tables and quotations of others
-(blockquotes, `you-said` blocks) are left out: writers do not control their wording.
+Prose means paragraphs and list items, in Markdown or in raw HTML (checks/raw_html.py). Headings, code,
+tables and quotations of others (blockquotes, `you-said` blocks) are left out: writers do not control
+their wording.
 """
 from __future__ import annotations
 
 import bisect
 import functools
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from clair.markdown import block_name
 from clair.model import Page
+
+from .raw_html import content_tokens, per_parse
 
 HIDING = ("heading_open", "blockquote_open", "table_open")  # plus `you-said` blocks
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)\]]*\s+(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
@@ -31,29 +33,12 @@ class Prose:
         return self.line + bisect.bisect_right(self.line_starts, offset) - 1
 
 
-KEPT_PAGES = 32  # a translation unit's pages, with room to spare; more would hold every page's tokens in memory
-_READ: OrderedDict[Page, tuple[list, tuple[Prose, ...]]] = OrderedDict()
-
-
+@per_parse
 def prose(page: Page) -> tuple[Prose, ...]:
-    """Every paragraph or list item of the page as plain text, in reading order.
-
-    Several checks read the same page, so it is read once per parse: the result is kept with the
-    token list it came from, and `serve`, which re-parses a saved page into new tokens, gets a fresh read.
-    Only the last pages read are kept: builds check a page and its translation at a time (clair/units.py).
-    """
-    kept = _READ.get(page)
-    if kept is None or kept[0] is not page.tokens:
-        kept = _READ[page] = (page.tokens, _read(page))
-        if len(_READ) > KEPT_PAGES:
-            _READ.popitem(last=False)
-    _READ.move_to_end(page)
-    return kept[1]
-
-
-def _read(page: Page) -> tuple[Prose, ...]:
+    """Every paragraph or list item of the page as plain text, in reading order, raw HTML included (read once
+    per parse: several checks read it)."""
     found, hides_stack, hidden = [], [], 0
-    for token in page.tokens:
+    for token in content_tokens(page):
         if token.nesting == 1:
             hides = token.type in HIDING or (token.type == "container_block_open" and block_name(token) == "you-said")
             hides_stack.append(hides)
@@ -67,6 +52,9 @@ def _read(page: Page) -> tuple[Prose, ...]:
     return tuple(found)
 
 
+INLINE_CODE = "code"
+
+
 def _plain_text(inline) -> tuple[str, list[int]]:
     """Text of an inline token without markup; soft and hard breaks start a new source line."""
     parts, starts, length = [], [0], 0
@@ -76,8 +64,9 @@ def _plain_text(inline) -> tuple[str, list[int]]:
             length += 1
             starts.append(length)
         elif child.type in ("text", "code_inline"):
-            parts.append(child.content)
-            length += len(child.content)
+            text = child.content if child.type == "text" else INLINE_CODE  # a command or path reads as one word
+            parts.append(text)
+            length += len(text)
     return "".join(parts), starts
 
 

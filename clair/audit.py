@@ -386,7 +386,7 @@ def run_command(args, project: Project) -> int:
                 result = build_site(replace(project, cache=None), run_checks=False)
                 publish(result, site_dir)
             except ContentErrors as errs:
-                return fail_to_load(errs.errors, args.format)
+                return fail_to_load(errs.errors, args.format, errs.warnings)
             except ContentError as err:
                 return fail_to_load([err], args.format)
             site = result.site

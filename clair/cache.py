@@ -5,8 +5,9 @@ key changes. The key covers, as bytes: the unit's Markdown files; every page's p
 matter (titles and order show in other pages' navigation); the configuration and the other files
 checks read (`checks.files_read`: the team's word lists); the templates; the data files; the pictures
 and files under content/; clair's own code; and the versions of Python and of the libraries that
-render and check. So a template change renders every page again, and an English edit checks its
-French page again; nothing read by a unit is left out, so a cached result is never stale.
+render and check; and what `parity.stale` reads of the unit's git history (clair/history.py `stamp`).
+So a template change renders every page again, an English edit checks its French page again, and so
+does a commit that makes it stale; nothing read by a unit is left out, so a cached result is never stale.
 
 The cache lives outside the project, in the user's cache folder (clair/project.py `cache_folder`;
 $CLAIR_CACHE_DIR or `--cache-dir` choose another). It is safe to delete at any time. Each build
@@ -32,6 +33,7 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from .history import History
 from .model import Page, Site
 from .shape import JSON, Damaged, Shape
 from .project import CACHE_ENV, CODE_DIR, Project, shown
@@ -121,12 +123,14 @@ def site_key(site: Site, run_checks: bool, other_inputs: list[Path] = ()) -> byt
     return digest.digest()
 
 
-def unit_key(base: bytes, pages: list[Page]) -> str:
-    """The key of one unit: the site's key and the exact bytes of its Markdown files."""
+def unit_key(base: bytes, pages: list[Page], history: History | None = None) -> str:
+    """The key of one unit: the site's key, the exact bytes of its Markdown files, and what parity.stale reads of
+    their git history (clair/history.py), so a commit checks again the pages whose answer it may change."""
     digest = hashlib.sha256(base)
     for page in pages:
         digest.update(str(page.source).encode() + b"\0")
         digest_file(digest, Path(page.source))
+    digest.update(b"git " + history.stamp(pages) if history is not None else b"no git")
     return "unit-" + digest.hexdigest()
 
 

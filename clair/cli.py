@@ -11,10 +11,13 @@ import threading
 from pathlib import Path
 
 from . import audit, report, search, serve
+from .baseline import Baseline
 from .model import ContentError, ContentErrors, Finding
 from .pipeline import build_site, publish
 from .cache import refusal
 from .project import Project, shown
+from .readers import KINDS
+from .readers.importer import import_site
 from .report import EXIT_FINDINGS, EXIT_LOAD_ERROR, EXIT_OK, fail_to_load, print_findings
 from .translation_mark import mark_translated
 from .units import usable_cpus
@@ -24,6 +27,10 @@ DESCRIPTION = """Build a bilingual (English/French) publication site from Markdo
 commands:
   build   render the site, check it, and write it to --out (the default command)
   check   load, render and check the site; write nothing
+          check --from hugo|jekyll|eleventy|vuepress|markdown|auto --content PATH: check a site made
+          with another generator where it is, as it is (findings name its own files and lines)
+  import --from KIND --content PATH --to DIR   write a clair site from another generator's site, and
+          list in DIR/import-report.md what needs a person
   mark-translated content/fr/...   record in each French page (`translated_from:`) the version of
           the English page it translates, once the French is up to date (see parity.stale)
   audit   build into a temporary folder (or take --site) and check every page in headless
@@ -33,7 +40,7 @@ commands:
 
 exit codes:
   0  success
-  1  the checks found errors (with --strict, warnings too)
+  1  the checks found errors (with --strict, warnings too; with --baseline, only ones not in it)
   2  the content or configuration could not be loaded (the message names the file and line)
      (audit: or no browser, axe-core or built site was found; the message says how to install it)
   130  stopped by Ctrl-C (143: by SIGTERM); the previous output folder is unchanged
@@ -44,15 +51,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python build.py", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", nargs="?", default="build",
-                        choices=("build", "check", "audit", "mark-translated", "serve"), help="what to do")
+                        choices=("build", "check", "audit", "mark-translated", "serve", "import"), help="what to do")
     parser.add_argument("paths", nargs="*", type=Path, help="mark-translated: the French pages to mark")
     parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    parser.add_argument("--from", dest="reader", choices=KINDS, default="clair", metavar="KIND",
+                        help="check a site made with another generator where it is: hugo, jekyll, eleventy, "
+                             "vuepress, markdown or auto (from its configuration files); --content names the "
+                             "site's folder. Only with check")
+    parser.add_argument("--to", type=Path, metavar="DIR",
+                        help="import: the new folder to write the clair site into")
+    parser.add_argument("--translation-content", type=Path, metavar="PATH",
+                        help="with --from: the folder of the site's other language, when it is a repository of its "
+                             "own (canada-ca/design-system and canada-ca/systeme-conception)")
     parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
     parser.add_argument("--config", type=Path, default=Path("site.yaml"), help="site configuration (default: site.yaml)")
     parser.add_argument("--format", choices=("text", "github", "json"), default=report.default_format(),
                         help="how to print findings (default: text; github inside GitHub Actions)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the build too")
     parser.add_argument("--skip-checks", action="store_true", help="render and write only (for quick previews)")
+    parser.add_argument("--baseline", type=Path, metavar="FILE",
+                        help="fail only on findings not in FILE, the baseline of accepted findings (known ones are "
+                             "still shown, marked known)")
+    parser.add_argument("--update-baseline", type=Path, metavar="FILE",
+                        help="write FILE, the baseline, from this run's findings: all of them are accepted")
     parser.add_argument("--jobs", type=int, default=usable_cpus(), metavar="N",
                         help="pages are rendered and checked in N processes (default: one per usable core)")
     parser.add_argument("--no-cache", dest="cache", action="store_false",
@@ -71,6 +92,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be 1 or more")
+    if args.baseline and args.update_baseline:
+        parser.error("give --baseline FILE (fail only on new findings) or --update-baseline FILE (write the "
+                     "baseline), not both")
+    if (args.baseline or args.update_baseline) and (args.command not in ("build", "check") or args.skip_checks):
+        parser.error("--baseline and --update-baseline work on the checks' findings: use them with check or build, "
+                     "without --skip-checks")
+    if args.reader != "clair" and args.command not in ("check", "import"):
+        parser.error("--from reads another generator's site: use it with check or import "
+                     "(python build.py check --from auto --content PATH)")
+    if args.command == "import" and (args.reader == "clair" or args.to is None):
+        parser.error("import needs --from and --to: python build.py import --from auto --content PATH --to DIR")
+    if args.translation_content and args.reader == "clair":
+        parser.error("--translation-content goes with --from: python build.py check --from auto --content PATH "
+                     "--translation-content OTHER_PATH")
     if (args.command == "mark-translated") != bool(args.paths):
         parser.error("give file paths with mark-translated, and only with it: "
                      "python build.py mark-translated content/fr/...")
@@ -106,16 +141,22 @@ def _terminate(signum, frame):
 @stops_cleanly
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    project = without_unsafe_cache(Project.from_options(args.content, args.config, args.out, cache=args.cache,
-                                                        cache_dir=args.cache_dir))
+    project = without_unsafe_cache(Project.from_options(args.content, foreign_config(args), args.out,
+                                                        cache=args.cache and args.reader == "clair",
+                                                        cache_dir=args.cache_dir, reader=args.reader,
+                                                        translation_content=args.translation_content))
     if args.command == "mark-translated":
         return mark_command(args, project)
     if args.command == "audit":
         return audit.run_command(args, project)
     if args.command == "serve":
         return serve.run_command(args, project)
+    if args.command == "import":
+        return import_command(args, project)
     try:
+        baseline = Baseline.from_options(args.baseline, args.update_baseline, project.root)  # read before building
         result = build_site(project, run_checks=not args.skip_checks, jobs=args.jobs)
+        comparison = baseline.compare(result.findings) if baseline else None
         if args.command == "build":
             # a --skip-checks preview indexes search only when Pagefind is installed (clair/search.py)
             index = not args.skip_checks or search.available()
@@ -128,12 +169,15 @@ def main(argv: list[str] | None = None) -> int:
                 print("Search is not indexed in this preview: Pagefind is not installed "
                       "(pip install 'pagefind[bin]').", file=sys.stderr)
     except ContentErrors as errs:
-        return fail_to_load(errs.errors, args.format)
+        return fail_to_load(errs.errors, args.format, errs.warnings)
     except ContentError as err:
         return fail_to_load([err], args.format)
     findings = result.findings
-    print_findings(findings, args.format, scores=result.site.scores, checked=not args.skip_checks)
-    failing = [f for f in findings if f.severity == "error" or args.strict]
+    print_findings(findings, args.format, scores=result.site.scores, checked=not args.skip_checks,
+                   comparison=comparison)
+    if baseline and baseline.note:
+        print(baseline.note, file=sys.stderr)
+    failing = [f for f in (comparison.new if comparison else findings) if f.severity == "error" or args.strict]
     if args.command == "build" and args.format == "text":
         print(outcome(len(result.site.pages), args.out, failing, args.skip_checks), file=sys.stderr)
     if args.timings:
@@ -154,6 +198,26 @@ def outcome(pages: int, out: Path, failing: list[Finding], skipped: bool) -> str
     return f"Built {pages} pages into {out}/."
 
 
+def import_command(args: argparse.Namespace, project: Project) -> int:
+    """Write a clair site from another generator's site, and say what was done and what needs a person."""
+    try:
+        done = import_site(project, args.reader, args.to)
+    except ContentErrors as errs:
+        return fail_to_load(errs.errors, args.format)
+    except ContentError as err:
+        return fail_to_load([err], args.format)
+    print(done.summary(args.content, args.to))
+    return EXIT_OK
+
+
+def foreign_config(args: argparse.Namespace) -> Path:
+    """The configuration: as given; for another generator's site (--from) without --config, the site's own
+    site.yaml when it has one (defaults apply when it has none: clair/readers)."""
+    if args.reader == "clair" or args.config != Path("site.yaml"):
+        return args.config
+    return args.content / "site.yaml"
+
+
 def without_unsafe_cache(project: Project) -> Project:
     """The project, without its cache when that folder is not safe to use (clair/cache.py `refusal`), saying so."""
     why = refusal(project)
@@ -170,8 +234,8 @@ def mark_command(args: argparse.Namespace, project: Project) -> int:
     for path in args.paths:
         try:
             version = mark_translated(path, project.content)
-        except ContentError as err:
-            errors.append(Finding(err.file, err.line or 1, "content.load", "error", err.message))
+        except (ContentError, ContentErrors) as err:  # a settings block may hold several mistakes
+            errors.extend(Finding(e.file, e.line or 1, "content.load", "error", e.message) for e in err.errors)
             continue
         if args.format == "text":
             print(f"{path}: translated_from: {version}")

@@ -6,6 +6,7 @@ import difflib
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from .config import LAYOUTS, did_you_mean, load_config
@@ -28,7 +29,6 @@ FRONT_MATTER_TYPES = {
     "translated_from": str,
     "checks": dict,
 }
-REQUIRED = ("title", "description")
 TEXT_KEYS = tuple(key for key, kind in FRONT_MATTER_TYPES.items() if kind is str)  # `title: No` stays "No"
 TYPE_WORDS = {str: "a piece of text", int: "a whole number", dt.date: "a date like 2026-11-24", dict: "a group of settings"}
 SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")  # the whole slug (fullmatch): `$` would let "a\n" through
@@ -36,6 +36,14 @@ MAX_SLUG_LENGTH = 80
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 10  # folders inside a language folder; publications use two or three
 MARKDOWN_LOOKALIKES = (".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext")
+# A date as writers and other generators write it, quoted or not: 2017-08-09, 2018-08-31 09:00:00 -0400,
+# 2018-08-31T09:00:00Z. Only the date is kept, as written (never moved to another time zone).
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"
+                      r"(?:(?:[Tt]|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{1,2}(?::?\d{2})?)?)?")
+# A front-matter problem: (key, check, message). ERROR stops the build (exit 2); any other check is a warning.
+Problem = tuple[str, str, str]
+ERROR = "content.load"
+UNKNOWN_KEY, IGNORED_VALUE, NO_DESCRIPTION = "content.unknown-key", "content.ignored-value", "content.no-description"
 
 
 def load_site(project: Project) -> Site:
@@ -50,19 +58,20 @@ def load_site(project: Project) -> Site:
     if content_dir.is_symlink():  # a pull request can commit the folder itself as a link leading anywhere
         raise ContentErrors([ContentError(content_dir, None, LINKED_FOLDER)])
     paths, errors = source_files(content_dir)
+    unloaded = set()
     for path in paths:
         try:
             page = load_page(path, content_dir, site.findings)
-        except ContentError as err:
-            errors.append(err)
+        except (ContentError, ContentErrors) as err:
+            errors.extend(err.errors)
+            unloaded.add(content_path(path, content_dir))
             continue
         if page is not None:
             site.pages.append(page)
-    if not errors:
-        errors.extend(place_pages(site))
+    errors.extend(place_pages(site, unloaded))
     errors.extend(data_links(project))
     if errors:
-        raise ContentErrors(errors)
+        raise ContentErrors(errors, site.findings)
     site.library = MatrixLibrary.load(project.data)
     site.glossary = load_glossary(project.data / GLOSSARY_FILE)
     return site
@@ -118,9 +127,15 @@ def source_files(content_dir: Path, which: str = "content") -> tuple[list[Path],
     return sorted(paths), errors
 
 
+def content_path(path: Path, content_dir: Path) -> PurePosixPath:
+    """A file's path inside the content folder, accents normalised (NFC): `en/pub/a.md`."""
+    return PurePosixPath(unicodedata.normalize("NFC", path.relative_to(content_dir).as_posix()))
+
+
 def load_page(path: Path, content_dir: Path, findings: list[Finding]) -> Page | None:
-    """Read one file; None for files that are not pages (pictures and other assets)."""
-    rel_to_content = PurePosixPath(unicodedata.normalize("NFC", path.relative_to(content_dir).as_posix()))
+    """Read one file; None for files that are not pages (pictures and other assets). Warnings go to `findings`;
+    a file that cannot be read raises ContentError, a settings block with mistakes ContentErrors (all of them)."""
+    rel_to_content = content_path(path, content_dir)
     if path.suffix != ".md":
         if path.suffix.lower() == ".md" or path.suffix.lower() in MARKDOWN_LOOKALIKES:
             raise ContentError(path, None, f"Markdown pages must end in `.md` (lower case), not `{path.suffix}`; "
@@ -137,7 +152,9 @@ def load_page(path: Path, content_dir: Path, findings: list[Finding]) -> Page | 
                                        f"{Path(content_dir, lang).as_posix()}/")
     text = read_text(path)
     meta, meta_lines, body, body_line = split_front_matter(text, str(path))
-    check_front_matter(meta, meta_lines, str(path), findings)
+    errors = check_front_matter(meta, meta_lines, str(path), findings)
+    if errors:
+        raise ContentErrors(errors)
     return Page(
         source=path,
         rel=PurePosixPath(*rel_to_content.parts[1:]),
@@ -198,71 +215,178 @@ def describe(value) -> str:
     return f"`{text if len(text) <= 60 else text[:57] + '...'}`"
 
 
-def check_front_matter(meta: dict, lines: dict[str, int], file: str, findings: list[Finding]) -> None:
-    """Required keys and value types are errors; unknown keys are warnings with a suggestion."""
-    for key in REQUIRED:
-        value = meta.get(key)
-        if not isinstance(value, str) or not value.strip():
-            close = difflib.get_close_matches(key, [k for k in meta if k not in FRONT_MATTER_TYPES], n=1, cutoff=0.7)
-            hint = f" (found `{close[0]}`: setting names are spelt exactly as shown, in lower case)" if close else ""
-            raise ContentError(file, lines.get(key, 1), f"the settings block needs `{key}:` followed by text{hint}")
-    for key, value in meta.items():
+def check_front_matter(meta: dict, lines: dict[str, int], file: str, findings: list[Finding]) -> list[ContentError]:
+    """Every mistake of a settings block at once. Errors (returned) for what clair cannot publish safely: no
+    title, an unsafe slug, a date that is not one, a value of the wrong kind. Warnings (added to `findings`) for
+    what it can do without: an unknown key, no description, an unknown layout, a weight that is not a whole
+    number, a key without a value; such values are left out of `meta`, so the defaults apply."""
+    errors = []
+    misspelt = misspelt_required(meta)
+    problems = [*required_problems(meta, misspelt), *value_problems(meta, set(misspelt.values()))]
+    for line, check, message in sorted((lines.get(key, 1), check, message) for key, check, message in problems):
+        if check == ERROR:
+            errors.append(ContentError(file, line, message))
+        else:
+            findings.append(Finding(file, line, check, "warning", message))
+    return errors
+
+
+def blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def misspelt_required(meta: dict) -> dict[str, str]:
+    """Unknown keys that spell a missing `title` or `description` another way (`Title:`): {required: written}."""
+    unknown = [key for key in meta if key not in FRONT_MATTER_TYPES]
+    found = {key: difflib.get_close_matches(key, unknown, n=1, cutoff=0.7) for key in ("title", "description")}
+    return {key: close[0] for key, close in found.items() if close and blank(meta.get(key))}
+
+
+def spelling_hint(key: str, misspelt: dict[str, str]) -> str:
+    written = misspelt.get(key)
+    return f" (found `{written}`: setting names are spelt exactly as shown, in lower case)" if written else ""
+
+
+def required_problems(meta: dict, misspelt: dict[str, str]) -> Iterator[Problem]:
+    """A page needs a title (an error without one); without a description it is published with an empty one.
+    Each problem is at the line of the key written another way (`Title:`), if any."""
+    if not isinstance(meta.get("title"), str) or blank(meta["title"]):
+        yield (misspelt.get("title", "title"), ERROR,
+               f"the settings block needs `title:` followed by text{spelling_hint('title', misspelt)}")
+    description = meta.get("description")
+    if blank(description):
+        meta["description"] = ""
+        yield misspelt.get("description", "description"), NO_DESCRIPTION, (
+            f"the page has no `description:`{spelling_hint('description', misspelt)}; add a one-sentence "
+            "description: search engines, the home page and section pages show it (until then they show none)")
+    elif not isinstance(description, str):
+        yield "description", ERROR, f"`description` must be {TYPE_WORDS[str]}, not {describe(description)}"
+
+
+def value_problems(meta: dict, explained: set[str]) -> Iterator[Problem]:
+    """Each optional setting's value: unknown keys (but those `explained` already), empty values, kinds, dates,
+    slugs and layouts."""
+    for key, value in list(meta.items()):
         expected = FRONT_MATTER_TYPES.get(key)
         if expected is None:
-            findings.append(Finding(file, lines.get(key, 1), "content.unknown-key", "warning",
-                                    f"unknown setting `{key}` is ignored.{did_you_mean(key, FRONT_MATTER_TYPES)}"))
-            continue
-        if value is None:
-            raise ContentError(file, lines.get(key), f"`{key}` has no value; write one after `{key}:` "
-                                                     "or delete the line")
-        if isinstance(value, dt.datetime) and expected is dt.date:
-            meta[key] = value = value.date()
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ContentError(file, lines.get(key), f"`{key}` must be {TYPE_WORDS[expected]}, not {describe(value)}")
-    if "slug" in meta:
-        slug = meta["slug"]
-        if not SAFE_SLUG.fullmatch(slug):
-            raise ContentError(file, lines.get("slug"), f"`slug: {slug}` may only use lower-case letters a-z, "
-                                                        "digits and hyphens (no accents, spaces, / or ..); "
-                                                        f"for example `{slugify(slug) or 'my-page'}`")
-        if len(slug) > MAX_SLUG_LENGTH:
-            raise ContentError(file, lines.get("slug"), f"the `slug` is {len(slug)} characters long; "
-                                                        f"keep it under {MAX_SLUG_LENGTH}, a few words at most")
-    if "translation_key" in meta and not meta["translation_key"].strip():
-        raise ContentError(file, lines.get("translation_key"), "`translation_key` is empty; "
-                                                               "write a word or delete the line")
-    if meta.get("layout", "page") not in LAYOUTS:
-        raise ContentError(file, lines.get("layout"), f"unknown layout `{meta['layout']}`; use one of: "
-                                                      f"{', '.join(LAYOUTS)}.{did_you_mean(meta['layout'], LAYOUTS)}")
+            if key not in explained:
+                yield key, UNKNOWN_KEY, f"unknown setting `{key}` is ignored.{did_you_mean(key, FRONT_MATTER_TYPES)}"
+        elif key in ("title", "description"):
+            continue  # required_problems
+        elif blank(value):
+            del meta[key]
+            yield key, IGNORED_VALUE, f"`{key}` has no value, so it is ignored; write one after `{key}:` or delete the line"
+        elif expected is dt.date:
+            yield from date_problems(meta, key)
+        elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            yield from wrong_kind(meta, key, expected)
+    yield from slug_problems(meta.get("slug"))
+    yield from layout_problems(meta)
 
 
-def place_pages(site: Site) -> list[ContentError]:
-    """Link pages to their sections, sort children by weight, and give each page its URL."""
+def wrong_kind(meta: dict, key: str, expected: type) -> Iterator[Problem]:
+    """A `weight` that is not a whole number only changes the order of a list: the page is sorted without it.
+    Any other value of the wrong kind would change what is published: an error."""
+    message = f"`{key}` must be {TYPE_WORDS[expected]}, not {describe(meta[key])}"
+    if key == "weight":
+        del meta[key]
+        yield key, IGNORED_VALUE, f"{message}; until then the page is sorted as if it had no weight"
+    else:
+        yield key, ERROR, message
+
+
+def as_date(value) -> dt.date | None:
+    """The date a value holds (a YAML date or datetime, or text written like one: see ISO_DATE); None if it holds
+    none. Raises ValueError for a date that does not exist (2017-02-30)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    written = ISO_DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    return dt.date(*map(int, written.groups())) if written else None
+
+
+def date_problems(meta: dict, key: str) -> Iterator[Problem]:
+    """Dates are kept as dates (datetime.date), however they were written."""
+    value = meta[key]
+    try:
+        date = as_date(value)
+    except ValueError:
+        yield key, ERROR, (f"{describe(value)} is not valid: there is no such date; write dates as YYYY-MM-DD, "
+                           "for example 2026-11-24")
+        return
+    if date is None:
+        yield key, ERROR, f"`{key}` must be {TYPE_WORDS[dt.date]}, not {describe(value)}"
+    else:
+        meta[key] = date
+
+
+def slug_problems(slug) -> Iterator[Problem]:
+    """A slug becomes part of a file path and an address: anything but a-z, 0-9 and hyphens is an error."""
+    if not isinstance(slug, str):
+        return
+    if not SAFE_SLUG.fullmatch(slug):
+        yield "slug", ERROR, (f"`slug: {slug}` may only use lower-case letters a-z, digits and hyphens (no accents, "
+                              f"spaces, / or ..); for example `{slugify(slug) or 'my-page'}`")
+    elif len(slug) > MAX_SLUG_LENGTH:
+        yield "slug", ERROR, (f"the `slug` is {len(slug)} characters long; keep it under {MAX_SLUG_LENGTH}, "
+                              "a few words at most")
+
+
+def layout_problems(meta: dict) -> Iterator[Problem]:
+    """A layout clair does not have (often another generator's, such as `post`) is left out: the default applies."""
+    layout = meta.get("layout")
+    if isinstance(layout, str) and layout not in LAYOUTS:
+        del meta["layout"]
+        yield "layout", IGNORED_VALUE, (f"unknown layout `{layout}` is ignored: the page uses its default layout. "
+                                        f"The layouts are {', '.join(LAYOUTS)}.{did_you_mean(layout, LAYOUTS)}")
+
+
+def place_pages(site: Site, unloaded: set[PurePosixPath] = frozenset()) -> list[ContentError]:
+    """Link pages to their sections, sort children by weight, and give each page its URL. A folder without its
+    section page is one error, however many pages it holds; a section page that is there but could not be loaded
+    (`unloaded`: paths inside the content folder) has its own errors already."""
     errors = []
     for lang in LANGUAGES:
         pages = {p.rel: p for p in site.pages_in(lang)}
-        home = pages.get(PurePosixPath("_index.md"))
-        if home is None:
-            folder = site.project.language_folder(lang)
-            errors.append(ContentError(folder, None, f"the {lang} home page is missing; create "
-                                                     f"{(folder / '_index.md').as_posix()}"))
-            continue
-        for page in pages.values():
-            if page.is_home:
-                continue
-            folder = page.rel.parent.parent if page.is_section else page.rel.parent
-            parent = pages.get(folder / "_index.md")
-            if parent is None:
-                errors.append(ContentError(page.source, None, f"the folder {lang}/{folder}/ has no _index.md; add one "
-                                                              "with a title and description for the section"))
-                continue
+        missing = missing_sections(pages)
+        errors.extend(missing_section(site.project.language_folder(lang), folder, pages) for folder in missing
+                      if PurePosixPath(lang, folder, "_index.md") not in unloaded)
+        link_sections(pages)
+        if not missing:
+            assign_urls(pages[PurePosixPath("_index.md")], f"/{lang}/")
+            errors.extend(duplicate_urls(pages.values()))
+    return errors
+
+
+def missing_sections(pages: dict[PurePosixPath, Page]) -> list[PurePosixPath]:
+    """The folders of one language that hold pages (or folders of pages) but no `_index.md`; the language
+    folder itself (`.`) when its home page is missing."""
+    needed = {PurePosixPath(".")}
+    for rel in pages:
+        needed.update((rel.parent, *rel.parent.parents))
+    return sorted(folder for folder in needed if folder / "_index.md" not in pages)
+
+
+def missing_section(language_folder: Path, folder: PurePosixPath, pages: dict[PurePosixPath, Page]) -> ContentError:
+    """One error for a folder without its section page, naming the file to create."""
+    index = (language_folder / folder / "_index.md").as_posix()
+    if folder == PurePosixPath("."):
+        return ContentError(language_folder, None, f"the {language_folder.name} home page is missing; create {index}")
+    count = sum(1 for rel in pages if folder in rel.parents)
+    return ContentError(language_folder / folder, None, f"this folder holds {count} page{'s' * (count != 1)} but no "
+                                                        f"section page; create {index} with a `title:` and a "
+                                                        "`description:` for the section")
+
+
+def link_sections(pages: dict[PurePosixPath, Page]) -> None:
+    """Give every page the section page of its folder (a section page: of the folder above) as parent."""
+    for page in pages.values():
+        folder = page.rel.parent.parent if page.is_section else page.rel.parent
+        parent = None if page.is_home else pages.get(folder / "_index.md")
+        if parent is not None:
             page.parent = parent
             parent.children.append(page)
-        if errors:
-            continue
-        assign_urls(home, f"/{lang}/")
-        errors.extend(duplicate_urls(pages.values()))
-    return errors
 
 
 def assign_urls(page: Page, url: str) -> None:

@@ -17,7 +17,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .files import ALLOWED, MEDIA_TYPES, PICTURE_TYPES, read_regular, special_kind
 from .i18n import french_typography
 from .model import ContentError, ContentErrors, Page
-from .sanitize import RawHtmlRun, kept_ids, sanitise_html
+from .sanitize import RawHtmlRun, kept_ids, sanitise_html, take_line_marks
 from .slug import slugify
 
 BLOCKS = ("vision", "promise", "commitments", "you-said", "what-we-heard", "example", "outcomes", "timeline", "appendix",
@@ -50,6 +50,7 @@ def make_parser(allow_raw_html: bool = False) -> MarkdownIt:
     _mark_unclosed_blocks(md)
     if allow_raw_html:
         md.add_render_rule("html_block", _render_sanitised)
+        md.core.ruler.push("raw_html_lines", _inline_html_lines_rule)
     md.core.ruler.push("french_typography", _french_typography_rule)
     md.core.ruler.push("table_captions", _table_caption_rule)
     md.add_render_rule("table_open", _render_table_open)
@@ -78,8 +79,28 @@ def _inline_size_guard(state) -> None:
 
 
 def _render_sanitised(self, tokens, index, options, env) -> str:
-    """A block of raw HTML through the allow-list sanitiser, balanced on its own."""
-    return sanitise_html(tokens[index].content)
+    """A block of raw HTML through the allow-list sanitiser, balanced on its own, its elements marked with their
+    lines (`unmark_body` takes the marks out)."""
+    return sanitise_html(tokens[index].content, tokens[index].map[0])
+
+
+def _inline_html_lines_rule(state: StateCore) -> None:
+    """Each tag of inline raw HTML learns its token line (`meta["line"]`): its paragraph's first line, plus the
+    line breaks before it, in the text or inside earlier tags (`<a\nhref=...>`)."""
+    for token in state.tokens:
+        line = token.map[0] if token.map else 0
+        for child in token.children or ():
+            if child.type == "html_inline":
+                child.meta["line"] = line
+                line += child.content.count("\n")
+            line += child.type in ("softbreak", "hardbreak")
+
+
+def unmark_body(page: Page, rendered: str) -> str:
+    """The page's rendered body without the line marks of its raw HTML (clair/sanitize.py): where each marked
+    element starts in the body, and its token line, go to `page.env["raw_html_lines"]` for the checks."""
+    rendered, page.env["raw_html_lines"] = take_line_marks(rendered)
+    return rendered
 
 
 class RawHtmlRenderer(RendererHTML):
@@ -91,7 +112,7 @@ class RawHtmlRenderer(RendererHTML):
         run, out = RawHtmlRun(), []
         for index, token in enumerate(tokens):
             if token.type == "html_inline":
-                out.append(run.add(token.content))
+                out.append(run.add(token.content, token.meta.get("line")))
             elif token.type in self.rules:
                 out.append(self.rules[token.type](tokens, index, options, env))
             else:
@@ -117,7 +138,8 @@ def _mark_unclosed_blocks(md: MarkdownIt) -> None:
 
 
 def _heading_ids_rule(state: StateCore) -> None:
-    """Every heading gets an id from its words (`section` when it has none); a repeated one gets -1, -2...
+    """Every heading gets an id from its words (`section` when it has none), or the one it names (`{#id}`); a
+    repeated one gets -1, -2...
 
     What mdit_py_plugins' anchors plugin gives, in linear time: it tried -1, -2... from the start for
     each repeat (20,000 identical headings took a minute); here each base remembers where it got to.
@@ -127,15 +149,31 @@ def _heading_ids_rule(state: StateCore) -> None:
     for index, token in enumerate(state.tokens):
         if token.type != "heading_open":
             continue
+        chosen = _chosen_id(state.tokens[index + 1])
         words = "".join(child.content for child in state.tokens[index + 1].children or ()
                         if child.type in ("text", "code_inline"))
-        slug = base = slugify(words) or "section"
+        slug = base = chosen or slugify(words) or "section"
         number = next_number.get(base, 1)
         while slug in taken:
             slug, number = f"{base}-{number}", number + 1
         next_number[base] = number
         taken.add(slug)
         token.attrSet("id", slug)
+
+
+CHOSEN_ID = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
+
+
+def _chosen_id(inline) -> str | None:
+    """The id a heading names for itself at its end (`## Costs {#costs}`, as kramdown, Pandoc and Hugo write it),
+    taken out of its text."""
+    last = (inline.children or [None])[-1]
+    found = CHOSEN_ID.search(last.content) if last is not None and last.type == "text" else None
+    if found is None:
+        return None
+    last.content = last.content[:found.start()]
+    inline.content = CHOSEN_ID.sub("", inline.content)
+    return found.group(1)
 
 
 CAPTION = re.compile(r"^(?:Table|Tableau)\s*:\s*")
@@ -257,11 +295,9 @@ def raw_html(page: Page) -> Iterator[tuple[int, str]]:
     for token in page.tokens:
         if token.type == "html_block":
             yield _line(page, token), token.content
-        breaks = 0
         for child in token.children or ():
-            breaks += child.type in ("softbreak", "hardbreak")
             if child.type == "html_inline":
-                yield _line(page, token) + breaks, child.content
+                yield page.file_line(child.meta["line"]), child.content
 
 
 NESTING_TOKENS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open", "container_block_open",

@@ -30,13 +30,20 @@ class ContentError(Exception):
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.message}"
 
+    @property
+    def errors(self) -> list[ContentError]:
+        """Itself, as ContentErrors holds its errors: a caller catching either reads them the same way."""
+        return [self]
+
 
 class ContentErrors(Exception):
-    """Every load error found in one pass, so a writer can fix them all at once."""
+    """Every load error found in one pass, so a writer can fix them all at once; `warnings` are the warnings
+    found before the errors stopped the build (an unknown setting...), shown with them."""
 
-    def __init__(self, errors: list[ContentError]):
+    def __init__(self, errors: list[ContentError], warnings: list[Finding] | None = None):
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
+        self.warnings = list(warnings or [])
 
 
 def built_text(content: str | bytes | None) -> str:
@@ -114,6 +121,9 @@ class Page:
     html_utf8: bytes = b""  # the rendered body (see `html`)
     headings: list[dict] = field(default_factory=list)  # level, id, text, line
     output_utf8: bytes = b""  # the whole rendered page, as written (see `output`)
+    paired_by: str = ""  # how the reader of another generator's site found the counterpart (clair/readers)
+    counterpart_source: str | None = None  # that counterpart's file, for the JSON output and the report
+    stand_in: bool = False  # a home page clair made for a site without one: its findings are no writer's
 
     html = Utf8Text()  # the rendered body, as text (kept in html_utf8)
     output = Utf8Text()  # the whole rendered page, as text (kept in output_utf8)
@@ -171,6 +181,9 @@ class Site:
     relaxations: list[dict] = field(default_factory=list)  # rules pages relaxed, with their reasons
     library: Any = None  # clair.matrices.MatrixLibrary: the matrices of data/matrices/ and the errors found in them
     glossary: Any = None  # clair.glossary.Glossary from data/glossary.yaml, or None when there is none
+    generator: str = "clair"  # whose conventions the pages follow (clair/readers: hugo, jekyll, ...)
+    foreign: Any = None  # clair.readers.ForeignAddresses: the team's own addresses, for another generator's site
+    history: Any = None  # clair.history.History: when each content file last changed in git; None outside git
 
     @property
     def matrices(self) -> dict[str, Any]:

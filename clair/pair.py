@@ -5,7 +5,8 @@ from .model import ContentError, ContentErrors, Site
 
 
 def pair_translations(site: Site) -> None:
-    """Set `counterpart` on every page that has one; a key used twice in one language is an error."""
+    """Set `counterpart` on every page that has one; a key used twice in one language is an error (raised with
+    the load warnings, shown with it)."""
     by_key: dict[str, dict] = {"en": {}, "fr": {}}
     errors = []
     for page in site.pages:
@@ -15,7 +16,7 @@ def pair_translations(site: Site) -> None:
                                        f"this page and {other.source} both use translation_key "
                                        f"`{page.translation_key}`; each page needs its own"))
     if errors:
-        raise ContentErrors(errors)
+        raise ContentErrors(errors, site.findings)
     for key, english in by_key["en"].items():
         french = by_key["fr"].get(key)
         if french is not None:

@@ -24,13 +24,16 @@ from . import search
 from .cache import BuildCache, open_cache, site_key, unit_key, usable_folder
 from .files import read_regular
 from .generated import render_generated_files
+from .history import read_history
 from .load import load_page, load_site
 from .markdown import media_files
 from .model import ContentError, ContentErrors, Finding, Page, Site, built_text, output_path
 from .onepage import render_whole_publications, whole_publication_url
 from .pair import pair_translations
 from .render import Renderer
+from .review import pairing
 from .project import Project
+from .readers import read_site
 from .shape import JSON, Damaged, Either, Fields, Shape
 from .units import UnitResult, UnitWork, Workers, blob, is_inside_the_site, process_unit, translation_units
 from .write import check_output_folder, kept_files, site_digest, write_site
@@ -102,8 +105,9 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     Pages keep no tokens afterwards (memory stays flat), unless `keep_tokens` (serial builds: tests)."""
     timings = Timings()
     with timings.stage("load"):
-        site = load_site(project)
+        site = load_site(project) if project.reader == "clair" else read_site(project, project.reader)
         pair_translations(site)
+        site.history = read_history(project.content) if run_checks else None  # for parity.stale
         renderer = Renderer(site)
         for page in site.pages:
             renderer.typeset_meta(page)  # before any page renders: pages show other pages' titles
@@ -135,7 +139,7 @@ def apply_results(site: Site, units: list, results: list[UnitResult]) -> None:
         found.update(dict.fromkeys(result.errors))
     errors = [*site.library.errors, *(ContentError(*error) for error in found)]
     if errors:
-        raise ContentErrors(errors)
+        raise ContentErrors(errors, site.findings)  # with the load warnings
 
 
 SITE_LEVEL_DATA = Shape(Fields(generated={str: int}, findings=[JSON], report=Either(None, int), entries=[str]))
@@ -186,6 +190,8 @@ def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitRe
             found = kept.findings if kept else site_findings(site, files, settings, results, store, workers)
             site.findings.extend(sorted({*(f for result in results for f in result.findings), *found}))
         site.scores.update(sorted((name, value) for result in results for name, value in result.scores.items()))
+        drop_stand_ins(site)
+        pairing(site)
         report = kept.report if kept else renderer.render_review()
         files[REPORT_PATH] = report
     if kept:
@@ -193,6 +199,15 @@ def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitRe
     elif key:
         store.put(key, *SiteLevel(generated, found, report, sorted(store.used - read_before)).to_data())
     return files
+
+
+def drop_stand_ins(site: Site) -> None:
+    """Findings about a home page clair made for another generator's site (clair/readers) are no writer's to fix."""
+    made = {str(page.source) for page in site.pages if page.stand_in}
+    if made:
+        site.findings[:] = [finding for finding in site.findings if finding.file not in made]
+        for name in made:
+            site.scores.pop(name, None)
 
 
 def chapters(units: list, results: list[UnitResult]) -> dict:
@@ -220,7 +235,7 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None) -> 
     if cache is not None:
         run_checks = work.settings is not None
         base = site_key(work.site, run_checks, checks.files_read(work.site) if run_checks else [])
-        keys = [unit_key(base, unit) for unit in work.units]
+        keys = [unit_key(base, unit, work.site.history) for unit in work.units]
         content = work.site.project.content
         results = [cache.get(key, lambda data, blobs: UnitResult.from_data(data, blobs, content)) for key in keys]
     missing = [index for index, result in enumerate(results) if result is None]

@@ -25,16 +25,20 @@ class Project:
     templates: Path = DEFAULT_TEMPLATES
     out: Path = Path("site")
     cache: Path | None = None  # the build cache folder; None: every build starts afresh
+    reader: str = "clair"  # whose conventions the content follows: clair's, or another generator's (clair/readers)
+    translation_content: Path | None = None  # another generator's site: its other language's own repository
 
     @classmethod
     def from_options(cls, content: Path | str = "content", config: Path | str = "site.yaml",
                      out: Path | str = "site", templates: Path | str | None = None,
-                     cache: bool = False, cache_dir: Path | str | None = None) -> Project:
+                     cache: bool = False, cache_dir: Path | str | None = None, reader: str = "clair",
+                     translation_content: Path | None = None) -> Project:
         """The project the command line describes; with `cache`, the build cache is `cache_dir`, else
         $CLAIR_CACHE_DIR, else this project's folder in the user's cache folder (`cache_folder`)."""
         config = Path(config)
         folder = Path(cache_dir or os.environ.get(CACHE_ENV) or cache_folder(config)) if cache else None
-        return cls(Path(content), config, Path(templates) if templates else DEFAULT_TEMPLATES, Path(out), folder)
+        return cls(Path(content), config, Path(templates) if templates else DEFAULT_TEMPLATES, Path(out), folder, reader,
+                   translation_content)
 
     @property
     def root(self) -> Path:
@@ -58,6 +62,11 @@ class Project:
     def template_file(self, name: str) -> str:
         """A template as messages name it: `templates/page.html` when run from the project's folder."""
         return shown(self.templates / name)
+
+    def content_folder_of(self, source: Path) -> Path:
+        """The content folder a page comes from: --content, or --translation-content for a page read from there."""
+        other = self.translation_content
+        return other if other is not None and Path(source).is_relative_to(other) else self.content
 
     def language_folder(self, lang: str) -> Path:
         return self.content / lang

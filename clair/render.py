@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from .glossary import PAGE_URLS, link_first_uses
 from .i18n import LOCALES, Catalogue, french_typography, long_date
-from .markdown import BLOCKS, block_name, check_raw_ids, make_parser, parse_page
+from .markdown import BLOCKS, block_name, check_raw_ids, make_parser, parse_page, unmark_body
 from .matrices import csv_bytes, csv_path
 from .matrices import view as matrix_view
 from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, GeneratedPage, Page, Site, alternates, reading_order
@@ -58,7 +58,7 @@ class Renderer:
 
     def parse_page(self, page: Page) -> None:
         """Parse one page once (later stages share the tokens); French titles get French spacing too."""
-        parse_page(self.md, page, self.project.content)
+        parse_page(self.md, page, self.project.content_folder_of(page.source))
         if self.template_ids:  # raw HTML is allowed
             check_raw_ids(page, self.template_ids)
         self.typeset_meta(page)
@@ -72,7 +72,7 @@ class Renderer:
     def render_page(self, page: Page) -> None:
         """Render one page's body, then its whole HTML document."""
         self.resolve_links(page)
-        page.html = self.render_tokens(link_first_uses(page, self.site.glossary), page)  # first uses linked
+        page.html = unmark_body(page, self.render_tokens(link_first_uses(page, self.site.glossary), page))
         page.output = self.render_document(page)
 
     def resolve_links(self, page: Page) -> None:

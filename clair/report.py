@@ -26,9 +26,24 @@ def printable(text: str) -> str:
     return text.translate(CONTROL_PICTURES)
 
 
-def as_text(findings: list[Finding], colour: bool = False, checked: bool = True) -> str:
-    """`file:line:col: severity: message [check]`, grouped by file, counts at the end; editors can jump to it."""
+def as_text(findings: list[Finding], colour: bool = False, checked: bool = True, comparison=None) -> str:
+    """`file:line:col: severity: message [check]`, grouped by file, counts at the end; editors can jump to it.
+    With a baseline (`comparison`, a clair.baseline.Comparison), the known findings come first, marked
+    `(known)`, and the new ones last, next to the counts."""
     paint = (lambda text, code: f"\033[{code}m{text}\033[0m") if colour else (lambda text, code: text)
+    if comparison is None:
+        return "\n".join(text_lines(findings, paint) + [summary_line(findings, checked)]) + "\n"
+    lines = []
+    if comparison.known:
+        lines += [f"Known findings, in the baseline {printable(comparison.file)} (they do not fail the check):", ""]
+        lines += text_lines(comparison.known, paint, "  (known)")
+    if comparison.new:
+        lines += ["New findings, not in the baseline:", ""] + text_lines(comparison.new, paint)
+    return "\n".join(lines + [printable(comparison.summary())]) + "\n"
+
+
+def text_lines(findings: list[Finding], paint, marker: str = "") -> list[str]:
+    """The findings' lines, grouped by file, each group followed by a blank line."""
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in sorted(findings):
         by_file[finding.file].append(finding)
@@ -37,12 +52,11 @@ def as_text(findings: list[Finding], colour: bool = False, checked: bool = True)
         for f in items:
             where = printable(f"{f.file}:{f.line}" + (f":{f.column}" if f.column else ""))
             severity = paint(f.severity, "31" if f.severity == "error" else "33")
-            lines.append(f"{paint(where, '1')}: {severity}: {printable(f.message)}  [{printable(f.check)}]")
+            lines.append(f"{paint(where, '1')}: {severity}: {printable(f.message)}  [{printable(f.check)}]{marker}")
             if f.related_file:
                 lines.append(printable(f"    see {f.related_file}:{f.related_line}"))
         lines.append("")
-    lines.append(summary_line(findings, checked))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def summary_line(findings: list[Finding], checked: bool = True) -> str:
@@ -63,23 +77,26 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def as_github(findings: list[Finding], checked: bool = True) -> str:
-    """GitHub Actions workflow commands, so findings show on the pull request's lines."""
+def as_github(findings: list[Finding], checked: bool = True, comparison=None) -> str:
+    """GitHub Actions workflow commands, so findings show on the pull request's lines. With a baseline, only
+    the new findings are annotated: a reviewer sees what the pull request adds, not the site's old findings."""
     lines = []
-    for f in sorted(findings):
+    for f in sorted(findings if comparison is None else comparison.new):
         level = "error" if f.severity == "error" else "warning"
         props = f"file={_escape_property(f.file)},line={f.line}"
         if f.column:
             props += f",col={f.column}"
         props += f",title={_escape_property(f.check)}"
         lines.append(f"::{level} {props}::{_escape_data(f.message)}")
-    lines.append(summary_line(findings, checked))
+    lines.append(summary_line(findings, checked) if comparison is None else printable(comparison.summary()))
     return "\n".join(lines) + "\n"
 
 
-def as_markdown_summary(findings: list[Finding]) -> str:
-    """A Markdown table for $GITHUB_STEP_SUMMARY."""
-    rows = ["## clair build checks", "", summary_line(findings), ""]
+def as_markdown_summary(findings: list[Finding], comparison=None) -> str:
+    """A Markdown table for $GITHUB_STEP_SUMMARY; with a baseline, of the new findings only."""
+    headline = summary_line(findings) if comparison is None else cell(comparison.summary())
+    findings = findings if comparison is None else comparison.new
+    rows = ["## clair build checks", "", headline, ""]
     if findings:
         rows += ["| file | line | severity | check | message |", "| --- | --- | --- | --- | --- |"]
         rows += [f"| {cell(f.file)} | {f.line} | {f.severity} | {cell(f.check)} | {cell(f.message)} |"
@@ -94,15 +111,18 @@ def cell(text: str) -> str:
     return MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
-def as_json(findings: list[Finding], scores: dict | None = None) -> str:
-    """The documented, stable JSON schema (see README, 'JSON report')."""
+def as_json(findings: list[Finding], scores: dict | None = None, comparison=None) -> str:
+    """The documented, stable JSON schema (see README, 'JSON report'); with a baseline, each finding says
+    whether it is `new` or `known`, and the summary counts new, known and fixed findings."""
     errors = sum(1 for f in findings if f.severity == "error")
-    document = {
-        "schema": JSON_SCHEMA_VERSION,
-        "summary": {"errors": errors, "warnings": len(findings) - errors},
-        "findings": [f.to_dict() for f in sorted(findings)],
-        "pages": scores or {},
-    }
+    summary = {"errors": errors, "warnings": len(findings) - errors}
+    if comparison is None:
+        listed = [f.to_dict() for f in sorted(findings)]
+    else:
+        summary |= {"new": len(comparison.new), "known": len(comparison.known), "fixed": comparison.fixed}
+        marked = [(f, "new") for f in comparison.new] + [(f, "known") for f in comparison.known]
+        listed = [{**f.to_dict(), "baseline": mark} for f, mark in sorted(marked)]
+    document = {"schema": JSON_SCHEMA_VERSION, "summary": summary, "findings": listed, "pages": scores or {}}
     return dump_json(document)
 
 
@@ -115,30 +135,32 @@ def default_format() -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def write_step_summary(findings: list[Finding]) -> None:
+def write_step_summary(findings: list[Finding], comparison=None) -> None:
     """Append the Markdown summary when GitHub gives us a step summary file."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if path:
         with open(path, "a", encoding="utf-8") as handle:
-            handle.write(as_markdown_summary(findings))
+            handle.write(as_markdown_summary(findings, comparison))
 
 
 def print_findings(findings: list[Finding], fmt: str, stream=None, scores: dict | None = None,
-                   checked: bool = True) -> None:
-    """The findings in one format; `checked` is False when the checks were skipped (only loading looked)."""
+                   checked: bool = True, comparison=None) -> None:
+    """The findings in one format; `checked` is False when the checks were skipped (only loading looked);
+    `comparison` (clair.baseline.Comparison) splits them into new and known when a baseline is given."""
     stream = stream or sys.stdout
     if fmt == "json":
-        stream.write(as_json(findings, scores))
+        stream.write(as_json(findings, scores, comparison))
     elif fmt == "github":
-        stream.write(as_github(findings, checked))
-        write_step_summary(findings)
+        stream.write(as_github(findings, checked, comparison))
+        write_step_summary(findings, comparison)
     else:
-        stream.write(as_text(findings, colour=stream.isatty(), checked=checked))
+        stream.write(as_text(findings, colour=stream.isatty(), checked=checked, comparison=comparison))
 
 
-def fail_to_load(errors: list[ContentError], fmt: str) -> int:
-    """Load errors go through the same findings model, so every format shows them; exit code 2."""
-    findings = [Finding(e.file, e.line or 1, "content.load", "error", e.message) for e in errors]
+def fail_to_load(errors: list[ContentError], fmt: str, warnings: list[Finding] = ()) -> int:
+    """Load errors go through the same findings model, so every format shows them, with the warnings loading
+    found before it stopped (fixed in the same round); exit code 2."""
+    findings = [Finding(e.file, e.line or 1, "content.load", "error", e.message) for e in errors] + list(warnings)
     print_findings(findings, fmt, stream=sys.stderr if fmt == "text" else sys.stdout)
     if fmt == "text":
         print("Nothing was written: the previous output folder is unchanged.", file=sys.stderr)

@@ -3,7 +3,22 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .model import Site
+from .model import Page, Site
+
+
+def paired_by(page: Page) -> str:
+    """How a page and its translation were found to be a pair, as the JSON output and the report name it."""
+    if page.counterpart is None:
+        return ""
+    return page.paired_by or ("translation_key" if "translation_key" in page.meta else "same path")
+
+
+def pairing(site: Site) -> None:
+    """Each page's counterpart file and how it was paired, in its entry of the JSON output's `pages`."""
+    for page in (page for page in site.pages if not page.stand_in):
+        entry = site.scores.setdefault(str(page.source), {"lang": page.lang})
+        if page.counterpart is not None:
+            entry.update(counterpart=str(page.counterpart.source), paired_by=paired_by(page))
 
 
 def review_rows(site: Site) -> list[dict]:
@@ -27,5 +42,6 @@ def review_rows(site: Site) -> list[dict]:
             "parity": "missing translation" if page.counterpart is None else (
                 f"{sum(parity[str(p.source)] for p in versions.values())} differences"
                 if any(parity[str(p.source)] for p in versions.values()) else "matches"),
+            "paired_by": paired_by(page),
         })
     return rows

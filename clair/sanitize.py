@@ -13,6 +13,10 @@ What raw HTML opens, it closes: a block is balanced on its own, and the inline t
 heading or table cell together (`RawHtmlRun`). A tag left open is closed at the end, a closing tag
 that closes nothing it opened is dropped, so raw HTML never reaches the markup around it (an unclosed
 `<a>` cannot make the next paragraphs part of its link).
+
+Given the fragment's first line, the sanitiser marks each element it keeps with its source line, so the
+checks can point at the line of an element inside a block (`line_mark`). The marks are taken out as soon
+as a page is rendered (`take_line_marks`): they never reach a written file.
 """
 from __future__ import annotations
 
@@ -55,13 +59,37 @@ def safe_url(value: str) -> str | None:
     return url
 
 
+# A NUL, the source line, a NUL: pages cannot hold a NUL (markdown-it makes it U+FFFD, and the loader refuses
+# control characters), so no content can forge a mark or lose text to `take_line_marks`.
+LINE_MARK = re.compile("\0([0-9]+)\0")
+
+
+def line_mark(line: int) -> str:
+    """The mark put just before the start tag of an element that raw HTML on `line` (a token line) made."""
+    return f"\0{line}\0"
+
+
+def take_line_marks(rendered: str) -> tuple[str, dict[int, int]]:
+    """The rendered HTML without its line marks, and {offset of a marked start tag in it: its token line}."""
+    if "\0" not in rendered:
+        return rendered, {}
+    parts, lines, position, removed = [], {}, 0, 0
+    for match in LINE_MARK.finditer(rendered):
+        parts.append(rendered[position:match.start()])
+        lines[match.start() - removed] = int(match.group(1))
+        position, removed = match.end(), removed + len(match.group())
+    parts.append(rendered[position:])
+    return "".join(parts), lines
+
+
 class _Sanitiser(HTMLParser):
-    def __init__(self, open_tags: list[str]):
+    def __init__(self, open_tags: list[str], first_line: int | None = None):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.dropping: list[str] = []  # open DROP_CONTENT tags
         self.open = open_tags  # allowed tags opened and not closed yet, innermost last
         self.ids: list[str] = []  # the ids kept
+        self.first_line = first_line  # the fragment's token line: mark each kept element with its line
 
     def handle_starttag(self, tag, attrs):
         if self.dropping:
@@ -85,6 +113,8 @@ class _Sanitiser(HTMLParser):
                     continue
             kept.append((name, value))
         self.ids.extend(value for name, value in kept if name == "id")
+        if self.first_line is not None:
+            self.out.append(line_mark(self.first_line + self.getpos()[0] - 1))
         self.out.append(f"<{tag}" + "".join(f' {name}="{escape(value, quote=True)}"' for name, value in kept) + ">")
         if tag not in VOID_TAGS:
             self.open.append(tag)
@@ -132,9 +162,9 @@ class RawHtmlRun:
         self.open: list[str] = []
         self.ids: list[str] = []  # the ids of the elements kept, in order
 
-    def add(self, fragment: str) -> str:
-        """Allow-listed HTML for the next fragment."""
-        parser = _Sanitiser(self.open)
+    def add(self, fragment: str, first_line: int | None = None) -> str:
+        """Allow-listed HTML for the next fragment; with its first line, its elements marked with their lines."""
+        parser = _Sanitiser(self.open, first_line)
         parser.feed(fragment)
         parser.close()
         self.ids.extend(parser.ids)
@@ -147,10 +177,10 @@ class RawHtmlRun:
         return closing
 
 
-def sanitise_html(fragment: str) -> str:
+def sanitise_html(fragment: str, first_line: int | None = None) -> str:
     """Allow-listed, balanced HTML for one fragment of raw HTML from a page (a block)."""
     run = RawHtmlRun()
-    return run.add(fragment) + run.end()
+    return run.add(fragment, first_line) + run.end()
 
 
 def kept_ids(fragment: str) -> list[str]:

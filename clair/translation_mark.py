@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from .load import load_page, read_text
-from .model import ContentError
+from .model import ContentError, ContentErrors
 
 KEY_LINE = re.compile(r"translated_from\s*:")
 LINE = re.compile(r".*?(?:\r\n|\n|\r)|.+\Z", re.DOTALL)
@@ -58,7 +58,7 @@ def english_counterpart(french_path: Path, content_dir: Path) -> Path:
         try:
             if load_page(english, root, []).translation_key == key:
                 return english
-        except ContentError:
+        except (ContentError, ContentErrors):
             continue  # a broken English page is reported by the build; it cannot be this page's match
     raise ContentError(french_path, None, f"there is no English page for this French page (expected "
                                           f"{content_dir / 'en' / Path(*parts[1:])}); write the English first")

@@ -17,11 +17,12 @@ STAGES = ("load", "pair", "render", "check", "write", "report", "serve", "audit"
 
 
 def modules() -> dict[str, Path]:
-    """Dotted name -> file of every module of clair/ and checks/."""
+    """Dotted name -> file of every module of clair/ and checks/, their subpackages (clair/readers/) included."""
     found = {}
     for package in PACKAGES:
-        for path in sorted((ROOT / package).glob("*.py")):
-            found[package if path.stem == "__init__" else f"{package}.{path.stem}"] = path
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = [package, *path.relative_to(ROOT / package).with_suffix("").parts]
+            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return found
 
 

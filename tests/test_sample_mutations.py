@@ -1,4 +1,4 @@
-"""End to end: a copy of the sample with five typical pull-request mistakes fails with exactly those findings."""
+"""End to end: a copy of the sample with six typical pull-request mistakes fails with exactly those findings."""
 import json
 import shutil
 import subprocess
@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+NEW_ENGLISH = ("Every spring we will tell the public how the changes are going, and we will ask employees "
+               "what they think of them.")
 FORTY_WORDS = ("We will keep on working with all of the teams in every part of the province so that each "
                "person who needs our help can get it fast and in a way that is simple for them and for us.")
 
 
 @pytest.fixture(scope="module")
 def findings(tmp_path_factory):
-    """Check a copy of the sample after five edits a pull request might contain."""
+    """Check a copy of the sample after six edits a pull request might contain."""
     root = tmp_path_factory.mktemp("mutated")
     for name in ("content", "data"):
         shutil.copytree(ROOT / name, root / name)
@@ -30,6 +32,8 @@ def findings(tmp_path_factory):
     lines = french.read_text(encoding="utf-8").split("\n")
     lines[index] = english_paragraph
     french.write_text("\n".join(lines), encoding="utf-8")
+    written = content / "fr/ops-future-2018/and-now.md"                           # 6. a paragraph written in English
+    edit(written, "\n## ", f"\n{NEW_ENGLISH}\n\n## ", count=1)                  # (not a copy of the English)
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--format", "json", "--content",
                              str(content), "--config", str(root / "site.yaml")], capture_output=True, text=True, cwd=root)
     assert result.returncode == 1, result.stderr
@@ -59,7 +63,7 @@ def lines_of(root: Path):
     return find
 
 
-def test_exactly_the_five_mistakes_are_errors(findings):
+def test_exactly_the_six_mistakes_are_errors(findings):
     errors, line_of, untranslated_line = findings
     got = {(f["check"], f["file"].split("content/", 1)[1], f["line"]) for f in errors}
     assert got == {
@@ -70,6 +74,7 @@ def test_exactly_the_five_mistakes_are_errors(findings):
         ("readability.sentence-length", "en/blueprint-2020/principles.md",
          line_of("en/blueprint-2020/principles.md", FORTY_WORDS[:40])),
         ("parity.untranslated", "fr/ops-future-2018/path-forward.md", untranslated_line),
+        ("parity.untranslated", "fr/ops-future-2018/and-now.md", line_of("fr/ops-future-2018/and-now.md", NEW_ENGLISH)),
     }
 
 
