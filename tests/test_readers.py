@@ -262,3 +262,12 @@ def test_a_link_filled_in_by_a_template_is_not_judged(capsys, tmp_path):
     about_it = [f for f in document["findings"] if f["file"].endswith("2-iterate-improve-frequently.md")
                 and f["line"] == line and f["check"] in ("links.internal", "links.syntax", "a11y.link-text")]
     assert about_it == []
+
+
+def test_one_address_on_each_languages_host_leads_to_the_page_of_the_links_language():
+    from clair.readers.addresses import ForeignAddresses
+    addresses = ForeignAddresses("")
+    addresses.add_page("/partnerships/", "en", "/en/partnerships/")
+    addresses.add_page("/partnerships/", "fr", "/fr/partenariats/")  # numerique.canada.ca/partnerships/
+    assert addresses.target("/fr/blog/", "/partnerships/") == "/fr/partenariats/"
+    assert addresses.target("/en/blog/", "/partnerships/") == "/en/partnerships/"

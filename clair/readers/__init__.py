@@ -111,7 +111,7 @@ def read_pages(generator: Generator, root: Path, content: Path, findings: list[F
     language cannot be told are left out and named in one warning."""
     excluded = jekyll_excludes(root) if generator.name == "jekyll" else []
     defaults = jekyll_default_languages(root) if generator.name == "jekyll" else []
-    runs_on = generator.indented_html_is_html(root)
+    runs_on, base_path = generator.indented_html_is_html(root), generator.base_path(root)
     pages, others, unknown = [], [], []
     for path in site_files(content, excluded):
         rel = PurePosixPath(path.relative_to(content).as_posix())
@@ -121,7 +121,7 @@ def read_pages(generator: Generator, root: Path, content: Path, findings: list[F
             continue
         try:
             page = read_page(path, rel, containers=generator.name in CONTAINER_GENERATORS,
-                             base_path=generator.base_path(root), html_runs_on=runs_on,
+                             base_path=base_path, html_runs_on=runs_on,
                              bare_html=generator.name == "hugo")
         except ContentError as err:
             findings.append(Finding(err.file, err.line or 1, "content.load", "error", err.message))
@@ -277,10 +277,8 @@ def place(site: Site, pages: list[ForeignPage], lang: str, pairs: Pairs, address
     home_page.children.sort(key=lambda p: (p.weight, p.title, str(p.rel)))
     for page in pages:
         if id(page) in made:
-            site.foreign.pages.setdefault(canonical(addresses[id(page)]), made[id(page)].url)
-            site.foreign.pages.setdefault(canonical("/" + page.rel.as_posix()), made[id(page)].url)
-            for alias in Conventions.aliases(page):
-                site.foreign.pages.setdefault(canonical(alias), made[id(page)].url)
+            for address in (addresses[id(page)], "/" + page.rel.as_posix(), *Conventions.aliases(page)):
+                site.foreign.add_page(address, lang, made[id(page)].url)
             site.foreign.own[made[id(page)].url] = addresses[id(page)]
 
 

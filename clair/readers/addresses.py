@@ -95,7 +95,7 @@ class ForeignAddresses:
 
     def __init__(self, base_path: str):
         self.base_path = base_path
-        self.pages: dict[str, str] = {}  # canonical address -> clair url
+        self.pages: dict[str, dict[str, str]] = {}  # canonical address -> language -> clair url
         self.files: dict[str, Path] = {}  # canonical address -> file, of the site's other files (pictures, PDFs)
         self.own: dict[str, str] = {}  # clair url -> the page's own address
 
@@ -114,5 +114,10 @@ class ForeignAddresses:
                 return None
             address = canonical((own if own.endswith("/") else own.rsplit("/", 1)[0] + "/") + path)
         if address in self.pages:
-            return self.pages[address]
+            found = self.pages[address]  # each language on its own host may use one address for two pages
+            return found.get(clair_url.split("/")[1], next(iter(found.values())))
         return address if address in self.files else None
+
+    def add_page(self, address: str, lang: str, clair_url: str) -> None:
+        """One of the addresses the team's site gives a page (its own, its file's path, an alias)."""
+        self.pages.setdefault(canonical(address), {}).setdefault(lang, clair_url)
