@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import dataclasses
 import functools
 import os
@@ -47,9 +48,25 @@ exit codes:
 """
 
 
+def program_name() -> str:
+    """How the user started clair, for its help and messages: `clair`, `python -m clair` or `python build.py`."""
+    started = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return {"clair": "clair", "__main__.py": "python -m clair"}.get(started, "python build.py")
+
+
+def installed_version() -> str:
+    """The version pip installed (pyproject.toml's), or `unknown` when clair runs from a folder never installed."""
+    try:
+        return importlib.metadata.version("clair")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python build.py", description=DESCRIPTION,
+    parser = argparse.ArgumentParser(prog=program_name(), description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"clair {installed_version()}",
+                        help="say which version of clair this is, and stop")
     parser.add_argument("command", nargs="?", default="build",
                         choices=("build", "check", "audit", "mark-translated", "serve", "import"), help="what to do")
     parser.add_argument("paths", nargs="*", type=Path, help="mark-translated: the French pages to mark")

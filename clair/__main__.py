@@ -1,0 +1,7 @@
+"""Command line: `python -m clair [build|check|serve|audit|import|mark-translated] [options]`, as `clair` and
+`python build.py` are (clair/cli.py)."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

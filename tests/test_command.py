@@ -1,0 +1,37 @@
+"""The command a team runs: `clair`, `python -m clair` and `python build.py` are one command line, with --version."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+CLAIR = Path(sys.executable).parent / ("clair.exe" if sys.platform == "win32" else "clair")
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(list(args), capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize("command", [[str(CLAIR)], [sys.executable, "-m", "clair"],
+                                     [sys.executable, str(ROOT / "build.py")]])
+def test_every_way_of_starting_clair_says_its_version(command):
+    done = run(*command, "--version")
+    assert (done.returncode, done.stdout.strip()) == (0, f"clair {VERSION}")
+
+
+@pytest.mark.parametrize("command, name", [([str(CLAIR)], "clair"), ([sys.executable, "-m", "clair"], "python -m clair"),
+                                           ([sys.executable, str(ROOT / "build.py")], "python build.py")])
+def test_the_help_names_the_command_as_it_was_typed(command, name):
+    assert run(*command, "--help").stdout.startswith(f"usage: {name} ")
+
+
+def test_the_clair_command_checks_a_site_from_any_folder(tmp_path):
+    done = run(str(CLAIR), "check", "--content", str(ROOT / "content"), "--config", str(ROOT / "site.yaml"),
+               "--no-cache", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "0 errors, 0 warnings" in done.stdout + done.stderr
