@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import report
+from . import command, report
 from .browser import BrowserNotFound, PageVisit, launch, serve, visit_pages
 from .model import ContentError, ContentErrors, Finding, Page, Site
 from .pipeline import build_site, publish
@@ -378,7 +378,7 @@ def run_command(args, project: Project) -> int:
             site_dir = args.site
             if not site_dir.is_dir() or not any(site_dir.rglob("*.html")):
                 print(f"{site_dir}: error: no built site here (no .html files); build one with "
-                      f"`python build.py build --out {site_dir}` or leave out --site", file=sys.stderr)
+                      f"`{command.typed()} build --out {site_dir}` or leave out --site", file=sys.stderr)
                 return EXIT_LOAD_ERROR
         else:
             try:

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import command
 from .model import ContentError, Finding
 from .project import CODE_DIR, shown
 from .report import dump_json, summary_line
@@ -107,7 +108,7 @@ class Comparison:
         line = (f"{len(self.new)} new ({summary_line(self.new)}), {len(self.known)} known, {self.fixed} fixed "
                 f"since the baseline {self.file}")
         if self.fixed:
-            line += (f"; `python build.py check --update-baseline {self.file}` drops the fixed ones from it (and "
+            line += (f"; `{command.typed()} check --update-baseline {self.file}` drops the fixed ones from it (and "
                      "accepts any new ones, so fix those first)")
         return line
 
@@ -170,7 +171,7 @@ class Baseline:
         self.occurrences = write_baseline(self.file, findings, self.fingerprints)
         files = len({self.fingerprints.portable(f.file) for f in findings})
         note = (f"Wrote the baseline {shown(self.file)}: {counted(len(findings), 'finding')} accepted "
-                f"({summary_line(findings)}) in {counted(files, 'file')}. Commit it; `python build.py check "
+                f"({summary_line(findings)}) in {counted(files, 'file')}. Commit it; `{command.typed()} check "
                 f"--baseline {shown(self.file)}` now fails only on new findings.")
         if previous is not None:
             change = split(findings, previous, self.fingerprints, shown(self.file))
@@ -258,7 +259,7 @@ def _text(path: Path) -> str:
     try:
         return Path(path).read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
-        raise _refusal(path, None, "the baseline file does not exist; write it with `python build.py check "
+        raise _refusal(path, None, f"the baseline file does not exist; write it with `{command.typed()} check "
                        f"--update-baseline {shown(path)}` and commit it, or correct the path after --baseline")
     except OSError as err:
         raise _refusal(path, None, f"this file cannot be read ({err.strerror or err}); check its path and that "

@@ -11,7 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import audit, report, search, serve
+from . import audit, command, report, search, serve
 from .baseline import Baseline
 from .model import ContentError, ContentErrors, Finding
 from .pipeline import build_site, publish
@@ -48,12 +48,6 @@ exit codes:
 """
 
 
-def program_name() -> str:
-    """How the user started clair, for its help and messages: `clair`, `python -m clair` or `python build.py`."""
-    started = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
-    return {"clair": "clair", "__main__.py": "python -m clair"}.get(started, "python build.py")
-
-
 def installed_version() -> str:
     """The version pip installed (pyproject.toml's), or `unknown` when clair runs from a folder never installed."""
     try:
@@ -63,7 +57,7 @@ def installed_version() -> str:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=program_name(), description=DESCRIPTION,
+    parser = argparse.ArgumentParser(prog=command.typed(), description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"clair {installed_version()}",
                         help="say which version of clair this is, and stop")

@@ -35,3 +35,13 @@ def test_the_clair_command_checks_a_site_from_any_folder(tmp_path):
                "--no-cache", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "0 errors, 0 warnings" in done.stdout + done.stderr
+
+
+def test_what_to_run_next_is_named_with_the_command_the_user_typed(tmp_path):
+    done = run(str(CLAIR), "import", "--from", "auto", "--content", str(ROOT / "tests/fixtures/real/markdown"),
+               "--to", str(tmp_path / "site"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"then: clair build --content {tmp_path / 'site'}/content" in done.stdout
+    missing = run(str(CLAIR), "check", "--content", str(ROOT / "content"), "--config", str(ROOT / "site.yaml"),
+                  "--baseline", "nowhere.json", cwd=tmp_path)
+    assert missing.returncode == 2 and "write it with `clair check --update-baseline" in missing.stdout + missing.stderr

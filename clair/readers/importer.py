@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from .. import command
 from ..model import LANGUAGES, ContentError, Page, Site
 from ..pair import pair_translations
 from ..project import Project
@@ -65,7 +66,7 @@ class Imported:
                  f"- For a person to check: {len(self.for_a_person)} (listed in {target}/import-report.md)",
                  f"Next: commit {target}/ in one commit (the translations count as up to date from there; "
                  "parity.stale compares later commits), then: "
-                 f"python build.py build --content {target}/content --config {target}/site.yaml"]
+                 f"{command.typed()} build --content {target}/content --config {target}/site.yaml"]
         return "\n".join(lines)
 
     def report(self, summary: str) -> str:
@@ -207,7 +208,7 @@ def imported_body(site: Site, page: Page, places: dict[int, PurePosixPath], fold
     body = HTML_ADDRESS.sub(lambda found: new_address(found, False), body)
     body = "\n".join(line.rstrip() for line in body.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", body), [Tag(tag.kind, tag.line + read.body_line, tag.text)
-                                             for tag in read.removed.tags]
+                                             for tag in read.tags]
 
 
 def figure_as_picture(found: re.Match) -> str:

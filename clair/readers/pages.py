@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from ..model import ContentError, Finding
 from ..yamlfile import load_mapping, read_text_file
-from .templating import Blanked, blank_templates
+from .templating import Tag, blank_templates
 
 LANGUAGE_WORDS = {"en": "en", "eng": "en", "english": "en", "en-ca": "en", "en-us": "en", "en-gb": "en",
                   "fr": "fr", "fra": "fr", "fre": "fr", "french": "fr", "francais": "fr", "français": "fr",
@@ -41,7 +41,7 @@ class ForeignPage:
     title: str
     title_line: int
     lang: str | None
-    removed: Blanked
+    tags: list[Tag]  # the template tags taken out of the body (blanked or cut), with their lines
     findings: list[Finding] = field(default_factory=list)
 
     def value(self, dotted: str):
@@ -77,7 +77,7 @@ def read_page(path: Path, rel: PurePosixPath, containers: bool, base_path: str =
     blanked = blank_templates(body, containers, base_path, keep_columns)
     if rel.suffix.lower() in (".html", ".htm") or html_runs_on:
         blanked.text = unindented_html(blanked.text, every_line=rel.suffix.lower() in (".html", ".htm"))
-    page = ForeignPage(path, rel, meta, meta_lines, blanked.text, body_line, "", 1, None, blanked)
+    page = ForeignPage(path, rel, meta, meta_lines, blanked.text, body_line, "", 1, None, blanked.tags)
     if problem:
         page.findings.append(problem)
     page.lang = language_of(page)

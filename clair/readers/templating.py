@@ -10,7 +10,6 @@ blanked with their body; other paired tags keep their body, which is prose (`{{%
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 # Paired tags whose body is code, markup shown as an example, or a comment (`examplesPreview`, `codeblock`).
@@ -48,11 +47,6 @@ class Blanked:
 
     text: str
     tags: list[Tag] = field(default_factory=list)
-
-    @property
-    def removed(self) -> Counter:
-        """Kind of tag -> how many."""
-        return Counter(tag.kind for tag in self.tags)
 
 
 def blank(match: re.Match) -> str:
