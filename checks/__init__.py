@@ -26,11 +26,12 @@ from urllib.parse import urlsplit
 
 from clair.model import Finding, Page, Site, built_text
 
-from . import accessibility, glossary, html, link_syntax, links, matrices, parity, plain_words, raw_html, readability
+from . import (accessibility, archived, glossary, html, link_syntax, links, matrices, parity, plain_words, raw_html,
+               readability)
 from .links import FileLinks
 from .settings import Rule, Settings
 
-CHECKS = (readability, plain_words, parity, accessibility, links, link_syntax, glossary, matrices, raw_html)
+CHECKS = (readability, plain_words, parity, accessibility, links, link_syntax, glossary, matrices, raw_html, archived)
 RULES: tuple[Rule, ...] = tuple(declared for check in CHECKS for declared in check.RULES)
 
 
@@ -46,6 +47,7 @@ def settings_for(site: Site) -> Settings:
     """The options of every rule for every page, validated (ContentErrors: exit 2); relaxations recorded."""
     settings = Settings(site, RULES)
     site.relaxations = settings.relaxations
+    site.targets = {str(page.source): settings.targets_in_force(page) for page in site.pages if page.is_publication}
     return settings
 
 
@@ -97,7 +99,7 @@ def relink(site: Site, pages: list[Page], files, settings: Settings, kept_ids: d
     to are read when first needed and kept in `kept_ids` while those files are unchanged; `extracted` may
     hold what `extract_links` already found in some of the pages."""
     targets = links.Targets(site.project, urlsplit(site.config.base_url).netloc, files,
-                            links.LazyIds(files, kept_ids))
+                            links.LazyIds(files, kept_ids), base_path=site.config.urls.base_path)
     found = []
     for page in pages:
         path = page.output_path

@@ -181,7 +181,7 @@ def template_link_texts(project, settings: Settings) -> Iterator[Finding]:
     something of the pages (`{{ heading.text }}`, `{{ page.title }}`) is not reported: its words are a
     heading's or a title's, which other rules read where they are written, never a page's link."""
     catalogue, options = Catalogue(project.messages), settings.options(None, "a11y.link-text")
-    for template in sorted(project.templates.rglob("*.html")):
+    for template_name, template in project.template_files().items():
         source = template.read_text(encoding="utf-8")
         for link in TEMPLATE_LINK.finditer(source):
             attributes = dict((name.lower(), double or single) for name, double, single in
@@ -192,8 +192,8 @@ def template_link_texts(project, settings: Settings) -> Iterator[Finding]:
                 name = template_text(attributes.get("aria-label") or link["text"], catalogue, lang)
                 problem = name is not None and link_text_problem(name, attributes["href"], options)
                 if problem:
-                    yield settings.finding(project.template_file(template.relative_to(project.templates).as_posix()),
-                                           "a11y.link-text", source.count("\n", 0, link.start()) + 1,
+                    yield settings.finding(project.template_file(template_name), "a11y.link-text",
+                                           source.count("\n", 0, link.start()) + 1,
                                            f"{problem} (on {LANGUAGE_NAMES[lang]} pages; a developer must fix the "
                                            "template)")
                     break

@@ -21,7 +21,9 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from clair.markdown import BASE_PATH
 from clair.model import Page
+from clair.urls import unpublish
 
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -238,6 +240,7 @@ def source_lines(page: Page, document: Document) -> dict[Element, int]:
     raw_lines = page.env.get("raw_html_lines") or {}
     heading_lines = {h["id"]: h["line"] for h in page.headings}
     links, images = _Sources(_inline_sources(page, "link_open")), _Sources(_inline_sources(page, "image"))
+    base_path = page.env.get(BASE_PATH, "/")  # the HTML's addresses are published under it, the Markdown's are not
     tables = iter([page.file_line(t.map[0]) for t in page.tokens if t.type == "table_open"])
     matrices = iter([page.file_line(t.map[0]) for t in page.tokens  # `::: matrix NAME` blocks' tables
                      if t.type == "container_block_open" and t.info.split()[:1] == ["matrix"]])
@@ -250,9 +253,9 @@ def source_lines(page: Page, document: Document) -> dict[Element, int]:
         elif element.tag in HEADINGS:
             line = heading_lines.get(element.attrs.get("id"))
         elif element.tag == "a":
-            line = links.take(element.attrs.get("href"), element.text)
+            line = links.take(unpublish(element.attrs.get("href"), base_path), element.text)
         elif element.tag == "img":
-            line = images.take(element.attrs.get("src"), element.attrs.get("alt", ""))
+            line = images.take(unpublish(element.attrs.get("src"), base_path), element.attrs.get("alt", ""))
         elif element.tag == "table":
             line = next(matrices if "data-matrix" in element.attrs else tables, None)
         else:

@@ -9,7 +9,12 @@ says it comes from the templates. Rules (each has only `severity`):
   or any element that loads something. `/en/x/` must be a built page (`en/x/index.html`),
   `/assets/...` a file in templates/assets/, and an `#anchor` an id on the page it leads to (a bare
   `#anchor`: on the same page). A `.md` link that the build could not turn into a page address
-  says which page file it expected.
+  says which page file it expected. The built HTML holds addresses as published: on a site
+  published under a path (`base_url: https://org.github.io/plan/`), `/plan/en/x/` is the page
+  `en/x/index.html`, an address from the host's root outside `/plan/` leads to nothing this site builds
+  (a template that forgot the `url` filter), and a full address on the host outside `/plan/` is
+  another site's (clair/urls.py). The 404 pages are shown at any address, so a relative address in
+  them is an error too.
 - `links.external-resources` (error): pages load nothing from another host: no script, style
   sheet, icon, preload, image, frame, media source, object or CSS `url()`/`@import` whose address
   has another host. (Links people follow, `<a href>`, may go anywhere.)
@@ -28,6 +33,7 @@ from clair.model import Finding, Page, Site, built_text
 from clair.project import Project, shown
 from clair.shape import Shape
 from clair.slug import slugify
+from clair.urls import SiteUrls, is_site_path
 
 from . import html
 from .html import Document, Element
@@ -84,12 +90,13 @@ MAX_SUGGESTIONS, MAX_SUGGESTION_IDS = 200, 500
 class Targets:
     """Where addresses on the site can lead: the built files, the assets, and the ids on each page."""
 
-    def __init__(self, project: Project, host: str, files, ids: dict[PurePosixPath, frozenset[str]], foreign=None):
+    def __init__(self, project: Project, host: str, files, ids: dict[PurePosixPath, frozenset[str]], foreign=None,
+                 base_path: str = "/"):
         self.project = project
         self.foreign = foreign  # clair.readers.ForeignAddresses: another generator's own addresses
         self.host = host.lower()
-        self.files = set(files) | {PurePosixPath("assets", p.relative_to(project.assets).as_posix())
-                                   for p in project.assets.rglob("*") if p.is_file()}
+        self.urls = SiteUrls(f"https://{self.host}{base_path}")  # where the built files are published
+        self.files = set(files) | {PurePosixPath("assets", name) for name in project.asset_files}
         self.ids = ids
         self.resolved: dict[tuple[str, str], PurePosixPath | None] = {}
         self.suggestions_left = MAX_SUGGESTIONS
@@ -110,26 +117,38 @@ class Targets:
         return bool(netloc) and netloc != self.host
 
     def site_path(self, address: str) -> str | None:
-        """The path part of an address on this site, or None for other hosts and schemes (mailto:, data:)."""
+        """The path part of an address on this site, as published, or None for other hosts and schemes (mailto:,
+        data:) and for another site on this host (a full address outside the base path)."""
         parts = urlsplit(address)
         if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc) \
                 or self.is_external(address):
             return None
-        return parts.path or ("/" if parts.netloc else "")
+        path = parts.path or ("/" if parts.netloc else "")
+        return None if parts.netloc and self.urls.site_path(path) is None else path
+
+    def written(self, path: str) -> str:
+        """A published path as the writer wrote it in Markdown, from the site's root: `/plan/en/x/` is `/en/x/`."""
+        return (self.urls.site_path(path) or path) if is_site_path(path) else path
 
     def resolve(self, base: PurePosixPath, path: str) -> PurePosixPath | None:
-        """The built file a path leads to from the file `base` (a URL /en/x/ is en/x/index.html)."""
+        """The built file a published path leads to from the file `base` (/en/x/ is en/x/index.html; under the base
+        path /plan/, /plan/en/x/ is); None also for a path that leaves the site."""
         if not path:
             return base
         folder = "" if path.startswith("/") else str(base.parent)  # the same menus are on every page: ask once
         if (folder, path) not in self.resolved:
-            joined = posixpath.normpath(posixpath.join("/", folder, unquote(path)))
-            rel = PurePosixPath(joined.lstrip("/"))
-            candidates = [rel / "index.html"] if path.endswith("/") else [rel, rel / "index.html"]
-            self.resolved[folder, path] = next((c for c in candidates if c in self.files), None)
+            joined = posixpath.normpath(posixpath.join(self.urls.base_path, folder, unquote(path)))
+            inside = self.urls.site_path(joined)  # None: the address leaves the site
+            self.resolved[folder, path] = None if inside is None else self.built_file(inside, path.endswith("/"))
         if self.resolved[folder, path] is None and self.foreign is not None:
             return self.foreign_file(base, path)
         return self.resolved[folder, path]
+
+    def built_file(self, site_path: str, is_folder: bool) -> PurePosixPath | None:
+        """The built file at a site path: /en/x/ is en/x/index.html; /en/x is the file en/x, else en/x/index.html."""
+        rel = PurePosixPath(site_path.lstrip("/"))
+        candidates = [rel / "index.html"] if is_folder else [rel, rel / "index.html"]
+        return next((c for c in candidates if c in self.files), None)
 
     def lacks_id(self, target: PurePosixPath, fragment: str) -> bool:
         """The built file has no such id. On another generator's site, ids are compared by their letters and digits
@@ -176,7 +195,7 @@ def resolve(site: Site, files: dict[PurePosixPath, str | bytes], settings,
             extracted: dict[PurePosixPath, FileLinks]) -> Iterator[Finding | None]:
     """Both rules over every built HTML file, from what `extract` found in each."""
     targets = Targets(site.project, urlsplit(site.config.base_url).netloc, files,
-                      {path: found.ids for path, found in extracted.items()}, site.foreign)
+                      {path: found.ids for path, found in extracted.items()}, site.foreign, site.config.urls.base_path)
     pages = {page.output_path: page for page in site.pages}
     for path in sorted(extracted):
         yield from check_file(targets, path, extracted[path], pages.get(path), settings)
@@ -188,8 +207,9 @@ def check_file(targets: Targets, path: PurePosixPath, found: FileLinks, page: Pa
     for item in found.addresses:
         problem = internal_problem(targets, path, page, item.address)
         if problem:
+            written = targets.written(item.address) if page is not None and not item.note else item.address
             yield report(settings, page, path, "links.internal", item,
-                         f"{NOUNS.get(item.tag, f'the <{item.tag}> {item.attr}')} `{item.address}` {problem}")
+                         f"{NOUNS.get(item.tag, f'the <{item.tag}> {item.attr}')} `{written}` {problem}")
         if item.fetched and targets.is_external(item.address):
             yield report(settings, page, path, "links.external-resources", item,
                          f"<{item.tag} {item.attr}> loads `{item.address}` from another host; pages load nothing "
@@ -233,16 +253,36 @@ def internal_problem(targets: Targets, base: PurePosixPath, page: Page | None, a
     path = targets.site_path(address)
     if path is None:
         return None
+    if base.name == "404.html" and path and not is_site_path(path) and not urlsplit(address).netloc:
+        return ("is relative, but a 404 page is shown at any address that leads nowhere, where it would lead "
+                "elsewhere; start it from the site's root (in a template: {{ '/en/' | url }})")
     target = targets.resolve(base, path)
     if target is None and page is not None and path.endswith(".md") and not urlsplit(address).netloc:
-        return f"should lead to the page file {expected_source(targets.project, page, path)}, but there is no such page"
+        return (f"should lead to the page file {expected_source(targets.project, page, targets.written(path))}, "
+                "but there is no such page")
     if target is None:
-        return "leads to nothing this site builds"
+        return "leads to nothing this site builds" + outside_hint(targets, path)
     fragment = unquote(urlsplit(address).fragment)
     if fragment and targets.lacks_id(target, fragment):
         return (f"leads to {'this page' if target == base else url_of(target)}, which has no `#{fragment}` on it."
                 f"{targets.suggestion(fragment, target)}")
     return None
+
+
+def outside_hint(targets: Targets, path: str) -> str:
+    """Why an address from the host's root leads nowhere on a site published under a path (`/plan/`): it is outside
+    that path (a template's address without the `url` filter), or a writer typed the path that clair adds itself."""
+    base = targets.urls.base_path
+    if base == "/" or not is_site_path(path):
+        return ""
+    written = targets.urls.site_path(path)
+    if written is None:
+        return (f"; the site is published under {base} (base_url in site.yaml), and this address is outside it (in a "
+                f"template, pass the site's address through the `url` filter: {{{{ '{path}' | url }}}})")
+    if written.startswith(base):
+        return (f"; an address starting with / starts at the site's root, and clair adds {base} itself when it "
+                f"publishes the site: write {written[len(base) - 1:]}")
+    return ""
 
 
 def letters(name: str) -> str:

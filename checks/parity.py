@@ -23,10 +23,10 @@ clone does); spaces, blank lines and settings other than the title and descripti
 The warning is at the French title's line, names the English commit and the English lines that
 changed since the French page's last commit, and is related to the first of them. A French page
 may instead record the version of the English it translates in its front matter,
-`translated_from: "<12 hex digits>"` (see clair/translation_mark.py for exactly what is hashed;
-`python build.py mark-translated content/fr/...` writes it): where it does, and without git, that
-version is compared instead, and the warning is at the `translated_from:` line (line 1 when there
-is none), related to line 1 of the English file.
+`translated_from: "<12 hex digits>"` (see clair/translation_mark.py for exactly what is hashed; `clair
+mark-translated content/fr/...`, or the label `translation-checked` on a pull request, writes it): where it
+does, and without git, that version is compared instead, and the warning is at the `translated_from:`
+line (line 1 when there is none), related to line 1 of the English file.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from clair.i18n import Catalogue
 from clair.history import EnglishChange
 from clair.model import LANGUAGE_NAMES, OTHER_LANGUAGE, Finding, Page, Site
 from clair.project import Project
-from clair.translation_mark import english_hash
+from clair.translation_mark import english_hash, how_to_mark
 
 from . import parity_facts, parity_language, parity_links, parity_structure
 from .parity_common import end_line, pair_finding, pairs
@@ -99,15 +99,14 @@ def stale(site: Site, settings: Settings) -> Iterator[Finding | None]:
 def marked_stale(settings: Settings, english: Page, french: Page) -> Finding | None:
     """A French page whose `translated_from` is not the English page's version, or that has none."""
     recorded = french.meta.get("translated_from")
-    command = f"python build.py mark-translated {french.source}"
     if recorded is None:
         return pair_finding(settings, french, english, "parity.stale", 1, 1,
                             f"this page does not record which version of {english.source} it translates; "
-                            f"once the French is up to date, run `{command}`")
+                            f"once the French is up to date, {how_to_mark(french.source)}")
     if recorded != english_hash(english.source):
         return pair_finding(settings, french, english, "parity.stale", french.meta_lines.get("translated_from", 1),
                             1, f"{english.source} has changed since this translation was marked; update the "
-                               f"French to match (see the English file's history), then run `{command}`")
+                               f"French to match (see the English file's history), then {how_to_mark(french.source)}")
     return None
 
 
@@ -125,8 +124,8 @@ def committed_stale(settings: Settings, change: EnglishChange | None, english: P
     return pair_finding(settings, french, english, "parity.stale", french.meta_lines.get("title", 1),
                         lines[0] if lines else 1,
                         f"{english.source} has changed since this French page was last committed ({' and '.join(what)}"
-                        f"{where}); update the French to match and commit it (if the French needs no change, run "
-                        f"`python build.py mark-translated {french.source}`)")
+                        f"{where}); update the French to match and commit it (if the French needs no change, "
+                        f"{how_to_mark(french.source)})")
 
 
 def translated_lines(english: Page, lines: tuple[int, ...]) -> tuple[int, ...]:
@@ -153,12 +152,12 @@ def line_ranges(lines: tuple[int, ...], shown: int = 8) -> str:
 def unknown_messages(settings: Settings, project: Project) -> Iterator[Finding]:
     """`t("key")` calls in the project's templates for keys its message catalogue does not have."""
     catalogue = Catalogue(project.messages)
-    for template in sorted(project.templates.rglob("*.html")):
+    for name, template in project.template_files().items():
         text = template.read_text(encoding="utf-8")
         for match in MESSAGE_CALL.finditer(text):
             if match[2] not in catalogue.messages:
-                yield settings.finding(project.template_file(template.relative_to(project.templates).as_posix()),
-                                       "parity.messages", text.count("\n", 0, match.start()) + 1,
+                yield settings.finding(project.template_file(name), "parity.messages",
+                                       text.count("\n", 0, match.start()) + 1,
                                        f"the template uses the message `{match[2]}`, which "
                                        f"{project.template_file('messages.yaml')} does not have; add it there "
                                        "with its English and French text")

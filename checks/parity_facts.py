@@ -74,7 +74,7 @@ NOT_TEXT = re.compile(r"<[a-zA-Z/!][^>]*>|\b(?:https?://|www\.)[^ \t\r\n<>\"]+|(
 # page of one 2 MB number)
 AFTERNOON = re.compile(r"(?P<range>\s?[-–]\s?\d\d?)?(?::\d\d)?\s?(?:p\.\s?m\.|pm\b)",  # 5pm, 5:30 p.m., 1-3pm
                        re.IGNORECASE)
-CODE = re.compile(r"[^\W\d_]\w*$")  # letters right before a number: a code; a name's when in capitals (`D7`)
+CODE = re.compile(r"[^\W\d_]\w*\Z")  # letters right before a number (\Z: a cell break just before it is no code): a code; a name's when in capitals (`D7`)
 NAME_HEAD = re.compile(r"(\w+)[)\]»”\"’]?[ \u00a0\u202f-]$")  # `Canada 150`, `(ATAG) 2.0`, `COVID-19`
 SENTENCE_START = tuple(".!?:;(«“\"")
 MONTHS = frozenset("January February March April May June July August September October November December "

@@ -36,6 +36,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from clair.model import LANGUAGE_NAMES, OTHER_LANGUAGE, Finding, Page, Site
+from clair.urls import SiteUrls
 
 from .parity_common import corresponding_line, end_line, inline_children, pair_finding, pairs
 from .settings import Settings, choice, rule, text_pairs
@@ -83,7 +84,7 @@ def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]
     """Language switches on every page, then outside links pair by pair."""
     base = urlsplit(site.config.base_url)
     for page in site.pages:
-        yield from language_switches(settings, page, base)
+        yield from language_switches(settings, page, site.config.urls)
     for english, french in pairs(site):
         options = settings.options(english, "parity.links")
         prefixes = prefix_pairs(options["url_pairs"] + options["extra_url_pairs"])
@@ -113,12 +114,14 @@ def links(page: Page) -> Iterator[tuple[str, str, int]]:
             yield str(child.attrGet("href") or ""), str(child.attrGet("title") or ""), line
 
 
-def language_switches(settings: Settings, page: Page, base) -> Iterator[Finding | None]:
-    """Links into the other language's site that are not marked with the title `lang:xx`."""
+def language_switches(settings: Settings, page: Page, urls: SiteUrls) -> Iterator[Finding | None]:
+    """Links into the other language's site that are not marked with the title `lang:xx`. Links hold site paths
+    (`/fr/x/`), full addresses the published ones (clair/urls.py)."""
     other = OTHER_LANGUAGE[page.lang]
     for href, title, line in links(page):
-        target = urlsplit(urljoin(f"{base.scheme}://{base.netloc}{page.url}", href))
-        crosses = target.netloc == base.netloc and (target.path + "/").startswith(f"/{other}/")
+        target = urlsplit(urljoin(urls.origin + page.url, href))
+        path = (urls.site_path(target.path) or "") if urlsplit(href).netloc else target.path
+        crosses = target.netloc == urlsplit(urls.origin).netloc and (path + "/").startswith(f"/{other}/")
         if crosses and title.strip().lower() != f"lang:{other}":
             yield settings.finding(
                 page, "parity.links", line,

@@ -13,8 +13,14 @@
   standard deviation 3.1), so a grade-8 English page has French at about 71.3. The minimum, 65, sits
   two deviations lower: the French of a grade-8 English page passes, clearly harder French does not.
   Every French page whose English passes scored 69.1 or more.
-`readability.sentence-length` (default severity `error`, both languages): each sentence longer
-  than `max` words (default 25, as docs/authoring.md asks) gets a finding at its line.
+`readability.sentence-length` (both languages): each sentence of `warn_from` words or more (default 20:
+  the Canada.ca style guide asks for sentences under 20 words) is a warning at its line; longer than `max`
+  (default 25), it gets the rule's severity (default `error`).
+`readability.paragraph-length` (default severity `warning`, both languages): a paragraph, list item or
+  definition (a commitment's text) of more than `max` sentences (default 3, as the Canada.ca style guide
+  asks) gets a finding at its first line, with its count. Sentences as prose.py splits them.
+A publication's targets (`targets:` in its `_index.md`, see TARGETS) set these options for all its pages;
+  a page's own `checks:` block still relaxes them, with a reason.
 `readability.passive` (default severity `warning`, English pages): each form of "to be" followed by
   a past participle (a word in -ed or a common irregular one, with up to two adverbs between),
   at its line and column. Only a hint: say who does what, unless the doer does not matter.
@@ -31,13 +37,29 @@ import re
 
 from .plain_words import source_position
 from .prose import prose, sentences, words
-from .settings import number, rule, whole
+from .settings import Target, number, rule, whole
 from .syllables import textstat, use_offline_dictionary  # textstat without NLTK: see syllables.py
 
 FR_MIN_EASE = 65  # see the calibration in the module docstring
+SENTENCE_MAX, SENTENCE_WARN_FROM, PARAGRAPH_MAX = 25, 20, 3
+
+
+def french_ease_for(grade: float) -> int:
+    """The French reading ease that matches an English grade target, by the calibration above: the expected
+    ease (100.0 − 3.59 × grade) less two deviations (6.2); grade 8 gives 65, grade 6 gives 72."""
+    return round(100.0 - 3.59 * grade - 6.2)
+
+
+# Publication targets (`targets:` in a publication's _index.md, settings.py): `grade` also sets the French
+# minimum that matches it (french_ease_for), unless the block gives `reading_ease` itself.
 RULES = (
-    rule("readability.grade", "error", max=number(8), fr_min_ease=number(FR_MIN_EASE), min_words=whole(30)),
-    rule("readability.sentence-length", "error", max=whole(25)),
+    rule("readability.grade", "error", max=number(8), fr_min_ease=number(FR_MIN_EASE), min_words=whole(30),
+         targets=(Target("grade", "max", derived=("fr_min_ease", french_ease_for)),
+                  Target("reading_ease", "fr_min_ease"), Target("min_words", "min_words"))),
+    rule("readability.sentence-length", "error", max=whole(SENTENCE_MAX), warn_from=whole(SENTENCE_WARN_FROM),
+         targets=(Target("sentence_max", "max"), Target("sentence_warn_from", "warn_from"))),
+    rule("readability.paragraph-length", "warning", max=whole(PARAGRAPH_MAX),
+         targets=(Target("paragraph_max", "max"),)),
     rule("readability.passive", "warning"),
 )
 LOCALES = {"en": "en_US", "fr": "fr"}
@@ -62,22 +84,52 @@ PASSIVE = re.compile(rf"\b{BE}\s+(?:(?:not|also|often|always|never|now|still|bei
 
 
 def run(site, files, settings):
-    """Score every page's prose and yield the grade, sentence-length and passive-voice findings."""
+    """Score every page's prose and yield the grade, sentence-length, paragraph-length and passive-voice findings."""
     for page in site.pages:
         blocks = prose(page)
         if not blocks:
             continue
         yield from _grade(site, page, blocks, settings)
-        limit = settings.options(page, "readability.sentence-length")["max"]
+        lengths = settings.options(page, "readability.sentence-length")
+        most = settings.options(page, "readability.paragraph-length")["max"]
         for block in blocks:
-            for sentence, line in sentences(block):
-                count = len(words(sentence))
-                if count > limit:
-                    yield settings.finding(page, "readability.sentence-length", line,
-                                           f"This sentence has {count} words (at most {limit}): {opening(sentence)}. "
-                                           "Split it into shorter sentences.")
+            split = sentences(block)
+            for sentence, line in split:
+                yield from _sentence_length(page, sentence, line, lengths, settings)
+            if len(split) > most:
+                yield settings.finding(page, "readability.paragraph-length", block.line, paragraph_message(
+                    block.kind, len(split), most))
             if page.lang == "en":
                 yield from _passives(page, block, settings)
+
+
+def _sentence_length(page, sentence: str, line: int, lengths: dict, settings):
+    """A sentence longer than `max` words gets the rule's severity; one of `warn_from` words or more, a warning."""
+    count = len(words(sentence))
+    if count > lengths["max"]:
+        yield settings.finding(page, "readability.sentence-length", line,
+                               f"This sentence has {count} words (at most {lengths['max']}): {opening(sentence)}. "
+                               "Split it into shorter sentences, one idea each.")
+    elif count >= lengths["warn_from"] and lengths["severity"] != "off":
+        under = lengths["warn_from"]
+        asks = "the Canada.ca style guide asks for" if under == SENTENCE_WARN_FROM else "the target is"
+        yield settings.finding(page, "readability.sentence-length", line,
+                               f"This sentence has {count} words; {asks} fewer than {under}: {opening(sentence)}. "
+                               "Split it in two, or cut the words that add nothing.", severity="warning")
+
+
+FIXES = {
+    "paragraph": "split it into shorter paragraphs, one idea each, or make a list",
+    "list item": "shorten it, or split it into several items",
+    "definition": "split it: start a second paragraph below it, indented by four spaces so it stays with its term",
+    "term": "shorten it",
+}
+
+
+def paragraph_message(kind: str, count: int, most: int) -> str:
+    """What is too long, by how much, and how to fix that kind of block."""
+    asks = "the Canada.ca style guide asks for at most 3" if most == PARAGRAPH_MAX else f"the target is at most {most}"
+    return f"This {kind} has {count} sentences; {asks}: {FIXES[kind]}."
 
 
 def score(text: str, lang: str) -> float:

@@ -4,7 +4,8 @@ A check module declares its rules:
 
     RULES = (rule("readability.grade", "error", max=number(8), min_words=whole(30)),)
 
-`Settings` merges, for each rule, the declared defaults, the configuration's `checks:` block and a
+`Settings` merges, for each rule, the declared defaults, the configuration's `checks:` block, the targets
+of the page's publication (`targets:` in its `_index.md`, in either language or both: see `Target`) and a
 page's relaxation (its own `checks:` block, which needs a `reason:`). Every value is checked against
 its declaration when the site is loaded, so a mistake such as `max: eight` is reported with its file
 and line before anything is rendered, never as a failure halfway through a check.
@@ -72,18 +73,30 @@ def text_pairs(default: list[list[str]]) -> Option:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A publication target: a plain name (`grade`) that a publication's `_index.md` sets under `targets:` for
+    one option of a rule (`max`), for every page of the publication. `derived` is another option it sets too,
+    with the formula that gives its value, unless the block sets that option itself."""
+
+    name: str
+    option: str
+    derived: tuple[str, Callable[[Any], Any]] | None = None
+
+
+@dataclass(frozen=True)
 class Rule:
-    """A rule id (`family.rule`) and its options, `severity` first."""
+    """A rule id (`family.rule`), its options (`severity` first) and the publication targets that set them."""
 
     id: str
     options: dict[str, Option]
+    targets: tuple[Target, ...] = ()
 
     def defaults(self) -> dict[str, Any]:
         return {name: option.default for name, option in self.options.items()}
 
 
-def rule(rule_id: str, severity: str, **options: Option) -> Rule:
-    return Rule(rule_id, {"severity": choice(severity), **options})
+def rule(rule_id: str, severity: str, targets: Iterable[Target] = (), **options: Option) -> Rule:
+    return Rule(rule_id, {"severity": choice(severity), **options}, tuple(targets))
 
 
 class Settings:
@@ -94,6 +107,8 @@ class Settings:
 
     def __init__(self, site: Site, rules: Iterable[Rule]):
         self.rules = {declared.id: declared for declared in rules}
+        self.targets = {target.name: (declared, target) for declared in self.rules.values()
+                        for target in declared.targets}
         self.config_file = site.config.file
         self.site_options = {rule_id: declared.defaults() for rule_id, declared in self.rules.items()}
         self.relaxations: list[dict] = []
@@ -107,6 +122,7 @@ class Settings:
                 self.site_options[rule_id].update(options)
         for page in site.pages:
             errors.extend(self.collect_relaxations(page))
+            errors.extend(self.validate_targets(page))
         if errors:
             raise ContentErrors(errors)
 
@@ -172,10 +188,65 @@ class Settings:
                                      "reason": reason})
         return errors
 
+    def validate_targets(self, page: Page) -> list[ContentError]:
+        """A publication's `targets:` (load.py keeps them on publication pages only): known names, values of their
+        option's kind, and the same value in both languages (reported once, on the French page). A target written
+        outside `targets:` is not applied: an error finding, since the writer expects it to be."""
+        written, file = page.meta.get("targets") or {}, str(page.source)
+        other = (page.counterpart.meta.get("targets") or {}) if page.counterpart is not None else {}
+        self.findings.extend(Finding(file, page.meta_lines.get(name, 1), "checks.targets", "error",
+                                     f"`{name}` is a target of the whole publication: write it under `targets:`, as "
+                                     f"`targets: {{{name}: {page.meta[name]}}}`; until then it is not applied")
+                             for name in self.targets if name in page.meta and page.is_publication)
+        errors = []
+        for name, value in written.items():
+            line = page.meta_lines.get(("targets", name), page.meta_lines.get("targets"))
+            if name not in self.targets:
+                errors.append(ContentError(file, line, f"unknown target `{name}`; the targets are "
+                                                       f"{', '.join(self.targets)}.{did_you_mean(name, self.targets)}"))
+                continue
+            declared, target = self.targets[name]
+            option = declared.options[target.option]
+            if not option.accepts(value):
+                errors.append(ContentError(file, line, f"target `{name}` must be {option.expected}, "
+                                                       f"not {describe(value)}"))
+            elif page.lang == "fr" and name in other and other[name] != value:
+                errors.append(ContentError(file, line, f"target `{name}` is {describe(value)} here but "
+                                                       f"{describe(other[name])} in {page.counterpart.source}; a "
+                                                       "publication has one set of targets: write the same value "
+                                                       "in both languages, or write it in one of them only"))
+        return errors
+
+    def publication_options(self, publication: Page | None, rule_id: str) -> dict[str, Any]:
+        """The options of a rule that a publication's targets set (both languages' `targets:` together)."""
+        if publication is None:
+            return {}
+        counterpart = publication.counterpart
+        written = {**((counterpart.meta.get("targets") or {}) if counterpart is not None else {}),
+                   **(publication.meta.get("targets") or {})}
+        aimed = [(self.targets[name][1], value) for name, value in written.items()
+                 if name in self.targets and self.targets[name][0].id == rule_id]
+        found = {target.option: value for target, value in aimed}
+        for target, value in aimed:
+            if target.derived and target.derived[0] not in found:
+                option, formula = target.derived
+                found[option] = formula(value)
+        return found
+
+    def targets_in_force(self, publication: Page) -> dict[str, Any]:
+        """Every target's value for the pages of a publication, set by it or by the site: for the reviewer's report."""
+        found = {}
+        for name, (declared, target) in self.targets.items():
+            found[name] = {**self.site_options[declared.id],
+                           **self.publication_options(publication, declared.id)}[target.option]
+        return found
+
     def options(self, page: Page | None, rule_id: str) -> dict[str, Any]:
-        """The options in force for the rule on `page` (site-wide when page is None)."""
+        """The options in force for the rule on `page` (site-wide when page is None): the site's, then its
+        publication's targets, then the page's own relaxation."""
         merged = dict(self.site_options[rule_id])
         if page is not None:
+            merged.update(self.publication_options(page.publication(), rule_id))
             relaxed = (page.meta.get("checks") or {}).get(rule_id)
             if relaxed:
                 merged.update({k: v for k, v in relaxed.items() if k != "reason"})

@@ -22,10 +22,13 @@ from urllib.parse import unquote, urlsplit
 
 from . import command, report
 from .browser import BrowserNotFound, PageVisit, launch, serve, visit_pages
-from .model import ContentError, ContentErrors, Finding, Page, Site
+from .glossary import PAGE_URLS as GLOSSARY_URLS
+from .model import LANGUAGES, ContentError, ContentErrors, Finding, Page, Site
 from .pipeline import build_site, publish
-from .project import CODE_DIR, Project, shown
+from .project import PACKAGE_DIR, Project, shown
 from .report import EXIT_FINDINGS, EXIT_LOAD_ERROR, EXIT_OK, fail_to_load, print_findings
+from .search import search_url
+from .template_origin import Origin, body_span, find_origin, template_tags
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
@@ -38,6 +41,7 @@ JAVA_HELP = "install Java 11 or later (Debian/Ubuntu: apt-get install -y default
 # vnu reads the files from disk, where a root-relative address such as /assets/style.css is not on
 # the page's origin, so it reports the page's own stylesheet as blocked by `style-src 'self'`. The
 # browser loads the pages over HTTP and reports real Content-Security-Policy violations itself.
+CONTEXT_LINES = 40  # lines above a flagged element read to tell which template holds it
 VNU_FILE_CSP = re.compile(r"^Resource violates Content Security Policy .*“/(?!/)[^”]*”")
 
 
@@ -53,7 +57,12 @@ class Target:
     html_file: Path  # the built file
     source: str  # the file a writer fixes: the page's Markdown, the template, or the built file
     page: Page | None = None  # the site model's page, when the audit built the site
-    from_template: bool = False  # a 404 page or the splash: its source is a template, whose lines differ
+    template: str = ""  # a page a template makes alone (404, splash, search, glossary): its name
+    project: Project | None = None  # when the audit built the site: where its templates are
+
+    @property
+    def from_template(self) -> bool:
+        return bool(self.template)
 
     def fallback_line(self, html_line: int | None) -> int:
         """Without a Markdown page: the built file's line, or line 1 of a template."""
@@ -62,6 +71,33 @@ class Target:
     @functools.cached_property
     def html_lines(self) -> list[str]:
         return self.html_file.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    @functools.cached_property
+    def body_lines(self) -> tuple[int, int] | None:
+        """The built file's lines holding the page's rendered Markdown (see template_origin.body_span)."""
+        return body_span(self.html_lines, self.page.html) if self.page is not None else None
+
+    def template_origin(self, html_line: int | None, snippet: str) -> Origin | None:
+        """The template (and its line) a flagged element comes from, or None when it is the Markdown's or
+        cannot be told: anything outside the page's rendered Markdown is the layout's."""
+        if self.project is None or (self.page is None and not self.template):
+            return None
+        in_body = False
+        if self.page is not None:
+            span = self.body_lines
+            if span is None or not html_line:
+                return None
+            in_body = span[0] <= html_line <= span[1]
+        tags = template_tags(tuple(self.project.template_files().items()))
+        before = reversed(self.html_lines[max(0, (html_line or 1) - 1 - CONTEXT_LINES):(html_line or 1) - 1])
+        found = find_origin(tags, snippet, in_body, prefer=self.template, before=before)
+        return found or (None if in_body else Origin(self.template or "base.html", 1))
+
+    def template_finding(self, origin: Origin, check: str, severity: str, message: str) -> Finding:
+        """A finding at the template line an element comes from, saying so."""
+        name = self.project.template_file(origin.template)
+        return Finding(name, origin.line, check, severity,
+                       f"{message} The element comes from the template {name}, not from the page's Markdown.")
 
 
 @dataclass
@@ -99,8 +135,10 @@ class AuditReport:
 # ----------------------------------------------------------------------------- pages of a site
 
 def site_targets(site_dir: Path, site: Site | None = None) -> list[Target]:
-    """Every HTML file of the built site (pages, 404 pages, the splash), with its source file."""
+    """Every HTML file of the built site (pages, 404 pages, the splash, search...), with its source file: with
+    the site model, a page's Markdown, or the template that makes the page alone."""
     by_url = site.by_url() if site else {}
+    made = made_from_templates() if site else {}
     targets = []
     for html_file in sorted(site_dir.rglob("*.html")):
         rel = html_file.relative_to(site_dir)
@@ -109,17 +147,20 @@ def site_targets(site_dir: Path, site: Site | None = None) -> list[Target]:
         posix = rel.as_posix()
         path = "/" + posix.removesuffix("index.html") if rel.name == "index.html" else "/" + posix
         page = by_url.get(path)
-        template = None
-        if page is not None:
-            source = str(page.source)
-        elif site is not None and rel.name == "404.html":
-            source = template = site.project.template_file("404.html")
-        elif site is not None and posix == "index.html":
-            source = template = site.project.template_file("splash.html")
-        else:
-            source = shown(html_file.resolve())
-        targets.append(Target(path, html_file, source, page, from_template=template is not None))
+        template = "" if page is not None else made.get(path) or made.get(rel.name, "")
+        source = str(page.source) if page is not None else (
+            site.project.template_file(template) if template else shown(html_file.resolve()))
+        targets.append(Target(path, html_file, source, page, template, site.project if site else None))
     return targets
+
+
+def made_from_templates() -> dict[str, str]:
+    """The pages a template makes on its own, by address (a language's 404 page by its name): 404 pages, the
+    splash, the search and glossary pages (the glossary's words are data, its markup the template's)."""
+    pages = {"404.html": "404.html", "/404.html": "404-root.html", "/": "splash.html"}
+    pages.update((search_url(lang), "search.html") for lang in LANGUAGES)
+    pages.update((url, "glossary.html") for url in GLOSSARY_URLS.values())
+    return pages
 
 
 # ----------------------------------------------------------------------------- tools
@@ -129,7 +170,7 @@ def find_tool(relative: Path, env_name: str) -> Path | None:
     if os.environ.get(env_name):
         path = Path(os.environ[env_name])
         return path if path.is_file() else None
-    for base in (CODE_DIR, Path.cwd()):
+    for base in (PACKAGE_DIR.parent, Path.cwd()):  # a checkout of clair, then the project
         if (base / relative).is_file():
             return base / relative
     return None
@@ -188,17 +229,20 @@ def axe_findings(target: Target, violations: list[dict]) -> list[Finding]:
             html_line = html_line_of(node.get("html", ""), html_lines)
             where = f"`{selector}`" + (f" (HTML line {html_line})" if html_line else "")
             summary = one_line(node.get("failureSummary") or "")
+            what = f"{rule['help']}: {where} on {target.path}."
+            why = (f" {summary}" if summary else "") + f" ({impact}; see {rule['helpUrl']})"
+            check = f"a11y.axe.{rule['id']}"
+            origin = target.template_origin(html_line, node.get("html", ""))
+            if origin is not None:
+                findings.append(target.template_finding(origin, check, severity, what + why))
+                continue
             if target.page is not None:
                 line, layout = axe_source_line(target.page, node)
             else:
                 line, layout = target.fallback_line(html_line), False
-            message = f"{rule['help']}: {where} on {target.path}."
             if layout:
-                message += " The element is in the page layout (templates/), not in the Markdown."
-            if summary:
-                message += f" {summary}"
-            message += f" ({impact}; see {rule['helpUrl']})"
-            findings.append(Finding(target.source, line, f"a11y.axe.{rule['id']}", severity, message))
+                what += " The element is in the page layout (templates/), not in the Markdown."
+            findings.append(Finding(target.source, line, check, severity, what + why))
     return findings
 
 
@@ -274,9 +318,21 @@ def vnu_findings(report: dict, targets: list[Target], site_dir: Path) -> list[Fi
         detail = f"{text} On {target.path}, {where}" + (f": `{extract}`" if extract else "") + "."
         if message.get("subType") == "warning" or kind == "info":
             detail += " (vnu warning)"
+        origin = target.template_origin(html_line, flagged_markup(message))
+        if origin is not None:
+            findings.append(target.template_finding(origin, "html.vnu", severity, detail))
+            continue
         line = vnu_source_line(target, html_line) if target.page is not None else target.fallback_line(html_line)
         findings.append(Finding(target.source, line, "html.vnu", severity, detail))
     return findings
+
+
+def flagged_markup(message: dict) -> str:
+    """The markup a vnu message points at: the highlighted part of its extract."""
+    extract, start = message.get("extract") or "", message.get("hiliteStart")
+    if start is None:
+        return extract
+    return extract[start:start + (message.get("hiliteLength") or 0)]
 
 
 def vnu_source_line(target: Target, html_line: int | None) -> int:
@@ -329,7 +385,7 @@ async def run_audit(browser, site_dir: Path, site: Site | None = None, screensho
     targets = site_targets(site_dir, site)
     vnu = start_vnu(site_dir, find_java() if java is True else (java or None), find_tool(VNU_PATH, "CLAIR_VNU"))
     try:
-        with serve(site_dir) as base_url:
+        with serve(site_dir, site.config.urls.base_path if site else "/") as base_url:
             visits = await visit_pages(browser, base_url, [t.path for t in targets], axe, AXE_OPTIONS,
                                        screenshots, jobs)
     except BaseException:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import command
 from .model import ContentError, Finding
-from .project import CODE_DIR, shown
+from .project import DEFAULT_TEMPLATES, shown
 from .report import dump_json, summary_line
 from .shape import Fields, Shape
 
@@ -29,7 +29,7 @@ ABOUT = ("Findings accepted when clair's checks were turned on. `python build.py
          "on findings not listed here. Written by `python build.py check --update-baseline FILE`: review changes "
          "to it like any other change.")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-CODE_ANCHOR = "clair:"  # clair's own files (its default templates) wherever clair is installed
+THEME_ANCHOR = "clair:templates/"  # clair's default templates, wherever clair is installed
 
 Key = tuple[str, str, str]  # check, file (relative to the project), fingerprint
 
@@ -53,7 +53,7 @@ class Fingerprints:
 
     def __init__(self, root: Path):
         root = Path(root).resolve()
-        self.anchors = ((root, ""), (CODE_DIR, CODE_ANCHOR))
+        self.anchors = ((root, ""), (DEFAULT_TEMPLATES, THEME_ANCHOR))
         # how messages name the project's folder: in full, or from the working folder (`site/content/...`)
         self.prefixes = [(f"{anchor.as_posix()}/", prefix) for anchor, prefix in self.anchors]
         if shown(root) not in (".", root.as_posix()):

@@ -21,6 +21,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator, Mapping
+from urllib.parse import urlsplit
 
 # Flags for a machine without a GPU, on a closed network (no background calls). Playwright adds
 # --no-sandbox itself unless asked for the sandbox (`chromium_sandbox=True`, as `launch` does).
@@ -100,20 +101,37 @@ async def launch(playwright, explicit: str | None = None):
                                             chromium_sandbox=False)
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the folder under `base_path` (`/` or, for a site published under a path, `/plan/`); other addresses
+    answer 404, as on the host the site is published on."""
+
+    def __init__(self, *args, base_path: str = "/", **kwargs):
+        self.base_path = base_path  # before the base class, which handles the request in its __init__
+        super().__init__(*args, **kwargs)
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
 
+    def send_head(self):
+        if not urlsplit(self.path).path.startswith(self.base_path):
+            self.send_error(404)
+            return None
+        return super().send_head()
+
+    def translate_path(self, path: str) -> str:
+        return super().translate_path(path[len(self.base_path) - 1:])
+
 
 @contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve `folder` on 127.0.0.1 at a free port, in a thread; yields the base URL (no trailing slash)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
+def serve(folder: Path, base_path: str = "/", handler=QuietHandler) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1 at a free port, under `base_path` (clair/urls.py), in a thread, with `handler`
+    (a QuietHandler); yields the address of the folder, without a trailing slash (`http://127.0.0.1:PORT/plan`)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(folder), base_path=base_path))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="clair-audit-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://127.0.0.1:{server.server_port}{base_path.rstrip('/')}"
     finally:
         server.shutdown()
         server.server_close()

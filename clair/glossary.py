@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 from markdown_it.token import Token
 
 from .config import did_you_mean
-from .i18n import french_typography
+from .i18n import DEFAULT_FRENCH_SPACING, french_typography
 from .model import LANGUAGES, ContentError, ContentErrors, GeneratedPage, Page, paired
 from .slug import slugify
 from .yamlfile import KeyLines, load_mapping, read_text_file
@@ -99,8 +99,9 @@ def fold(text: str) -> str:
 # ----------------------------------------------------------------------------- loading
 
 
-def load_glossary(path: Path) -> Glossary | None:
-    """Read and validate the glossary file; None when there is none. Every problem names its line."""
+def load_glossary(path: Path, french_spacing: str = DEFAULT_FRENCH_SPACING) -> Glossary | None:
+    """Read and validate the glossary file; None when there is none. Every problem names its line. French texts
+    get the site's French spacing."""
     if not path.exists():  # a folder or a named pipe is refused when read
         return None
     name = str(path)
@@ -110,7 +111,7 @@ def load_glossary(path: Path) -> Glossary | None:
     errors: list[ContentError] = []
     for key, value in data.items():
         try:
-            for entry in read_entry(key, value, name, lines):
+            for entry in read_entry(key, value, name, lines, french_spacing):
                 other = glossary.entries[entry.lang].get(entry.abbr)
                 if other is not None:
                     raise ContentError(name, entry.line, f"the {entry.lang} acronym `{entry.abbr}` is also used by "
@@ -124,7 +125,7 @@ def load_glossary(path: Path) -> Glossary | None:
     return glossary
 
 
-def read_entry(key: str, value: Any, file: str, lines: KeyLines) -> list[Entry]:
+def read_entry(key: str, value: Any, file: str, lines: KeyLines, french_spacing: str) -> list[Entry]:
     """Both languages of one entry, refused with the line of the first missing or wrong field."""
     line = lines.get(key)
     example = "en: {abbr: OPS, term: Ontario Public Service, definition: ...}"
@@ -142,11 +143,11 @@ def read_entry(key: str, value: Any, file: str, lines: KeyLines) -> list[Entry]:
         if lang not in value:
             raise ContentError(file, line, f"`{key}` has no `{lang}:` version; add one with its `abbr`, "
                                            "`term` and `definition` in that language")
-        entries.append(read_version(key, lang, value[lang], file, lines))
+        entries.append(read_version(key, lang, value[lang], file, lines, french_spacing))
     return entries
 
 
-def read_version(key: str, lang: str, version: Any, file: str, lines: KeyLines) -> Entry:
+def read_version(key: str, lang: str, version: Any, file: str, lines: KeyLines, french_spacing: str) -> Entry:
     """One language of an entry: abbr, term, definition (all required), forms (optional)."""
     line = lines.get((key, lang), lines.get(key))
     if not isinstance(version, dict):
@@ -177,7 +178,7 @@ def read_version(key: str, lang: str, version: Any, file: str, lines: KeyLines) 
                            f"`{key}` must be a list of texts, such as [\"chief information officers\"]")
     texts = [version["term"].strip(), version["definition"].strip(), *(f.strip() for f in forms)]
     if lang == "fr":
-        texts = [french_typography(t) for t in texts]
+        texts = [french_typography(t, french_spacing) for t in texts]
     return Entry(key, lang, abbr, texts[0], texts[1], tuple(texts[2:]), line or 1)
 
 

@@ -19,8 +19,14 @@ _SPACES = "[ \u00a0\u202f]*"
 
 
 FRENCH_SPACING = [(re.compile("«" + _SPACES), "«" + NBSP), (re.compile(_SPACES + "»"), NBSP + "»"),
-                  (re.compile(_SPACES + r":(?=\s|$)"), NBSP + ":"),
-                  (re.compile(_SPACES + r"([;!?])(?=\s|$|»)"), NARROW_NBSP + r"\1")]
+                  (re.compile(_SPACES + r":(?=\s|$)"), NBSP + ":")]
+# `; ! ?` after a word (not after « or another mark), with whatever spaces the writer typed before it
+BEFORE_MARKS = re.compile(r"(?<=[^\s«;!?])" + _SPACES + r"([;!?])(?=[\s;!?»)]|$)")
+# site.yaml `french_spacing`: what goes before ; ! ?. `ca`, the Translation Bureau's rule for Canadian
+# government texts: nothing. `fr`, the practice of France (and the OQLF): a narrow no-break space.
+SPACE_BEFORE_MARKS = {"ca": "", "fr": NARROW_NBSP}
+FRENCH_SPACINGS = tuple(SPACE_BEFORE_MARKS)
+DEFAULT_FRENCH_SPACING = "ca"
 GROUPED_DIGITS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
 LONG_NUMBER = re.compile(r"(?<![\d,.])\d{5,}(?![\d.])")
 MAX_GROUPED_DIGITS = 100  # longer runs of digits are codes or mistakes, not numbers to group
@@ -28,12 +34,14 @@ NUMBER_UNIT = re.compile(r"(\d)[ \u00a0\u202f]?([%$])")
 FRENCH_MARKS = re.compile(r"[«»:;!?\d]")  # text without any of these needs no French typography
 
 
-def french_typography(text: str) -> str:
-    """Canadian French spacing (Translation Bureau style): see README, 'French typography'."""
+def french_typography(text: str, spacing: str = DEFAULT_FRENCH_SPACING) -> str:
+    """French spacing, Canadian (`ca`, Translation Bureau style) or as in France (`fr`): see README, 'French
+    typography'. Spaces the writer typed are replaced, so applying it twice, or in the other mode, is safe."""
     if not FRENCH_MARKS.search(text):
         return text
     for pattern, spaced in FRENCH_SPACING:
         text = pattern.sub(spaced, text)
+    text = BEFORE_MARKS.sub(SPACE_BEFORE_MARKS[spacing] + r"\1", text)
     return french_numbers(text)
 
 
@@ -64,17 +72,20 @@ def long_date(value: dt.date, lang: str) -> str:
 
 
 class Catalogue:
-    """The fixed strings of the templates, one YAML table with both languages per key."""
+    """The fixed strings of the templates, YAML tables with both languages per key: the theme's, then a site's own
+    (`Project.messages`), whose keys replace the theme's one by one."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        data, self.lines = load_mapping(path.read_text(encoding="utf-8"), str(path))
+    def __init__(self, paths: tuple[Path, ...], french_spacing: str = DEFAULT_FRENCH_SPACING):
+        self.path = paths[-1]
+        self.french_spacing = french_spacing
         self.messages: dict[str, dict] = {}
-        for key, entry in data.items():
-            missing = [lang for lang in LANGUAGES if not isinstance(entry, dict) or lang not in entry]
-            if missing:
-                raise ContentError(path, self.lines.get(key), f"message `{key}` has no {' or '.join(missing)} text")
-            self.messages[key] = entry
+        for path in paths:
+            data, lines = load_mapping(path.read_text(encoding="utf-8"), str(path))
+            for key, entry in data.items():
+                missing = [lang for lang in LANGUAGES if not isinstance(entry, dict) or lang not in entry]
+                if missing:
+                    raise ContentError(path, lines.get(key), f"message `{key}` has no {' or '.join(missing)} text")
+                self.messages[key] = entry
 
     def get(self, key: str, lang: str, count: int | None = None, **values) -> str:
         """The message in `lang`, its plural form chosen by Babel when `count` is given."""
@@ -85,4 +96,8 @@ class Catalogue:
             text = text[Locale.parse(LOCALES[lang]).plural_form(count)]
             values["count"] = format_decimal(count, locale=LOCALES[lang])
         text = text.format(**values) if values else text
-        return french_typography(text) if lang == "fr" else text
+        return self.typeset(text, lang)
+
+    def typeset(self, text: str, lang: str) -> str:
+        """French text with the site's French spacing; English as it is."""
+        return french_typography(text, self.french_spacing) if lang == "fr" else text

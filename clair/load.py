@@ -28,7 +28,12 @@ FRONT_MATTER_TYPES = {
     "translation_key": str,
     "translated_from": str,
     "checks": dict,
+    "status": str,
+    "note": str,
+    "targets": dict,
 }
+PUBLICATION_KEYS = ("status", "note", "targets")  # settings of a whole publication, in its own _index.md only
+STATUSES = ("current", "archived")
 TEXT_KEYS = tuple(key for key, kind in FRONT_MATTER_TYPES.items() if kind is str)  # `title: No` stays "No"
 TYPE_WORDS = {str: "a piece of text", int: "a whole number", dt.date: "a date like 2026-11-24", dict: "a group of settings"}
 SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")  # the whole slug (fullmatch): `$` would let "a\n" through
@@ -73,7 +78,7 @@ def load_site(project: Project) -> Site:
     if errors:
         raise ContentErrors(errors, site.findings)
     site.library = MatrixLibrary.load(project.data)
-    site.glossary = load_glossary(project.data / GLOSSARY_FILE)
+    site.glossary = load_glossary(project.data / GLOSSARY_FILE, site.config.french_spacing)
     return site
 
 
@@ -152,7 +157,8 @@ def load_page(path: Path, content_dir: Path, findings: list[Finding]) -> Page | 
                                        f"{Path(content_dir, lang).as_posix()}/")
     text = read_text(path)
     meta, meta_lines, body, body_line = split_front_matter(text, str(path))
-    errors = check_front_matter(meta, meta_lines, str(path), findings)
+    is_publication = len(rel_to_content.parts) == 3 and rel_to_content.name == "_index.md"
+    errors = check_front_matter(meta, meta_lines, str(path), findings, is_publication)
     if errors:
         raise ContentErrors(errors)
     return Page(
@@ -215,14 +221,17 @@ def describe(value) -> str:
     return f"`{text if len(text) <= 60 else text[:57] + '...'}`"
 
 
-def check_front_matter(meta: dict, lines: dict[str, int], file: str, findings: list[Finding]) -> list[ContentError]:
+def check_front_matter(meta: dict, lines: dict[str, int], file: str, findings: list[Finding],
+                       is_publication: bool = False) -> list[ContentError]:
     """Every mistake of a settings block at once. Errors (returned) for what clair cannot publish safely: no
-    title, an unsafe slug, a date that is not one, a value of the wrong kind. Warnings (added to `findings`) for
-    what it can do without: an unknown key, no description, an unknown layout, a weight that is not a whole
-    number, a key without a value; such values are left out of `meta`, so the defaults apply."""
+    title, an unsafe slug, a date that is not one, a value of the wrong kind, a status it does not know, an
+    archived publication without its note. Warnings (added to `findings`) for what it can do without: an unknown
+    key, no description, an unknown layout, a weight that is not a whole number, a key without a value, a
+    publication's setting on another page; such values are left out of `meta`, so the defaults apply."""
     errors = []
     misspelt = misspelt_required(meta)
-    problems = [*required_problems(meta, misspelt), *value_problems(meta, set(misspelt.values()))]
+    problems = [*required_problems(meta, misspelt), *value_problems(meta, set(misspelt.values())),
+                *publication_problems(meta, is_publication)]
     for line, check, message in sorted((lines.get(key, 1), check, message) for key, check, message in problems):
         if check == ERROR:
             errors.append(ContentError(file, line, message))
@@ -319,6 +328,33 @@ def date_problems(meta: dict, key: str) -> Iterator[Problem]:
         yield key, ERROR, f"`{key}` must be {TYPE_WORDS[dt.date]}, not {describe(value)}"
     else:
         meta[key] = date
+
+
+def publication_problems(meta: dict, is_publication: bool) -> Iterator[Problem]:
+    """`status`, `note` and `targets` are a whole publication's, so they belong in its own `_index.md`; elsewhere
+    they are ignored. An archived publication needs its `note`: every page of it shows the note as its notice.
+    (Settings, in checks/settings.py, reads the targets' values.)"""
+    if not is_publication:
+        for key in PUBLICATION_KEYS:
+            if key in meta:
+                del meta[key]
+                yield key, IGNORED_VALUE, (f"`{key}` is ignored here: it is a setting of a whole publication, so it "
+                                           "belongs in the publication's own `_index.md` (the one in the "
+                                           "publication's folder, just inside content/en/ or content/fr/)")
+        return
+    status = meta.get("status")
+    if isinstance(status, str) and status not in STATUSES:
+        yield "status", ERROR, (f"`status: {status}` is not a status clair knows; write `status: archived` for a "
+                                "publication kept for the record (every page then shows its `note`), or delete the "
+                                f"line for a current one.{did_you_mean(status, STATUSES)}")
+    elif status == "archived" and not isinstance(meta.get("note"), str):
+        yield "status", ERROR, ("an archived publication needs a `note:` that tells readers, in this page's "
+                                "language, why it is kept and what has changed since, such as `note: This is a "
+                                "2013 document. The consultation it describes is closed.`")
+    elif isinstance(meta.get("note"), str) and status != "archived":
+        del meta["note"]
+        yield "note", IGNORED_VALUE, ("`note` is shown only on archived publications, so it is ignored here; add "
+                                      "`status: archived` if this publication is kept for the record")
 
 
 def slug_problems(slug) -> Iterator[Problem]:

@@ -1,6 +1,7 @@
 """Markdown parsing: one markdown-it configuration, parsed once per page, tokens shared by render and checks."""
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterator
@@ -15,10 +16,11 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .files import ALLOWED, MEDIA_TYPES, PICTURE_TYPES, read_regular, special_kind
-from .i18n import french_typography
+from .i18n import DEFAULT_FRENCH_SPACING, french_typography
 from .model import ContentError, ContentErrors, Page
 from .sanitize import RawHtmlRun, kept_ids, sanitise_html, take_line_marks
 from .slug import slugify
+from .urls import publish
 
 BLOCKS = ("vision", "promise", "commitments", "you-said", "what-we-heard", "example", "outcomes", "timeline", "appendix",
           "matrix")
@@ -31,16 +33,19 @@ MAX_BLOCK_DEPTH = 3  # building blocks inside building blocks; each level render
 MAX_PARTS = 250_000
 INLINE_MARKUP = re.compile(r"[*_\[\]`<!~\\&]")  # each inline element starts or ends at one of these
 MEDIA_DIR = "media"  # pictures and files pages link to are copied to /media/<path under content/>
+BASE_PATH = "base_path"  # the page's `env` key naming the path the site is published under (the renderer sets it)
 SVG_HINT = dict.fromkeys((".svg", ".svgz"), " (an SVG drawing can hold a program, and clair does not clean it "
                                              "out: export the drawing as PNG)")
 
 
-def make_parser(allow_raw_html: bool = False) -> MarkdownIt:
+def make_parser(allow_raw_html: bool = False, french_spacing: str = DEFAULT_FRENCH_SPACING) -> MarkdownIt:
     """CommonMark with tables, footnotes, definition lists, heading ids and building blocks.
 
     Raw HTML is shown as text unless the site allows it; then it goes through the allow-list sanitiser.
+    French pages get French spacing (`french_spacing`: the site's `ca` or `fr`).
     """
-    md = MarkdownIt("commonmark", {"html": allow_raw_html}, renderer_cls=RawHtmlRenderer)
+    # xhtmlOut off: `<img …>`, `<br>`, `<hr>` as HTML writes them (the validator warns about `<img … />`)
+    md = MarkdownIt("commonmark", {"html": allow_raw_html, "xhtmlOut": False}, renderer_cls=RawHtmlRenderer)
     md.enable("table")
     md.use(footnote_plugin).use(deflist_plugin)
     md.block.ruler.before(md.block.ruler.__rules__[0].name, "size_guard", _block_size_guard)
@@ -51,10 +56,12 @@ def make_parser(allow_raw_html: bool = False) -> MarkdownIt:
     if allow_raw_html:
         md.add_render_rule("html_block", _render_sanitised)
         md.core.ruler.push("raw_html_lines", _inline_html_lines_rule)
-    md.core.ruler.push("french_typography", _french_typography_rule)
+    md.core.ruler.push("french_typography", functools.partial(_french_typography_rule, spacing=french_spacing))
     md.core.ruler.push("table_captions", _table_caption_rule)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("th_open", _render_column_header)
+    md.add_render_rule("link_open", _render_published)
+    md.add_render_rule("image", _render_published)
     return md
 
 
@@ -81,7 +88,24 @@ def _inline_size_guard(state) -> None:
 def _render_sanitised(self, tokens, index, options, env) -> str:
     """A block of raw HTML through the allow-list sanitiser, balanced on its own, its elements marked with their
     lines (`unmark_body` takes the marks out)."""
-    return sanitise_html(tokens[index].content, tokens[index].map[0])
+    return sanitise_html(tokens[index].content, tokens[index].map[0], env.get(BASE_PATH, "/"))
+
+
+def _render_published(self, tokens, index, options, env) -> str:
+    """A link or picture with its address as published: a site path (`/en/x/`, `/media/chart.png`) under the
+    site's base path (`env[BASE_PATH]`, clair/urls.py). The token keeps the site path, for the checks."""
+    token = tokens[index]
+    attribute = "src" if token.type == "image" else "href"
+    address = str(token.attrGet(attribute) or "")
+    published = publish(address, env.get(BASE_PATH, "/"))
+    render = RendererHTML.image if token.type == "image" else RendererHTML.renderToken
+    if published == address:
+        return render(self, tokens, index, options, env)
+    token.attrSet(attribute, published)
+    try:
+        return render(self, tokens, index, options, env)
+    finally:
+        token.attrSet(attribute, address)
 
 
 def _inline_html_lines_rule(state: StateCore) -> None:
@@ -109,7 +133,7 @@ class RawHtmlRenderer(RendererHTML):
     at the end of the run."""
 
     def renderInline(self, tokens, options, env) -> str:
-        run, out = RawHtmlRun(), []
+        run, out = RawHtmlRun(env.get(BASE_PATH, "/")), []
         for index, token in enumerate(tokens):
             if token.type == "html_inline":
                 out.append(run.add(token.content, token.meta.get("line")))
@@ -211,14 +235,14 @@ def _render_table_open(self, tokens, index, options, env) -> str:
     return f"<table>\n<caption>{self.renderInline(caption.children, options, env)}</caption>\n"
 
 
-def _french_typography_rule(state: StateCore) -> None:
+def _french_typography_rule(state: StateCore, spacing: str) -> None:
     """Apply French spacing to the text of French pages only (never to code or URLs)."""
     if state.env.get("lang") != "fr":
         return
     for token in state.tokens:
         for child in token.children or ():
             if child.type == "text":
-                child.content = french_typography(child.content)
+                child.content = french_typography(child.content, spacing)
 
 
 def block_name(token) -> str:

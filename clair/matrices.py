@@ -27,12 +27,17 @@ The schema (see docs/authoring.md, "Action-plan matrices"):
               - id: demographics-1-a
                 lead: [ORO]                    # glossary acronyms or the word Communities
                 text: {en: ..., fr: ...}
-                partners: [CPSA]               # glossary acronyms
+                partners: [CPSA]               # glossary acronyms, or a name in both languages:
+                                               #   {en: Bargaining agents, fr: Agents négociateurs}
                 periods: [2007-2008]           # period ids
+                uncertain: [2007-2008]         # optional: marks of `periods` that are a best reading
                 note: {en: ..., fr: ...}       # shown to readers; a plain string is an editor's note
 
 A `note` written as plain text (not as `{en, fr}`) is a note for the people who maintain the data
 (how the source was read, what is in doubt): it stays in the data file and is never published.
+`uncertain` lists the year marks that are a best reading of an unclear source, so readers are told so:
+in the table (a visible asterisk explained by a legend, and words for screen readers) and in the CSV.
+A partner that has no acronym (a group, not an organization) is written as a name in both languages.
 """
 from __future__ import annotations
 
@@ -46,7 +51,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from .config import did_you_mean
-from .i18n import french_typography
+from .i18n import DEFAULT_FRENCH_SPACING, french_typography
 from .model import LANGUAGES, ContentError, ContentErrors
 from .yamlfile import DATA, NULL_TAG, compose, read_text_file
 
@@ -104,11 +109,12 @@ class Activity:
     id: str
     lead: tuple[str, ...]
     text: Text
-    partners: tuple[str, ...]
+    partners: tuple[str | Text, ...]  # glossary acronyms, or names without one written in both languages
     periods: tuple[str, ...]
     note: Text | None  # shown to readers
     editor_note: str | None  # kept in the data file only
     line: int
+    uncertain: tuple[str, ...] = ()  # the marks of `periods` that are a best reading of the source
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,9 @@ class Matrix:
                 yield f"goal `{goal.id}` text", goal.text
                 for activity in goal.activities:
                     yield f"activity `{activity.id}` text", activity.text
+                    for partner in activity.partners:
+                        if isinstance(partner, Text):
+                            yield f"a partner of activity `{activity.id}`", partner
                     if activity.note:
                         yield f"activity `{activity.id}` note", activity.note
 
@@ -190,7 +199,7 @@ KEYS = {  # what each kind of mapping holds: (required, optional)
     "glossary entry": (("en", "fr"), ("fr_abbr",)),
     "target": (("id", "name", "goals"), ()),
     "goal": (("id", "community", "text", "activities"), ()),
-    "activity": (("id", "lead", "text", "partners", "periods"), ("note",)),
+    "activity": (("id", "lead", "text", "partners", "periods"), ("uncertain", "note")),
     "text": (("en", "fr"), ()),
 }
 
@@ -428,10 +437,11 @@ class _Schema:
         lead = [self.refer("lead", n, f"a lead of {where}")
                 for n in self.sequence(values["lead"], f"the `lead` of {where}", False) or ()]
         text = self.text(values["text"], f"the `text` of {where}")
-        partners = [self.refer("partner", n, f"a partner of {where}")
-                    for n in self.sequence(values["partners"], f"the `partners` of {where}") or ()]
+        partners = [self.partner(n, where) for n in self.sequence(values["partners"], f"the `partners` of {where}")
+                    or ()]
         periods = [self.refer("period", n, f"a period of {where}")
                    for n in self.sequence(values["periods"], f"the `periods` of {where}") or ()]
+        uncertain = self.uncertain(values.get("uncertain"), periods, where)
         note, editor_note = None, None
         if "note" in values:
             if isinstance(values["note"], yaml.MappingNode):
@@ -440,15 +450,36 @@ class _Schema:
                 editor_note = self.scalar(values["note"], f"the `note` of {where}")
         for kind, key, items in (("lead", "lead", lead), ("partner", "partners", partners),
                                  ("period", "periods", periods)):
-            seen = [i for i in items if i is not None]
+            seen = [i for i in items if isinstance(i, str)]  # a partner's name (Text) is not compared
             for duplicate in sorted({i for i in seen if seen.count(i) > 1}):
                 self.error(values[key],
                            f"the {kind} `{duplicate}` is listed twice in {where}; list it once")
-        if activity_id and text and None not in lead + partners + periods:
+        if activity_id and text and None not in lead + partners + periods and uncertain is not None:
             declared = [p for p in self.period_ids if p in periods]  # the table's order, not the list's
             return Activity(activity_id, tuple(lead), text, tuple(partners), tuple(declared), note, editor_note,
-                            _line(node))
+                            _line(node), tuple(p for p in declared if p in uncertain))
         return None
+
+    def partner(self, node: yaml.Node, where: str) -> str | Text | None:
+        """A glossary acronym, or a name with no acronym written in both languages (`{en: ..., fr: ...}`)."""
+        if isinstance(node, yaml.MappingNode):
+            return self.text(node, f"a partner of {where}")
+        return self.refer("partner", node, f"a partner of {where}")
+
+    def uncertain(self, node: yaml.Node | None, periods: list[str | None], where: str) -> list[str] | None:
+        """The year marks that are a best reading: each one must be a mark of the activity's own `periods`."""
+        if node is None:
+            return []
+        found = []
+        for item in self.sequence(node, f"the `uncertain` of {where}") or ():
+            value = self.scalar(item, f"an uncertain period of {where}")
+            if value is not None and value not in periods:
+                self.error(item, f"the period `{value}` is listed under `uncertain` but not under `periods` of "
+                                 f"{where}; `uncertain` names year marks the activity has: add `{value}` to "
+                                 "`periods` or remove it from `uncertain`")
+                value = None
+            found.append(value)
+        return None if None in found else found
 
     def check_places(self) -> None:
         """Leads, partners and communities are glossary acronyms (a lead may be Communities); periods are declared."""
@@ -528,8 +559,9 @@ class MatrixLibrary:
 
 # --- rendering --------------------------------------------------------------------------------------
 
-def _typeset(text: str, lang: str) -> str:
-    return french_typography(text) if lang == "fr" else text
+def _typeset(text: str, lang: str, spacing: str) -> str:
+    """French texts with the site's French spacing (`french_spacing` in site.yaml)."""
+    return french_typography(text, spacing) if lang == "fr" else text
 
 
 def _names(items: list[str], lang: str, t: Translate) -> str:
@@ -546,32 +578,38 @@ def community_label(matrix: Matrix, goal: Goal, lang: str, t: Translate) -> str:
     return t("matrix_community_many", first=", ".join(names[:-1]), second=names[-1])
 
 
-def _acronyms(matrix: Matrix, keys: tuple[str, ...], lang: str, t: Translate) -> list[dict]:
-    """Leads or partners: an acronym with its expansion in the page's language, or the word Communities."""
+def _acronyms(matrix: Matrix, keys: tuple[str | Text, ...], lang: str, t: Translate,
+              spacing: str = DEFAULT_FRENCH_SPACING) -> list[dict]:
+    """Leads or partners: an acronym with its expansion in the page's language, the word Communities, or a
+    partner's name."""
     found = []
     for key in keys:
-        if key == COMMUNITIES and key not in matrix.glossary:
+        if isinstance(key, Text):
+            found.append({"text": _typeset(key.get(lang), lang, spacing), "title": None})
+        elif key == COMMUNITIES and key not in matrix.glossary:
             found.append({"text": t("matrix_lead_communities"), "title": None})
         else:
             term = matrix.glossary[key]
-            found.append({"text": term.abbr_in(lang), "title": _typeset(term.expansion.get(lang), lang)})
+            found.append({"text": term.abbr_in(lang), "title": _typeset(term.expansion.get(lang), lang, spacing)})
     return found
 
 
-def planned_words(period: Period, lang: str, t: Translate) -> str:
-    """What a screen reader reads in a year cell: "Planned for 2007–2008"."""
-    if period.planned:
-        return _typeset(period.planned.get(lang), lang)
-    return t("matrix_planned_for", period=_typeset(period.label.get(lang), lang))
+def planned_words(period: Period, lang: str, t: Translate, uncertain: bool = False,
+                  spacing: str = DEFAULT_FRENCH_SPACING) -> str:
+    """What a screen reader reads in a year cell: "Planned for 2007–2008", and that it is a best reading when
+    it is (the visible asterisk is hidden from screen readers, so the words must say it)."""
+    words = (_typeset(period.planned.get(lang), lang, spacing) if period.planned
+             else t("matrix_planned_for", period=_typeset(period.label.get(lang), lang, spacing)))
+    return t("matrix_uncertain_words", planned=words) if uncertain else words
 
 
-def view(matrix: Matrix, lang: str, t: Translate, csv_url: str) -> dict:
+def view(matrix: Matrix, lang: str, t: Translate, csv_url: str, spacing: str = DEFAULT_FRENCH_SPACING) -> dict:
     """Everything templates/blocks/matrix.html needs, with every id and `headers` list worked out (WCAG H43)."""
     prefix = f"matrix-{matrix.id}"
     columns = [{"id": f"{prefix}-col-activity", "label": t("matrix_col_activity"), "kind": "activity"},
                {"id": f"{prefix}-col-lead", "label": t("matrix_col_lead"), "kind": "lead"},
                {"id": f"{prefix}-col-partners", "label": t("matrix_col_partners"), "kind": "partners"}]
-    columns += [{"id": f"{prefix}-col-{p.id}", "label": _typeset(p.label.get(lang), lang), "kind": "period"}
+    columns += [{"id": f"{prefix}-col-{p.id}", "label": _typeset(p.label.get(lang), lang, spacing), "kind": "period"}
                 for p in matrix.periods]
     targets = []
     for target in matrix.targets:
@@ -585,45 +623,48 @@ def view(matrix: Matrix, lang: str, t: Translate, csv_url: str) -> dict:
                 around = f"{target_id} {goal_id} {row_id}"
                 cells = [
                     {"headers": f"{columns[1]['id']} {around}", "label": columns[1]["label"], "kind": "lead",
-                     "names": _acronyms(matrix, activity.lead, lang, t)},
+                     "names": _acronyms(matrix, activity.lead, lang, t, spacing)},
                     {"headers": f"{columns[2]['id']} {around}", "label": columns[2]["label"], "kind": "partners",
-                     "names": _acronyms(matrix, activity.partners, lang, t)},
+                     "names": _acronyms(matrix, activity.partners, lang, t, spacing)},
                 ]
                 for period, column in zip(matrix.periods, columns[3:]):
-                    planned = period.id in activity.periods
+                    planned, uncertain = period.id in activity.periods, period.id in activity.uncertain
                     cells.append({"headers": f"{column['id']} {around}", "label": column["label"], "kind": "period",
-                                  "planned": planned, "words": planned_words(period, lang, t) if planned else ""})
+                                  "planned": planned, "uncertain": uncertain,
+                                  "words": planned_words(period, lang, t, uncertain, spacing) if planned else ""})
                 rows.append({"id": row_id, "headers": f"{columns[0]['id']} {target_id} {goal_id}",
-                             "text": _typeset(activity.text.get(lang), lang),
-                             "note": _typeset(activity.note.get(lang), lang) if activity.note else None,
+                             "text": _typeset(activity.text.get(lang), lang, spacing),
+                             "note": _typeset(activity.note.get(lang), lang, spacing) if activity.note else None,
                              "cells": cells})
             goals.append({"id": goal_id, "headers": target_id, "number": number,
                           "label": t("matrix_goal", number=number),
-                          "text": _typeset(goal.text.get(lang), lang),
+                          "text": _typeset(goal.text.get(lang), lang, spacing),
                           "community": community_label(matrix, goal, lang, t), "activities": rows})
-        targets.append({"id": target_id, "name": _typeset(target.name.get(lang), lang), "goals": goals})
-    return {"id": prefix, "name": matrix.id, "caption": _typeset(matrix.caption.get(lang), lang),
-            "columns": columns, "span": len(columns), "targets": targets, "csv_url": csv_url}
+        targets.append({"id": target_id, "name": _typeset(target.name.get(lang), lang, spacing), "goals": goals})
+    uncertain = any(activity.uncertain for _, _, activity in matrix.activities())
+    return {"id": prefix, "name": matrix.id, "caption": _typeset(matrix.caption.get(lang), lang, spacing),
+            "columns": columns, "span": len(columns), "targets": targets, "csv_url": csv_url,
+            "legend": t("matrix_uncertain_legend") if uncertain else None}
 
 
-def csv_bytes(matrix: Matrix, lang: str, t: Translate) -> bytes:
+def csv_bytes(matrix: Matrix, lang: str, t: Translate, spacing: str = DEFAULT_FRENCH_SPACING) -> bytes:
     """The matrix as CSV in one language: UTF-8 with a byte-order mark (so spreadsheet programs read
     accents right), CRLF line endings, one row per activity."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([t("matrix_col_target"), t("matrix_col_goal"), t("matrix_col_communities"),
                      t("matrix_col_activity"), t("matrix_col_lead"), t("matrix_col_partners"),
-                     *(_typeset(p.label.get(lang), lang) for p in matrix.periods), t("matrix_col_note")])
-    planned = t("matrix_planned")
+                     *(_typeset(p.label.get(lang), lang, spacing) for p in matrix.periods), t("matrix_col_note")])
+    marks = {False: t("matrix_planned"), True: t("matrix_planned_uncertain")}
     for target, goal, activity in matrix.activities():
         row = [target.name.get(lang), goal.text.get(lang),
                _names([matrix.glossary[c].abbr_in(lang) for c in goal.community], lang, t),
                activity.text.get(lang),
-               _names([n["text"] for n in _acronyms(matrix, activity.lead, lang, t)], lang, t),
-               ", ".join(n["text"] for n in _acronyms(matrix, activity.partners, lang, t)),
-               *(planned if p.id in activity.periods else "" for p in matrix.periods),
+               _names([n["text"] for n in _acronyms(matrix, activity.lead, lang, t, spacing)], lang, t),
+               ", ".join(n["text"] for n in _acronyms(matrix, activity.partners, lang, t, spacing)),
+               *(marks[p.id in activity.uncertain] if p.id in activity.periods else "" for p in matrix.periods),
                activity.note.get(lang) if activity.note else ""]
-        writer.writerow([_cell(_typeset(value, lang)) for value in row])
+        writer.writerow([_cell(_typeset(value, lang, spacing)) for value in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -168,6 +168,18 @@ class Page:
         chain = [*self.ancestors(), self]
         return chain[1] if len(chain) > 1 else None
 
+    @property
+    def is_publication(self) -> bool:
+        """A publication's own page (`content/en/NAME/_index.md`): its `status`, `note` and `targets` are the
+        whole publication's."""
+        return self.is_section and len(self.rel.parts) == 2
+
+    @property
+    def archived(self) -> Page | None:
+        """The page's publication when it is archived (`status: archived`): every page shows its `note`."""
+        publication = self.publication()
+        return publication if publication is not None and publication.meta.get("status") == "archived" else None
+
 
 @dataclass
 class Site:
@@ -179,6 +191,7 @@ class Site:
     findings: list[Finding] = field(default_factory=list)
     scores: dict[str, dict] = field(default_factory=dict)  # per source file: readability and parity figures
     relaxations: list[dict] = field(default_factory=list)  # rules pages relaxed, with their reasons
+    targets: dict[str, dict] = field(default_factory=dict)  # per publication page's file: its targets in force
     library: Any = None  # clair.matrices.MatrixLibrary: the matrices of data/matrices/ and the errors found in them
     glossary: Any = None  # clair.glossary.Glossary from data/glossary.yaml, or None when there is none
     generator: str = "clair"  # whose conventions the pages follow (clair/readers: hugo, jekyll, ...)

@@ -6,7 +6,8 @@ title, the page's h1) is an h2; the page's own headings move one level down (h2 
 h6), so the outline never skips a level. Every id in a chapter gets the chapter's prefix
 (`ch-vision--our-goal`) and every reference to an id (`#fragment`, `for`, `headers`,
 `aria-labelledby` ...) follows, so ids stay unique; links to pages of the publication become links
-to their chapters; relative addresses become absolute (the view lives at another address).
+to their chapters; relative addresses become addresses from the site's root, published under its
+base path (the view lives at another address; clair/urls.py).
 
 The rewriting works on the HTML the build itself rendered (markdown-it, the sanitiser and our
 templates: quoted attributes, escaped text), tag by tag, and changes nothing else.
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 from markupsafe import Markup
 
 from .model import GeneratedPage, Page, built_text, reading_order
+from .urls import SiteUrls
 
 SLUG = {"en": "all", "fr": "tout"}
 MIN_PAGES = 2  # a publication of one page is already on one page
@@ -100,7 +102,7 @@ def chapter_ids(publication: Page) -> dict[str, str]:
 
 def chapter_html(page: Page, ids: dict[str, str], base_url: str) -> str:
     """One page's body as a chapter of its publication's view (`ids`: chapter_ids of that publication)."""
-    return rewrite(page.html, ids[page.url], page.url, ids, urlsplit(base_url).netloc.lower())
+    return rewrite(page.html, ids[page.url], page.url, ids, SiteUrls(base_url))
 
 
 def chapter_id(publication: Page, page: Page) -> str:
@@ -118,8 +120,9 @@ def unique(candidate: str, taken: set[str]) -> str:
     return value
 
 
-def rewrite(text: str, chapter: str, page_url: str, chapters: dict[str, str], host: str = "") -> str:
-    """One page's body HTML as a chapter: headings one level down, ids prefixed, links to chapters."""
+def rewrite(text: str, chapter: str, page_url: str, chapters: dict[str, str], urls: SiteUrls = SiteUrls("")) -> str:
+    """One page's body HTML as a chapter: headings one level down, ids prefixed, links to chapters. The page's
+    addresses are published ones (`urls`), except relative ones, which are relative to its site path `page_url`."""
     def prefixed(value: str) -> str:
         return f"{chapter}--{value}"
 
@@ -127,12 +130,18 @@ def rewrite(text: str, chapter: str, page_url: str, chapters: dict[str, str], ho
         parts = urlsplit(value)
         if value.startswith("#"):
             return "#" + prefixed(parts.fragment) if parts.fragment else value
-        if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc.lower() != host):
+        if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc.lower() != urls.host):
             return value  # another host, mailto:, tel:, data:
         path = parts.path
-        if not path.startswith("/"):  # relative to the page's own address, which is not this one
-            path = posixpath.normpath(posixpath.join(page_url, path)) + ("/" if path.endswith("/") or not path else "")
-        target = None if parts.query else chapters.get(path if path.endswith("/") else path + "/")
+        if path.startswith("/") or parts.netloc:
+            site_path = urls.site_path(path or "/")  # None: another site on this host
+        else:  # relative to the page's own address, which is not this one
+            ending = "/" if path.endswith("/") or not path else ""
+            site_path = posixpath.normpath(posixpath.join(page_url, path)) + ending
+            path = urls.url(site_path)
+        if site_path is not None and not site_path.endswith("/"):
+            site_path += "/"
+        target = None if parts.query or site_path is None else chapters.get(site_path)
         if target is not None:  # a page of this publication: its chapter on this page
             return f"#{target}--{parts.fragment}" if parts.fragment else f"#{target}"
         return value if parts.netloc else urlunsplit(("", "", path, parts.query, parts.fragment))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import functools
 import hashlib
 import os
 import re
@@ -18,16 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-import checks
+from clair import checks
 
 from . import search
 from .cache import BuildCache, open_cache, site_key, unit_key, usable_folder
 from .files import read_regular
+from .footer import signature_files
 from .generated import render_generated_files
 from .history import read_history
 from .load import load_page, load_site
 from .markdown import media_files
-from .model import ContentError, ContentErrors, Finding, Page, Site, built_text, output_path
+from .model import ContentError, ContentErrors, Finding, Page, Site, built_bytes, built_text, output_path
 from .onepage import render_whole_publications, whole_publication_url
 from .pair import pair_translations
 from .render import Renderer
@@ -71,6 +73,8 @@ class BuildResult:
     renderer: Renderer | None = None  # update_pages renders edited pages again with it
     settings: checks.Settings | None = None  # the checks' options; None when checks are off
     ids: dict = field(default_factory=dict)  # built file -> its ids, read when an edit's link check needs them
+    search_files: dict[PurePosixPath, bytes] | None = None  # the search index, made while the pages rendered
+    site_key: str | None = None  # the key of everything the site is made from (with a cache): the index's too
 
     @property
     def findings(self) -> list[Finding]:
@@ -95,14 +99,17 @@ class FullRebuild(Exception):
     """An edit reaches beyond the edited pages (other pages show what changed): build everything again."""
 
 
-def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_tokens: bool = False) -> BuildResult:
+def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_tokens: bool = False,
+               search_index: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildResult:
     """Load, pair, render and (optionally) check a site in memory; raises ContentErrors on bad input.
 
     Pages are rendered and checked a translation unit at a time (clair/units.py), in `jobs` worker
     processes, reusing the results kept in the project's cache folder (clair/cache.py) when nothing
     they depend on changed. Neither changes the result: it is the same, byte for byte, as a serial build.
     The site files, site-wide findings and report are kept too, under all the units' keys together.
-    Pages keep no tokens afterwards (memory stays flat), unless `keep_tokens` (serial builds: tests)."""
+    Pages keep no tokens afterwards (memory stays flat), unless `keep_tokens` (serial builds: tests).
+    With `search_index` (a build that will be published), Pagefind indexes each page as it comes
+    (`UnitsArriving`), beside the workers. `progress(pages done, pages)` is told as units finish."""
     timings = Timings()
     with timings.stage("load"):
         site = load_site(project) if project.reader == "clair" else read_site(project, project.reader)
@@ -117,16 +124,72 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     store = open_cache(project)
     work = UnitWork(site, renderer, units, settings, keep_tokens)
     jobs = 1 if keep_tokens else jobs
-    with Workers(work, jobs) as workers:
-        with timings.stage("pages"):
-            results, built, keys = unit_results(work, workers, store)
-            apply_results(site, units, results)
-        timings.notes["pages"] = (f"{len(units)} pages with their translations: {built} built in {jobs} "
-                                  f"process{'es' * (jobs > 1)}, {len(units) - built} from the cache")
-        files = site_level(site, renderer, units, results, keys, settings, store, workers, timings)
+    keys = unit_keys(work, store)
+    key = whole_site_key(keys)
+    index = search.SearchIndex(len(site.pages), store, index_key(key)) if search_index else None
+    arriving, search_files = UnitsArriving(units, index, progress), None
+    try:
+        with Workers(work, jobs) as workers:
+            with timings.stage("pages"):
+                results, built = unit_results(work, workers, store, keys, arriving)
+                apply_results(site, units, results)
+            workers.stop()  # what they gathered goes; the site checks fork fresh ones, sharing this process's pages
+            timings.notes["pages"] = (f"{len(units)} pages with their translations: {built} built in {jobs} "
+                                      f"process{'es' * (jobs > 1)}, {len(units) - built} from the cache")
+            files = site_level(site, renderer, units, results, key, settings, store, workers, timings,
+                               made=functools.partial(index_site_files, index, site) if index else None)
+        if index is not None:
+            with timings.stage("search index"):
+                search_files = index.finish()
+            timings.notes["search index"] = "from the cache" if index.from_cache else "made while the pages rendered"
+    except BaseException:
+        if index is not None:
+            index.stop()
+        raise
     if store is not None:
         store.prune()
-    return BuildResult(site, files, timings, renderer, settings)
+    return BuildResult(site, files, timings, renderer, settings, search_files=search_files, site_key=key)
+
+
+def whole_site_key(keys: list[str]) -> str | None:
+    """The key of everything the site is made from: all the units' keys together (none without a cache)."""
+    return "site-" + hashlib.sha256("".join(keys).encode()).hexdigest() if keys else None
+
+
+def index_key(key: str | None) -> str | None:
+    """The key of the site's search index: what the site is made from, and what Pagefind is (its fingerprint)."""
+    return hashlib.sha256(key.encode() + b"\0" + search.fingerprint()).hexdigest() if key else None
+
+
+class UnitsArriving:
+    """What happens as units' results arrive: the progress is told, and their pages go to the search index in
+    the units' order, whatever order they arrive in (the index Pagefind writes depends on the order)."""
+
+    def __init__(self, units: list, index: search.SearchIndex | None, progress: Callable[[int, int], None] | None):
+        self.units, self.index, self.progress = units, index, progress
+        self.pages, self.done = sum(map(len, units)), 0
+        self.indexed = 0  # units given to the index so far
+
+    def __call__(self, results: list[UnitResult | None], arrived: list[int]) -> None:
+        """The results of the units numbered `arrived` are now in `results` (those still to come are None)."""
+        self.done += sum(len(self.units[index]) for index in arrived)
+        if self.progress is not None:
+            self.progress(self.done, self.pages)
+        while self.index is not None and self.indexed < len(results) and results[self.indexed] is not None:
+            unit, result = self.units[self.indexed], results[self.indexed]
+            for page, rendered in zip(unit, result.pages):
+                self.index.add(page.output_path, rendered.output_utf8)
+            self.indexed += 1
+
+
+def index_site_files(index: search.SearchIndex, site: Site, files: dict) -> None:
+    """Give the index the built files that are not pages (splash, 404, one-page views...), by path (only those
+    marked for search are indexed), and close it: Pagefind writes the index while the site checks run. The
+    reviewer's report is never searched (it is made after the site checks)."""
+    pages = {page.output_path for page in site.pages} | {REPORT_PATH}
+    for path in sorted(path for path in files if path.suffix == ".html" and path not in pages):
+        index.add(path, built_bytes(files[path]))
+    index.close()
 
 
 def apply_results(site: Site, units: list, results: list[UnitResult]) -> None:
@@ -175,15 +238,21 @@ class SiteLevel:
                    None if report is None else blobs[report].decode(), data["entries"])
 
 
-def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitResult], keys: list[str], settings,
-               store: BuildCache | None, workers: Workers, timings: Timings) -> dict[PurePosixPath, str | bytes]:
-    """Every file to write, with the site files, the site-wide findings and the report made or taken from the cache."""
-    key = "site-" + hashlib.sha256("".join(keys).encode()).hexdigest() if store and keys else None
+def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitResult], key: str | None, settings,
+               store: BuildCache | None, workers: Workers, timings: Timings,
+               made: Callable[[dict], None] | None = None) -> dict[PurePosixPath, str | bytes]:
+    """Every file to write, with the site files, the site-wide findings and the report made or taken from the
+    cache (under `key`, whole_site_key's); `made(files)` is told as soon as the site files are there."""
     kept = store.get(key, SiteLevel.from_data) if key else None
     read_before = set(store.used) if store else set()
     with timings.stage("site files"):
         generated = kept.generated if kept else render_generated_files(renderer, chapters(units, results))
         files = site_files(site, results, generated)
+    for result in results:  # nothing reads the chapters once the one-page views are made: let them go
+        for rendered in result.pages:
+            rendered.chapter = None
+    if made is not None:
+        made(files)
     report, found = None, []
     if settings is not None:
         with timings.stage("site checks"):
@@ -222,28 +291,41 @@ def site_files(site: Site, results: list[UnitResult], generated: dict) -> dict[P
     files = {page.output_path: page.output_utf8 for page in site.pages}
     files.update(generated)
     files.update(media_files(site.pages))  # pictures and files the pages link to, under /media/
+    files.update(signature_files(site.config, site.project.content))  # the signature's pictures, also there
     for result in results:
         files.update(result.extra_files)  # files pages produce besides their HTML: matrix CSVs
     return files
 
 
-def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None) -> tuple[list[UnitResult], int, list[str]]:
-    """Every unit's result, from the cache where its key is there, built (by the workers) otherwise;
-    how many were built; and the units' keys (none without a cache)."""
-    results: list[UnitResult | None] = [None] * len(work.units)
-    keys = []
-    if cache is not None:
-        run_checks = work.settings is not None
-        base = site_key(work.site, run_checks, checks.files_read(work.site) if run_checks else [])
-        keys = [unit_key(base, unit, work.site.history) for unit in work.units]
-        content = work.site.project.content
-        results = [cache.get(key, lambda data, blobs: UnitResult.from_data(data, blobs, content)) for key in keys]
+def unit_keys(work: UnitWork, cache: BuildCache | None) -> list[str]:
+    """Each unit's key in the cache (clair/cache.py); none without a cache."""
+    if cache is None:
+        return []
+    run_checks = work.settings is not None
+    base = site_key(work.site, run_checks, checks.files_read(work.site) if run_checks else [])
+    return [unit_key(base, unit, work.site.history) for unit in work.units]
+
+
+def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, keys: list[str],
+                 arrived: Callable[[list, list[int]], None]) -> tuple[list[UnitResult], int]:
+    """Every unit's result, from the cache where its key is there, built (by the workers) otherwise, telling
+    `arrived` which came (those from the cache with the first one built: the workers start before anything
+    else runs beside them); and how many were built."""
+    content = work.site.project.content
+    results: list[UnitResult | None] = [
+        cache.get(key, lambda data, blobs: UnitResult.from_data(data, blobs, content)) for key in keys
+    ] if keys else [None] * len(work.units)
     missing = [index for index, result in enumerate(results) if result is None]
+    waiting = [index for index, result in enumerate(results) if result is not None]
     for index, result in workers.units(missing):
         results[index] = result
-        if cache is not None and not result.errors:
+        if keys and not result.errors:
             cache.put(keys[index], *result.to_data())
-    return results, len(missing), keys
+        arrived(results, [*waiting, index])
+        waiting = []
+    if not missing:
+        arrived(results, waiting)
+    return results, len(missing)
 
 
 def site_findings(site: Site, files: dict, settings, results: list[UnitResult], cache: BuildCache | None,
@@ -310,7 +392,7 @@ def update_pages(result: BuildResult, sources: list[str]) -> tuple[BuildResult, 
             vars(page).update(attributes)
         raise
     files.update(publication_views(result, pair))
-    return dataclasses.replace(result, files=files), pair
+    return dataclasses.replace(result, files=files, search_files=None, site_key=None), pair
 
 
 def reload_pages(pair: list[Page], project: Project, renderer: Renderer) -> list[Finding]:
@@ -401,28 +483,42 @@ def refresh_media(result: BuildResult, paths: list[str]) -> BuildResult:
     return dataclasses.replace(result, files=files)
 
 
+def index_built_site(result: BuildResult, cache: BuildCache | None) -> dict[PurePosixPath, bytes]:
+    """The search index of a site built without one (build_site's `search_index` off), its pages given in the
+    order build_site gives them, so it is the same index, byte for byte; made after the pages, not beside them."""
+    site = result.site
+    index = search.SearchIndex(len(site.pages), cache, index_key(result.site_key))
+    try:
+        for unit in translation_units(site):
+            for page in unit:
+                index.add(page.output_path, built_bytes(result.files[page.output_path]))
+        index_site_files(index, site, result.files)
+        return index.finish()
+    except BaseException:
+        index.stop()
+        raise
+
+
 def publish(result: BuildResult, out: Path | None = None, search_index: bool = True) -> list[str]:
     """Write the built site into `out` (the project's output folder unless given), atomically, after making
     sure it is safe to replace. Returns the files of the folder clair does not make but keeps (`CNAME`).
 
-    With `search_index`, Pagefind indexes the written site before it is swapped in (clair/search.py).
-    With a cache, the site's digest says whether anything changed since the last write to the folder,
-    and is the key of the search index kept in the cache."""
+    With `search_index`, the search index build_site made (or one made now, `index_built_site`) is written
+    with the site (clair/search.py). With a cache, the site's digest says whether anything changed since the
+    last write to the folder."""
     project = result.site.project
     out, cache = out or project.out, usable_folder(project)
     check_output_folder(out, project)
-    started = time.perf_counter()
-    fingerprint = search.fingerprint() if search_index else b"no search index"
-    digest = site_digest(result.files, project.assets, fingerprint) if cache else None
-
-    def index(folder: Path) -> None:
+    files = result.files
+    if search_index:
         with result.timings.stage("search index"):
-            search.build_index(folder, len(result.site.pages), cache=cache, key=digest)  # every page is indexed
-
+            files = {**files, **(result.search_files or index_built_site(result, open_cache(project)))}
+    started = time.perf_counter()
+    assets = project.asset_files
+    digest = site_digest(files, assets) if cache else None
     record = cache / "written" / (hashlib.sha256(str(out.resolve()).encode()).hexdigest() + ".json") if cache else None
-    wrote = write_site(out, result.files, project.assets, before_swap=index if search_index else None,
-                       record=record, digest=digest)
-    result.timings.seconds["write"] = time.perf_counter() - started - result.timings.seconds.get("search index", 0)
+    wrote = write_site(out, files, assets, record=record, digest=digest)
+    result.timings.seconds["write"] = time.perf_counter() - started
     if not wrote:
         result.timings.notes["write"] = f"nothing changed: {out} was left as it was"
     return kept_files(out)

@@ -8,12 +8,25 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-CODE_DIR = Path(__file__).resolve().parent.parent  # clair's own code (clair/, checks/, the default templates)
-DEFAULT_TEMPLATES = CODE_DIR / "templates"
+PACKAGE_DIR = Path(__file__).resolve().parent  # clair/ here; site-packages/clair/ once installed
+
+
+def own_folder(name: str) -> Path:
+    """clair's `checks` or `templates` folder: inside the installed package (pyproject.toml's package-dir puts
+    them there), or beside the package in a checkout of clair's repository."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+CODE_FOLDERS = (PACKAGE_DIR, own_folder("checks"))  # clair's own code
+DEFAULT_TEMPLATES = own_folder("templates")  # the default theme
 CACHE_ENV = "CLAIR_CACHE_DIR"  # overrides where the build cache lives (clair/cache.py)
+OWN_TEMPLATES = "templates"  # a site's own templates, beside its site.yaml: each file replaces the theme's of its name
+THEME_PREFIX = "clair"  # `{% extends "clair/base.html" %}`: the theme's template, even where the site replaces it
 
 
 @dataclass(frozen=True)
@@ -50,18 +63,40 @@ class Project:
         return self.root / "data"
 
     @property
-    def assets(self) -> Path:
-        """Stylesheets and scripts, copied to /assets/."""
-        return self.templates / "assets"
+    def template_folders(self) -> tuple[Path, ...]:
+        """Where templates are looked for, the first holding a name winning: the site's own `templates/` (on a
+        clair site that has one), then the theme. In clair's own repository the site's folder is the theme."""
+        own = self.root / OWN_TEMPLATES
+        if self.reader == "clair" and own.is_dir() and own.resolve() != Path(self.templates).resolve():
+            return own, self.templates
+        return (self.templates,)
+
+    def template_files(self, pattern: str = "*.html") -> dict[str, Path]:
+        """The templates in use, by name (`blocks/vision.html`): the site's own, else the theme's."""
+        return layered_files(self.template_folders, pattern)
 
     @property
-    def messages(self) -> Path:
-        """The templates' fixed strings in both languages."""
-        return self.templates / "messages.yaml"
+    def asset_files(self) -> dict[str, Path]:
+        """Stylesheets and scripts copied to /assets/, by name: the site's own (templates/assets/), else the theme's."""
+        return layered_files((folder / "assets" for folder in self.template_folders), "*")
+
+    @property
+    def assets(self) -> Path:
+        """The assets folder messages name: the site's own when it has a `templates/` folder, else the theme's."""
+        return self.template_folders[0] / "assets"
+
+    @property
+    def messages(self) -> tuple[Path, ...]:
+        """The templates' fixed strings in both languages: the theme's catalogue, then the site's own
+        `templates/messages.yaml`, whose keys replace the theme's one by one."""
+        return tuple(reversed([messages for folder in self.template_folders
+                               if (messages := folder / "messages.yaml").is_file() or folder == self.templates]))
 
     def template_file(self, name: str) -> str:
-        """A template as messages name it: `templates/page.html` when run from the project's folder."""
-        return shown(self.templates / name)
+        """A template as messages name it: `templates/page.html` when run from the project's folder; the site's
+        own file when it replaces the theme's."""
+        folders = self.template_folders
+        return shown(next((folder / name for folder in folders if (folder / name).is_file()), folders[0] / name))
 
     def content_folder_of(self, source: Path) -> Path:
         """The content folder a page comes from: --content, or --translation-content for a page read from there."""
@@ -84,6 +119,17 @@ def cache_folder(config: Path) -> Path:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     name = hashlib.sha256(str(Path(config).resolve()).encode()).hexdigest()[:16]
     return base / "clair" / "projects" / name
+
+
+def layered_files(folders: Iterable[Path], pattern: str) -> dict[str, Path]:
+    """The files matching `pattern` in several folders, by name relative to their folder, sorted by name; the
+    first folder holding a name wins (a site's own file replaces the theme's)."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted(folder.rglob(pattern)) if folder.is_dir() else ():
+            if path.is_file():
+                found.setdefault(path.relative_to(folder).as_posix(), path)
+    return dict(sorted(found.items()))
 
 
 def shown(path: Path) -> str:

@@ -9,19 +9,28 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from .footer import footer_context
 from .glossary import PAGE_URLS, link_first_uses
-from .i18n import LOCALES, Catalogue, french_typography, long_date
-from .markdown import BLOCKS, block_name, check_raw_ids, make_parser, parse_page, unmark_body
+from .i18n import LOCALES, Catalogue, long_date
+from .markdown import BASE_PATH, BLOCKS, block_name, check_raw_ids, make_parser, parse_page, unmark_body
 from .matrices import csv_bytes, csv_path
 from .matrices import view as matrix_view
 from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, GeneratedPage, Page, Site, alternates, reading_order
 from .onepage import whole_publication_url
+from .project import THEME_PREFIX, Project
 from .report import summary_line
-from .review import review_rows
+from .review import publication_rows, review_rows
 from .search import search_url
 from .template_errors import Template, syntax_error, template_ids
 
 TOC_MIN_HEADINGS = 3  # pages with this many `##` headings get an "On this page" list
+
+
+def theme_loader(project: Project) -> jinja2.BaseLoader:
+    """Templates by name from the site's own `templates/`, else from the theme; `clair/NAME` is always the theme's
+    NAME, so a site's template can extend the one it replaces and change only some of its blocks."""
+    theme = jinja2.PrefixLoader({THEME_PREFIX: jinja2.FileSystemLoader(project.templates)})
+    return jinja2.ChoiceLoader([theme, *(jinja2.FileSystemLoader(folder) for folder in project.template_folders)])
 
 
 class Renderer:
@@ -31,10 +40,10 @@ class Renderer:
         self.site = site
         self.project = site.project
         self.extra_files: dict[PurePosixPath, bytes] = {}  # files pages produce besides their HTML (matrix CSVs)
-        self.md = make_parser(allow_raw_html=site.config.allow_raw_html)
-        self.catalogue = Catalogue(self.project.messages)
+        self.md = make_parser(allow_raw_html=site.config.allow_raw_html, french_spacing=site.config.french_spacing)
+        self.catalogue = Catalogue(self.project.messages, site.config.french_spacing)
         self.templates = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.project.templates),
+            loader=theme_loader(self.project),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -42,9 +51,11 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.templates.filters["long_date"] = long_date
+        self.urls = site.config.urls  # site paths to published addresses: `{{ page.url | url }}` (clair/urls.py)
+        self.templates.filters.update(url=self.urls.url, absolute_url=self.urls.absolute_url)
         self.by_rel = {(p.lang, p.rel): p for p in site.pages}
         self.homes = {lang: site.home(lang) for lang in LANGUAGES}  # looked up by every page: found once
-        self.template_ids = template_ids(self.project.templates) if site.config.allow_raw_html else {}
+        self.template_ids = template_ids(self.project.template_files().values()) if site.config.allow_raw_html else {}
 
     def template(self, name: str) -> Template:
         """Load a template, turning a syntax error into an error naming the template's file and line (and so
@@ -63,15 +74,15 @@ class Renderer:
             check_raw_ids(page, self.template_ids)
         self.typeset_meta(page)
 
-    @staticmethod
-    def typeset_meta(page: Page) -> None:
-        """French titles and descriptions get French spacing too (applying it twice changes nothing)."""
-        if page.lang == "fr":
-            page.meta.update({key: french_typography(page.meta[key]) for key in ("title", "description")})
+    def typeset_meta(self, page: Page) -> None:
+        """French titles, descriptions and archived notes get French spacing too (applying it twice changes nothing)."""
+        page.meta.update({key: self.catalogue.typeset(page.meta[key], page.lang)
+                          for key in ("title", "description", "note") if key in page.meta})
 
     def render_page(self, page: Page) -> None:
         """Render one page's body, then its whole HTML document."""
         self.resolve_links(page)
+        page.env[BASE_PATH] = self.urls.base_path  # the Markdown's site paths are published under it
         page.html = unmark_body(page, self.render_tokens(link_first_uses(page, self.site.glossary), page))
         page.output = self.render_document(page)
 
@@ -147,8 +158,10 @@ class Renderer:
                                                   f"line {page.file_line(same[0].map[0])}); place it once")
         path = csv_path(page.url, matrix)  # rendering a page again (clair serve) writes the same file again
         t = self.translator(page.lang)
-        self.extra_files[path] = csv_bytes(matrix, page.lang, t)
-        return self.template("blocks/matrix.html").render(m=matrix_view(matrix, page.lang, t, f"/{path}"), t=t,
+        spacing = self.site.config.french_spacing
+        self.extra_files[path] = csv_bytes(matrix, page.lang, t, spacing)
+        csv_url = self.urls.url(f"/{path}")
+        return self.template("blocks/matrix.html").render(m=matrix_view(matrix, page.lang, t, csv_url, spacing), t=t,
                                                           lang=page.lang)
 
     def translator(self, lang: str):
@@ -182,6 +195,7 @@ class Renderer:
             "page_count": lambda publication: len(reading_order(publication)),
             "search_indexed": True,  # <main data-pagefind-body>: content pages are what search finds
             "whole_publication_url": whole_publication_url(page),
+            "archived": page.archived,  # its publication, when archived: blocks/archived-notice.html
         }
 
     def common_context(self, lang: str) -> dict:
@@ -195,6 +209,7 @@ class Renderer:
             "t": self.translator(lang),
             "glossary_url": PAGE_URLS[lang] if self.site.glossary else None,
             "search_url": search_url(lang),
+            **footer_context(self.site.config, lang),  # signature and footer links from site.yaml
         }
 
     def generated_context(self, page: GeneratedPage, breadcrumbs: list, modified: dt.date | None = None) -> dict:
@@ -207,13 +222,15 @@ class Renderer:
             "alternates": alternates(page),
             "breadcrumbs": breadcrumbs,
             "modified": modified or self.site.config.updated,
+            "archived": next((crumb.archived for crumb in reversed(breadcrumbs) if crumb.archived), None),
         }
 
     def render_review(self) -> str:
         """The reviewer's report page, from the findings, scores and relaxations the checks left."""
         return self.template("report.html").render(
             site_title=self.site.config.title["en"], rows=review_rows(self.site),
-            relaxations=self.site.relaxations, summary=summary_line(self.site.findings))
+            publications=publication_rows(self.site), relaxations=self.site.relaxations,
+            summary=summary_line(self.site.findings))
 
 
 def matching_close(tokens: list, open_index: int, kind: str = "container_block") -> int:

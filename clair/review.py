@@ -1,9 +1,12 @@
-"""The reviewer's report page (site/report/): scores, parity status and relaxations at a glance."""
+"""Report stage: the reviewer's report page (site/report/): each publication's targets and scores, each page's
+scores and parity status, and the relaxations, at a glance."""
 from __future__ import annotations
 
 from collections import Counter
 
-from .model import Page, Site
+from .model import Page, Site, reading_order
+
+SCORES = {"en": "grade", "fr": "reading_ease"}  # each language's readability score (checks/readability.py)
 
 
 def paired_by(page: Page) -> str:
@@ -45,3 +48,33 @@ def review_rows(site: Site) -> list[dict]:
             "paired_by": paired_by(page),
         })
     return rows
+
+
+def publication_rows(site: Site) -> list[dict]:
+    """One row per publication (English first, French alone when untranslated): whether it is archived, the
+    targets in force for its pages (its own `targets:`, else the site's) and how each version's pages meet them."""
+    rows = []
+    for publication in sorted((p for p in site.pages if p.is_publication), key=lambda p: (p.lang != "en", p.url)):
+        if publication.lang == "fr" and publication.counterpart is not None:
+            continue
+        versions = [publication, *([publication.counterpart] if publication.counterpart else [])]
+        targets = site.targets.get(str(publication.source), {})
+        rows.append({"title": publication.title, "archived": publication.archived is not None, "targets": targets,
+                     "versions": {version.lang: version_scores(site, version, targets.get("min_words", 0))
+                                  for version in versions}})
+    return rows
+
+
+def version_scores(site: Site, publication: Page, min_words: int) -> dict:
+    """One language of a publication: the range of the scores of its pages long enough to be judged (`min_words`),
+    and how many pages the checks found harder than the target, with how many sentences and paragraphs they found
+    too long."""
+    score = SCORES[publication.lang]
+    files = {str(page.source) for page in reading_order(publication)}
+    values = [site.scores[file][score] for file in sorted(files)
+              if score in site.scores.get(file, {}) and site.scores[file]["words"] >= min_words]
+    found = Counter(f.check for f in site.findings if f.file in files)
+    return {"score": score.replace("_", " "), "lowest": min(values, default=None), "highest": max(values, default=None),
+            "scored": len(values), "missed": found["readability.grade"],
+            "long_sentences": found["readability.sentence-length"],
+            "long_paragraphs": found["readability.paragraph-length"]}

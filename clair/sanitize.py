@@ -24,6 +24,8 @@ import re
 from html import escape
 from html.parser import HTMLParser
 
+from .urls import publish
+
 ALLOWED_TAGS = frozenset("""
 a abbr b bdi bdo blockquote br caption cite code dd del details dfn div dl dt em figcaption figure
 h2 h3 h4 h5 h6 hr i ins kbd li mark ol p pre q rp rt ruby s samp small span strong sub summary sup
@@ -83,8 +85,9 @@ def take_line_marks(rendered: str) -> tuple[str, dict[int, int]]:
 
 
 class _Sanitiser(HTMLParser):
-    def __init__(self, open_tags: list[str], first_line: int | None = None):
+    def __init__(self, open_tags: list[str], first_line: int | None = None, base_path: str = "/"):
         super().__init__(convert_charrefs=True)
+        self.base_path = base_path  # site paths (`/en/x/`) are published under it (clair/urls.py)
         self.out: list[str] = []
         self.dropping: list[str] = []  # open DROP_CONTENT tags
         self.open = open_tags  # allowed tags opened and not closed yet, innermost last
@@ -111,6 +114,7 @@ class _Sanitiser(HTMLParser):
                 value = safe_url(value)
                 if value is None:
                     continue
+                value = publish(value, self.base_path)
             kept.append((name, value))
         self.ids.extend(value for name, value in kept if name == "id")
         if self.first_line is not None:
@@ -158,13 +162,14 @@ class _Sanitiser(HTMLParser):
 class RawHtmlRun:
     """Fragments of raw HTML balanced together: what one opens, a later one may close; `end` closes the rest."""
 
-    def __init__(self):
+    def __init__(self, base_path: str = "/"):
         self.open: list[str] = []
         self.ids: list[str] = []  # the ids of the elements kept, in order
+        self.base_path = base_path
 
     def add(self, fragment: str, first_line: int | None = None) -> str:
         """Allow-listed HTML for the next fragment; with its first line, its elements marked with their lines."""
-        parser = _Sanitiser(self.open, first_line)
+        parser = _Sanitiser(self.open, first_line, self.base_path)
         parser.feed(fragment)
         parser.close()
         self.ids.extend(parser.ids)
@@ -177,9 +182,10 @@ class RawHtmlRun:
         return closing
 
 
-def sanitise_html(fragment: str, first_line: int | None = None) -> str:
-    """Allow-listed, balanced HTML for one fragment of raw HTML from a page (a block)."""
-    run = RawHtmlRun()
+def sanitise_html(fragment: str, first_line: int | None = None, base_path: str = "/") -> str:
+    """Allow-listed, balanced HTML for one fragment of raw HTML from a page (a block); addresses from the site's
+    root (`/en/x/`) published under `base_path`."""
+    run = RawHtmlRun(base_path)
     return run.add(fragment, first_line) + run.end()
 
 

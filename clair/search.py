@@ -1,9 +1,10 @@
 """Render and write stages, site search: a search page per language, and per-language indexes built by Pagefind.
 
-The index is built at build time, with no server and no third party: after `write_site` has filled
-its temporary folder and before it swaps that folder in, Pagefind (the `pagefind[bin]` package from
-PyPI) reads the written HTML and writes `pagefind/` beside it. It makes one index per `<html lang>`,
-so the English search page only ever searches English pages. Only the `<main>` of content pages is
+The index is built at build time, with no server and no third party: Pagefind (the `pagefind[bin]`
+package from PyPI) runs as a service beside the build and is given each page as soon as it is
+rendered (`SearchIndex`), then hands back its files, which are verified and written with the rest
+of the site, at `pagefind/` (clair/write.py: all at once, or not at all). It makes one index per
+`<html lang>`, so the English search page only ever searches English pages. Only the `<main>` of content pages is
 indexed (templates mark it `data-pagefind-body`); the "On this page" list, previous/next links and
 lists of other pages are left out (EXCLUDE), so a page is found for its own words.
 
@@ -21,17 +22,19 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
+import io
 import json
 import os
 import re
-import shutil
-import subprocess
 import zlib
-from pathlib import Path
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
 
-from .children import end_with_parent
-from .i18n import french_typography
+from .cache import BuildCache
 from .model import LANGUAGES, ContentError, GeneratedPage, paired
+from .pagefind_service import Service, ServiceFailed
+from .shape import Damaged, Shape
 
 SEARCH_SLUG = {"en": "search", "fr": "recherche"}
 INDEX_FOLDER = "pagefind"
@@ -41,8 +44,9 @@ INSTALL_HELP = "install it with `pip install 'pagefind[bin]'` (it is one of clai
 # Parts of <main> that are about other pages, not this one, and marks hidden from screen readers
 # (a matrix's "●"): left out of the index.
 EXCLUDE = (".toc", ".pagination", ".section-pages", ".publications", ".whole-publication", '[aria-hidden="true"]')
-OPTIONS = ["--output-subdir", INDEX_FOLDER, "--exclude-selectors", ", ".join(EXCLUDE), "--quiet"]
-TIMEOUT = 300  # seconds; Pagefind indexes thousands of pages a second
+SERVICE_CONFIG = {"exclude_selectors": list(EXCLUDE)}
+INDEXED_MARK = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s/>=]")  # the element search indexes
+TIMEOUT = 300  # seconds Pagefind may take to answer; it indexes hundreds of pages a second
 
 
 class PagefindMissing(Exception):
@@ -79,143 +83,184 @@ def available() -> bool:
     return True
 
 
-def build_index(folder: Path, pages: int, cache: Path | None = None, key: str | None = None) -> None:
-    """Index the site written in `folder` into `folder/pagefind/`; a ContentError if that fails, or if the
-    index is not whole (`verify_index`: `pages` pages in it, every file complete).
+class SearchIndex:
+    """The site's Pagefind index, made while the build goes on: `add` gives Pagefind's service each page as soon
+    as it is rendered (clair/pagefind_service.py), so indexing runs beside the workers instead of after them;
+    `close` says no page is left, and Pagefind starts writing the index; `finish` takes its files (paths under
+    `pagefind/`: bytes), to be written with the site.
 
-    Called by write_site on its temporary folder, so a failed index leaves the previous site.
-    With a `cache` folder and the `key` of the site written (clair/write.py `site_digest`: every file, and
-    `fingerprint()`), the index kept under the same key is linked from there instead of being built
-    again, once verified the same way; only the latest index is kept, and only a verified one."""
+    Pagefind makes one index per language, each from that language's pages alone, so each language has a
+    Pagefind of its own, and the two work at once; their files are put together (`merged`), which gives
+    exactly the files one Pagefind given every page would make. Pages must come in the same order in every
+    build (the index depends on it): the pipeline gives them a translation unit at a time, in the site's
+    order, then the other built files by path. Only pages whose `<main>` is marked `data-pagefind-body` are
+    given: Pagefind would index nothing else of a site that marks some. With a build cache and a `key` (the
+    pipeline's: the site's inputs and `fingerprint()`), the index kept under that key is used instead, and a
+    new one is kept there once verified."""
+
+    def __init__(self, pages: int, cache: BuildCache | None = None, key: str | None = None):
+        self.pages = pages  # every page is indexed: the finished index must hold this many
+        self.cache, self.key = (cache, f"index-{key}") if cache is not None and key else (None, None)
+        self.files: dict[PurePosixPath, bytes] | None = self.cache.get(self.key, kept_index) if self.cache else None
+        self.from_cache = self.files is not None
+        self.services: dict[str, Service] = {}  # by language
+
+    def add(self, path: PurePosixPath, html: bytes) -> None:
+        """Index one built file (its path in the site, its HTML as UTF-8), if search finds it."""
+        if self.files is None and INDEXED_MARK.search(html):
+            self.service(language_of(html)).add(path, html)
+
+    def service(self, language: str) -> Service:
+        if language not in self.services:
+            try:
+                self.services[language] = Service(executable(), SERVICE_CONFIG, TIMEOUT)
+            except (PagefindMissing, ServiceFailed) as err:
+                raise not_built(err) from None
+        return self.services[language]
+
+    def close(self) -> None:
+        """Every page has been given: Pagefind makes the index while the build does something else."""
+        for service in self.services.values():
+            service.close()
+
+    def finish(self) -> dict[PurePosixPath, bytes]:
+        """The index's files, verified; a ContentError when Pagefind failed or the index is not whole."""
+        if self.files is None:
+            self.close()
+            try:
+                made = merged([service.get_files() for service in self.services.values() or [self.service("")]])
+            except ServiceFailed as err:
+                raise not_built(err) from None
+            finally:
+                self.stop()
+            problem = verify_index(made, self.pages)
+            if problem:
+                raise not_built(problem)
+            self.files = {PurePosixPath(INDEX_FOLDER, path): data for path, data in sorted(made.items())}
+            if self.cache is not None:
+                self.cache.put(self.key, [str(path) for path in self.files], list(self.files.values()))
+        return self.files
+
+    def stop(self) -> None:
+        """End every Pagefind still running (done, or a build that failed or was stopped)."""
+        for service in self.services.values():
+            service.stop()
+
+
+HTML_LANG = re.compile(rb"<html\b[^>]*?\slang=[\"']?([A-Za-z]+)", re.IGNORECASE)
+
+
+def language_of(html: bytes) -> str:
+    """The page's language as Pagefind groups pages (`<html lang="fr-CA">`: fr), or "" when it has none."""
+    found = HTML_LANG.search(html, 0, 4096)
+    return found[1].decode().lower() if found else ""
+
+
+def merged(parts: list[dict[PurePosixPath, bytes]]) -> dict[PurePosixPath, bytes]:
+    """One index from the indexes of each language: their files (the scripts and styles, the same in each, once)
+    and one entry file listing every language, sorted so the same site always gives the same bytes."""
+    files: dict[PurePosixPath, bytes] = {}
+    entries = []
+    for part in parts:
+        entries.append(part.pop(ENTRY, b"{}"))
+        for path, data in part.items():
+            if files.setdefault(path, data) != data:
+                raise ServiceFailed(f"two of its parts disagree about {path}")
     try:
-        program = executable()
-    except PagefindMissing as err:
-        raise ContentError(INDEX_FOLDER, None, f"the search index could not be built: {err}. "
-                                               "The previous output folder is unchanged") from None
-    kept = cache / INDEX_FOLDER / key if cache and key else None
-    if kept is not None and reuse(kept, folder / INDEX_FOLDER, pages):
-        return
-    run_pagefind([program, "--site", str(folder), *OPTIONS], folder)
-    problem = verify_index(folder / INDEX_FOLDER, pages)
-    if problem:
-        raise ContentError(INDEX_FOLDER, None, f"the search index could not be built: {problem}. Is the disk "
-                                               "full? The previous output folder is unchanged")
-    stabilise(folder / INDEX_FOLDER / "pagefind-entry.json")
-    if kept is not None:
-        keep(folder / INDEX_FOLDER, kept)
+        found = [json.loads(entry) for entry in entries]
+        entry = {**found[0], "languages": {name: value for each in found for name, value in each["languages"].items()}}
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return files  # no usable entry: verify_index says so
+    files[ENTRY] = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return files
 
 
-def reuse(kept: Path, index: Path, pages: int) -> bool:
-    """Link the index kept in the cache into the site, if it is there and whole; else leave no trace of it."""
-    if not kept.is_dir() or kept.is_symlink() or verify_index(kept, pages):
-        return False
+def kept_index(names, blobs: list[bytes]) -> dict[PurePosixPath, bytes]:
+    """The index kept in the cache (its entry's hash has been checked: its bytes are what was verified)."""
+    names = KEPT_INDEX.conform(names)
+    paths = [PurePosixPath(name) for name in names]
+    if len(names) != len(blobs) or not all(path.parts[0] == INDEX_FOLDER and ".." not in path.parts and "\0" not in name
+                                           for name, path in zip(names, paths)):
+        raise Damaged("not a search index")
+    return dict(zip(paths, blobs))
+
+
+KEPT_INDEX = Shape([str])
+ENTRY = PurePosixPath("pagefind-entry.json")
+
+
+def not_built(problem) -> ContentError:
+    return ContentError(INDEX_FOLDER, None, f"the search index could not be built: {problem}. "
+                                            "The previous output folder is unchanged")
+
+
+def verify_index(index: Mapping[PurePosixPath, bytes] | Path, pages: int) -> str | None:
+    """What is wrong with a Pagefind index (its files by path in the index folder, or that folder), or None when
+    it is whole: its entry file lists languages holding `pages` pages in all, with one fragment file per page;
+    each language's metadata and WebAssembly file and the script are there; and every compressed file is
+    complete (Pagefind does not always notice a file cut short). A folder's files must be regular files."""
+    if isinstance(index, Path):
+        if any(path.is_symlink() or not (path.is_file() or path.is_dir()) for path in index.rglob("*")):
+            return "it holds something that is not a regular file"
+        index = {PurePosixPath(path.relative_to(index).as_posix()): path.read_bytes()
+                 for path in sorted(index.rglob("*")) if path.is_file()}
     try:
-        shutil.copytree(kept, index, copy_function=link_or_copy)
-        return True
-    except OSError:
-        shutil.rmtree(index, ignore_errors=True)
-        return False
-
-
-def keep(index: Path, kept: Path) -> None:
-    """Keep a verified index in the cache, replacing the one kept before (only folders named like a key)."""
-    try:
-        for old in kept.parent.iterdir() if kept.parent.is_dir() else ():
-            if KEY.match(old.name.removeprefix(".tmp-")) and not old.is_symlink():
-                shutil.rmtree(old, ignore_errors=True)
-        temporary = kept.with_name(".tmp-" + kept.name)
-        shutil.copytree(index, temporary)
-        os.replace(temporary, kept)
-    except OSError:
-        pass  # no cached index: the next build indexes again
-
-
-def verify_index(index: Path, pages: int) -> str | None:
-    """What is wrong with a Pagefind index, or None when it is whole: its entry file lists languages holding
-    `pages` pages in all, with one fragment file per page; each language's metadata and WebAssembly file and
-    the script are there; and every file is a regular file (not a link), every compressed one complete
-    (a full disk leaves files cut short or empty, which Pagefind does not always notice)."""
-    try:
-        entry = json.loads((index / "pagefind-entry.json").read_text(encoding="utf-8"))
-        languages = entry["languages"]
+        languages = json.loads(index[ENTRY])["languages"]
         counted = sum(int(language["page_count"]) for language in languages.values())
-        needed = [index / "pagefind.js", *(index / f"pagefind.{language['hash']}.pf_meta" for language in languages.values()),
-                  *(index / f"wasm.{language['wasm']}.pagefind" for language in languages.values())]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        needed = [PurePosixPath("pagefind.js"),
+                  *(PurePosixPath(f"pagefind.{language['hash']}.pf_meta") for language in languages.values()),
+                  *(PurePosixPath(f"wasm.{language['wasm']}.pagefind") for language in languages.values())]
+    except (KeyError, ValueError, TypeError, AttributeError) as err:
         return f"its list of languages is missing or damaged ({err})"
     if counted != pages:
         return f"it holds {counted} pages instead of {pages}"
-    fragments = list((index / "fragment").glob("*.pf_fragment"))
+    fragments = [path for path in index if path.parent.name == "fragment" and path.suffix == ".pf_fragment"]
     if len(fragments) != pages:
         return f"it has {len(fragments)} page fragments instead of {pages}"
-    missing = [path.name for path in needed if not path.is_file()]
+    missing = [path.name for path in needed if path not in index]
     if missing:
         return f"{', '.join(missing)} is missing"
-    for path in sorted(index.rglob("*")):
-        if path.is_symlink() or not (path.is_file() or path.is_dir()):
-            return f"{path.relative_to(index)} is not a regular file"
-        if path.suffix in COMPRESSED and not complete(path):
-            return f"{path.relative_to(index)} is cut short or damaged"
-    return None
+    damaged = next((path for path, data in sorted(index.items()) if path.suffix in COMPRESSED and not complete(data)),
+                   None)
+    return None if damaged is None else f"{damaged} is cut short or damaged"
 
 
 COMPRESSED = (".pf_meta", ".pf_fragment", ".pf_index", ".pf_filter", ".pagefind")
-KEY = re.compile(r"[0-9a-f]{64}\Z")
 
 
-def complete(path: Path) -> bool:
-    """Whether a gzip file is whole: it decompresses to its end and its checksum matches."""
+def complete(data: bytes) -> bool:
+    """Whether gzip data is whole: it decompresses to its end and its checksum matches."""
     try:
-        with gzip.open(path, "rb") as stream:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
             while stream.read(1 << 20):
                 pass
-        return path.stat().st_size > 0
+        return bool(data)
     except (OSError, EOFError, zlib.error):
         return False
 
 
-def link_or_copy(source: str, target: str) -> None:
-    """A hard link to the cached file (thousands of them: much faster than copying), a copy across disks.
-    Pagefind names its files by their content and no build writes into a built site, so links are safe."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
 def fingerprint() -> bytes:
-    """Which Pagefind indexes and how: its program (path, size, time) and options."""
+    """What Pagefind is and how it indexes: a hash of its program's bytes (never its path or file time, so a
+    cache restored on another machine with the same Pagefind is used) and the options it is given."""
     try:
         program = executable()
-        found = Path(program).stat()
+        found = os.stat(program)
     except (PagefindMissing, OSError):
         return b"pagefind missing"
-    return json.dumps([program, found.st_size, found.st_mtime_ns, OPTIONS]).encode()
+    return program_digest(program, found.st_size, found.st_mtime_ns) + json.dumps(SERVICE_CONFIG).encode()
 
 
-def run_pagefind(command: list[str], folder: Path) -> None:
-    """Run Pagefind on `folder`; a ContentError with its message when it fails. Pagefind ends with the build,
-    even one killed outright (clair/children.py)."""
+@functools.lru_cache(maxsize=4)
+def program_digest(program: str, size: int, modified: int) -> bytes:
+    """The hash of a program's bytes, worked out once per process while its size and time stay the same."""
+    digest = hashlib.sha256()
     try:
-        result = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace",
-                                timeout=TIMEOUT, stdin=subprocess.DEVNULL,
-                                preexec_fn=functools.partial(end_with_parent, os.getpid()))
-    except (OSError, subprocess.TimeoutExpired) as err:
-        raise ContentError(INDEX_FOLDER, None, f"the search index could not be built: Pagefind did not run "
-                                               f"({err}). The previous output folder is unchanged") from None
-    entry = folder / INDEX_FOLDER / "pagefind-entry.json"
-    if result.returncode != 0 or not entry.is_file():
-        said = " ".join((result.stderr.strip() or result.stdout.strip() or "no message").split())[:800]
-        raise ContentError(INDEX_FOLDER, None, f"the search index could not be built: Pagefind stopped with exit "
-                                               f"code {result.returncode}: {said}. The previous output folder "
-                                               "is unchanged")
-
-
-def stabilise(entry: Path) -> None:
-    """Pagefind lists the languages in its entry file in no fixed order; sort them, so two builds of
-    the same content stay byte-identical (every other file it writes is named by its content hash)."""
-    data = json.loads(entry.read_text(encoding="utf-8"))
-    entry.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+        with open(program, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return b"unreadable"
+    return digest.digest()
 
 
 # ----------------------------------------------------------------------------- the search pages
@@ -240,5 +285,5 @@ def script_messages(renderer, lang: str) -> dict[str, str]:
     messages = {"searching": t("search_searching"), "none": t("search_none", query="{query}"),
                 "error": t("search_error"), "empty": t("search_empty")}
     for form, text in renderer.catalogue.messages["search_results"][lang].items():  # Babel's plural forms
-        messages[f"results-{form}"] = french_typography(text) if lang == "fr" else text
+        messages[f"results-{form}"] = renderer.catalogue.typeset(text, lang)
     return messages

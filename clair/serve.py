@@ -2,7 +2,9 @@
 
 The site is built in memory (nothing is written) and served from memory by a ThreadingHTTPServer:
 `/en/x/` is `en/x/index.html`, an address that leads nowhere gets the language's 404 page with status
-404. serve_build.Watcher notices saved files and serve_build.Builder rebuilds what they affect.
+404. A site published under a path (`base_url: https://org.github.io/plan/`) is served both there
+(`/plan/en/x/`, where its links lead) and at the root. serve_build.Watcher notices saved files and
+serve_build.Builder rebuilds what they affect.
 
 Only `serve` adds to the HTML it sends (the built files are never changed, and the published site
 never holds any of it): before `</head>` the banner's style sheet (/__clair/serve.css), after `<body>`
@@ -33,6 +35,7 @@ from .model import LANGUAGES, Finding, built_bytes, built_text
 from .pipeline import Later
 from .project import Project
 from .serve_build import Builder, Outcome, Snapshot, Watcher
+from .urls import publish, unpublish
 
 HOST = "127.0.0.1"  # the preview is for the writer's own machine only
 PREFIX = "/__clair/"
@@ -245,14 +248,14 @@ class Handler(BaseHTTPRequestHandler):
         if path == PREFIX + "serve.css":
             return self.send(200, SERVE_CSS.encode(), "text/css; charset=utf-8", head)
         snapshot = preview.snapshot
-        status, key, location = lookup(snapshot.files, path)
+        status, key, location = lookup(snapshot.files, unpublish(path, snapshot.base_path))
         if not snapshot.built and status != 200:  # until a first build succeeds: the assets, else this
             body = decorate(placeholder(snapshot), snapshot, None)
             return self.send(503, body.encode(), "text/html; charset=utf-8", head)
         if location:
             query = urlsplit(self.path).query
             return self.send(301, b"", "text/plain; charset=utf-8", head,
-                             {"Location": location + (f"?{query}" if query else "")})
+                             {"Location": publish(location, snapshot.base_path) + (f"?{query}" if query else "")})
         if key is None:
             return self.send(404, b"Not found\n", "text/plain; charset=utf-8", head)
         content = snapshot.files[key]

@@ -113,6 +113,7 @@ class Snapshot:
     errors: tuple[Finding, ...]  # why the last rebuild failed; empty when the files are up to date
     generation: str  # changes after every rebuild: open pages reload when it does
     built: bool  # False until a first build succeeded
+    base_path: str = "/"  # the site's addresses are published under it (clair/urls.py); the preview takes both
 
 
 @dataclasses.dataclass
@@ -139,11 +140,11 @@ class Builder:
         self.result: BuildResult | None = None
         self.good_scan: dict[str, Stat] = {}  # the sources the last good build was made from
         self.errors: list[Finding] = []
-        self.assets = read_assets(project.assets)
+        self.assets = read_assets(project.asset_files)
 
     def scan(self) -> dict[str, Stat]:
         project = self.project
-        return scan([project.content, project.templates, project.data], [project.config])
+        return scan([project.content, *project.template_folders, project.data], [project.config])
 
     # --- planning -------------------------------------------------------------------------------------
 
@@ -178,7 +179,7 @@ class Builder:
             outcome.reason = f"{others[0]} {changes[others[0]]}{more}"
             return self.full(outcome)
         if assets:
-            self.assets = read_assets(self.project.assets)
+            self.assets = read_assets(self.project.asset_files)
             outcome.kind = "assets"
         if media:
             self.result = refresh_media(self.result, media)
@@ -197,7 +198,8 @@ class Builder:
             where = Path(path)
             if change == "modified" and is_under(where, self.project.content):
                 (pages if where.suffix == ".md" else media).append(path)
-            elif change == "modified" and is_under(where, self.project.assets):
+            elif change == "modified" and any(is_under(where, folder / "assets")
+                                              for folder in self.project.template_folders):
                 assets.append(path)
             else:
                 others.append(path)
@@ -208,7 +210,7 @@ class Builder:
     def full(self, outcome: Outcome) -> None:
         outcome.kind = "full"
         self.result = build_site(self.project, run_checks=self.run_checks, jobs=self.jobs)
-        self.assets = read_assets(self.project.assets)
+        self.assets = read_assets(self.project.asset_files)
         edited = {path for path in outcome.changed if path.endswith(".md")}
         outcome.findings = [f for f in self.result.findings if f.file in edited]
         outcome.summary = f"{len(self.result.site.pages)} pages, {summary_line(self.result.findings)}"
@@ -237,6 +239,7 @@ class Builder:
             errors=tuple(self.errors),
             generation=generation,
             built=True,
+            base_path=self.result.site.config.urls.base_path,
         )
 
 
@@ -292,14 +295,9 @@ def is_under(path: Path, folder: Path) -> bool:
     return folder == path or folder in path.parents
 
 
-def read_assets(folder: Path) -> dict[PurePosixPath, bytes]:
-    """The static files of templates/assets/, as the build copies them to /assets/."""
-    assets = {}
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                assets[PurePosixPath("assets", path.relative_to(folder).as_posix())] = path.read_bytes()
-    return assets
+def read_assets(files: dict[str, Path]) -> dict[PurePosixPath, bytes]:
+    """The static files of templates/assets/ (`Project.asset_files`), as the build copies them to /assets/."""
+    return {PurePosixPath("assets", name): path.read_bytes() for name, path in files.items()}
 
 
 def as_finding(err: ContentError) -> Finding:

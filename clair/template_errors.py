@@ -10,6 +10,7 @@ import collections
 import os
 import re
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 
 import jinja2
@@ -45,15 +46,17 @@ class Template:
 
 
 def syntax_error(err: jinja2.TemplateSyntaxError, project: Project, name: str) -> ContentError:
-    return ContentError(project.template_file(err.name or name), err.lineno, f"template error: {err.message}")
+    """At the file jinja read (a site's own template or the theme's), else at the template the name leads to."""
+    where = shown(Path(err.filename)) if err.filename else project.template_file(err.name or name)
+    return ContentError(where, err.lineno, f"template error: {err.message}")
 
 
 def template_lines(err: Exception, project: Project) -> list[tuple[str, int]]:
-    """The template lines in the error's traceback, outermost first (jinja gives its frames the template's file)."""
-    folder = os.path.abspath(project.templates) + os.sep
-    return [(project.template_file(path[len(folder):]), frame.lineno)
-            for frame in traceback.extract_tb(err.__traceback__)
-            if (path := os.path.abspath(frame.filename)).startswith(folder)]
+    """The template lines in the error's traceback, outermost first (jinja gives its frames the template's file:
+    a site's own or the theme's)."""
+    folders = tuple(os.path.abspath(folder) + os.sep for folder in project.template_folders)
+    return [(shown(Path(path)), frame.lineno) for frame in traceback.extract_tb(err.__traceback__)
+            if (path := os.path.abspath(frame.filename)).startswith(folders)]
 
 
 def loop(lines: list) -> list:
@@ -80,10 +83,10 @@ def runtime_message(err: Exception, lines: list[tuple[str, int | None]]) -> str:
     return text
 
 
-def template_ids(folder: Path) -> dict[str, str]:
+def template_ids(templates: Iterable[Path]) -> dict[str, str]:
     """The fixed ids the templates give elements (`main-content`, `search-query`...), each with its template."""
     found: dict[str, str] = {}
-    for path in sorted(folder.rglob("*.html")):
+    for path in templates:
         for value in TEMPLATE_ID.findall(path.read_text(encoding="utf-8", errors="replace")):
             found.setdefault(value, shown(path))
     return found

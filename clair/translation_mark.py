@@ -5,8 +5,9 @@ matter included, so a new title counts as a change) as the build reads it: UTF-8
 order mark, line endings made `\\n`, accents in Unicode NFC. So saving the file with Windows line
 endings, or with a BOM, does not make its translation out of date; any other change does.
 
-`python build.py mark-translated content/fr/...` writes it once the French is up to date; the
-`parity.stale` check warns when the English has changed since.
+`clair mark-translated content/fr/...` writes it once the French is up to date, or, without Python, the label
+`translation-checked` on a pull request (.github/workflows/translations.yml runs the command); the
+`parity.stale` check warns when the English has changed since, and its message names both ways (`how_to_mark`).
 """
 from __future__ import annotations
 
@@ -14,11 +15,19 @@ import hashlib
 import re
 from pathlib import Path
 
+from . import command
 from .load import load_page, read_text
 from .model import ContentError, ContentErrors
 
 KEY_LINE = re.compile(r"translated_from\s*:")
 LINE = re.compile(r".*?(?:\r\n|\n|\r)|.+\Z", re.DOTALL)
+LABEL = "translation-checked"  # the pull-request label whose workflow marks the French pages (.github/workflows)
+
+
+def how_to_mark(french_path: Path | str) -> str:
+    """The two ways a writer records that a French page is up to date: the command, as they would type it where
+    they are (clair/command.py), or the label on the pull request (docs/authoring.md)."""
+    return f"run `{command.typed()} mark-translated {french_path}`, or add the label `{LABEL}` to the pull request"
 
 
 def english_hash(english_path: Path) -> str:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import checks
+from clair import checks
 
 from .cache import within
 from .markdown import MEDIA_DIR
@@ -181,8 +181,9 @@ def usable_cpus() -> int:
 
 
 class Workers:
-    """The build's worker processes: forked once, when first needed (normally to render pages, while the
-    build process is still small: a fork shares its memory, and a big parent makes every worker look big).
+    """The build's worker processes: forked when first needed (normally to render pages, while the build
+    process is still small: a fork shares its memory, and a big parent makes every worker look big). `stop`
+    ends them and what they gathered; the next `map` forks fresh ones, sharing the build process's pages.
 
     `with Workers(work, jobs) as workers:` then `workers.map(function, items)`: function(item) for each
     item, in order, in the workers (or here, when jobs is 1 or there is a single item). `function` must

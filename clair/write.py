@@ -19,11 +19,11 @@ import posixpath
 import shutil
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from .model import ContentError, built_bytes
-from .project import CODE_DIR, Project, shown
+from .project import CODE_FOLDERS, DEFAULT_TEMPLATES, PACKAGE_DIR, Project, shown
 
 MARKER = ".clair-site"  # written into every output folder, so we only ever replace our own output
 MARKER_TEXT = "Built by clair. This whole folder is replaced on every build. The files it wrote:\n"
@@ -42,7 +42,8 @@ def check_output_folder(out: Path, project: Project) -> None:
     (`KEPT` files apart: they are carried over to the new site)."""
     target = out.resolve()
     content = project.content.resolve()
-    dangerous = {Path("/").resolve(), Path.home().resolve(), project.root.resolve(), CODE_DIR}
+    dangerous = {Path("/").resolve(), Path.home().resolve(), project.root.resolve(),
+                 *CODE_FOLDERS, DEFAULT_TEMPLATES, PACKAGE_DIR.parent}
     if target in dangerous or target in content.parents or target == content:
         raise ContentError(out, None, "refusing to write the site here: this folder holds your sources; "
                                       "choose an empty folder such as `site` with --out")
@@ -69,7 +70,7 @@ def check_output_folder(out: Path, project: Project) -> None:
 
 def own_folders(project: Project) -> list[tuple[str, Path]]:
     """The project's folders a site must never be written into, each with how a message names it."""
-    folders = [("content folder", project.content), ("templates folder", project.templates),
+    folders = [("content folder", project.content), *(("templates folder", f) for f in project.template_folders),
                ("data folder", project.data), ("git repository's own folder (`.git`)", project.root / ".git")]
     if project.cache is not None:
         folders.append(("build cache folder", project.cache))
@@ -99,13 +100,12 @@ def kept_files(out: Path) -> list[str]:
     return [name for name in KEPT if (out / name).is_file() and not (out / name).is_symlink()]
 
 
-def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: Path,
-               before_swap: Callable[[Path], None] | None = None, record: Path | None = None,
-               digest: str | None = None) -> bool:
+def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets: Mapping[str, Path],
+               record: Path | None = None, digest: str | None = None) -> bool:
     """Write into a temporary folder beside `out`, then swap it in; on any failure remove it.
 
-    `before_swap(folder)` runs on the complete temporary folder just before the swap (the search
-    index is built there); if it raises, the previous site stays as it was. With a `record` file
+    `assets` are the stylesheets and scripts copied to /assets/, by name (`Project.asset_files`).
+    With a `record` file
     (in the build cache) and the site's `digest` (`site_digest`), a site identical to the last one
     written to `out`, whose folder nobody has touched since, is not written again. Returns whether it wrote."""
     out = out.resolve()
@@ -118,12 +118,10 @@ def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets_dir: P
         if written is not None and written.still_there():
             return False
         try:
-            fill_folder(staging, files, assets_dir)
+            fill_folder(staging, files, assets)
             for name in kept_files(out):
                 if not (staging / name).exists():
                     shutil.copy2(out / name, staging / name)
-            if before_swap is not None:
-                before_swap(staging)
             mark(staging)
             with signals_deferred():
                 swap_in(staging, out, retired)
@@ -148,14 +146,13 @@ def not_written(err: OSError, out: Path) -> ContentError:
                                           f"{err.filename or out}); the previous output folder is unchanged")
 
 
-def site_digest(files: dict[PurePosixPath, str | bytes], assets_dir: Path, fingerprint: bytes) -> str:
-    """A hash of every byte a build writes (the files, the assets) and of how the rest is made (`fingerprint`:
-    the search index's program and options), so it is also the key of the search index kept in the cache."""
-    digest = hashlib.sha256(fingerprint + b"\0")
+def site_digest(files: dict[PurePosixPath, str | bytes], assets: Mapping[str, Path]) -> str:
+    """A hash of every byte a build writes: the files (the search index's among them) and the assets."""
+    digest = hashlib.sha256()
     for rel, content in sorted(files.items()):
         digest.update(str(rel).encode() + b"\0" + built_bytes(content))
-    for path in sorted(p for p in assets_dir.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(assets_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    for name, path in sorted(assets.items()):
+        digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -268,14 +265,13 @@ def signals_deferred():
             signal.raise_signal(received[0])
 
 
-def fill_folder(folder: Path, files: dict[PurePosixPath, str | bytes], assets_dir: Path) -> None:
-    """Every rendered file and the static assets, with stable bytes."""
+def fill_folder(folder: Path, files: dict[PurePosixPath, str | bytes], assets: Mapping[str, Path]) -> None:
+    """Every rendered file and the static assets (each the site's own or the theme's), with stable bytes."""
     shutil.rmtree(folder, ignore_errors=True)
-    for source in sorted(assets_dir.rglob("*")):  # one by one: a full disk fails with its own reason
-        if source.is_file():
-            target = folder / "assets" / source.relative_to(assets_dir)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+    for name, source in sorted(assets.items()):  # one by one: a full disk fails with its own reason
+        target = folder / "assets" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
     made: set[Path] = set()
     for rel, content in sorted(files.items()):
         inside = posixpath.normpath(str(rel))  # the folder is new and clair made every folder in it: no links

@@ -15,6 +15,29 @@ from clair.pipeline import build_site  # noqa: E402
 
 
 
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for every browser test of the session (started as tests/test_browser.py says)."""
+    from test_browser import start_browser
+
+    session = start_browser()
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="session")
+def axe(chromium):
+    """The browser, with axe-core present (a skip, or a failure in CI, saying what is missing)."""
+    from clair import audit
+    from test_browser import unavailable
+
+    try:
+        audit.axe_source()
+    except audit.ToolMissing as err:
+        unavailable(str(err))
+    return chromium
+
+
 @pytest.fixture(autouse=True, scope="session")
 def user_cache_folder(tmp_path_factory):
     """Builds that keep a cache keep it where a user's would be (outside the project): here, a folder of this

@@ -17,13 +17,14 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from clair.model import ContentError
-from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR
+from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR, layered_files
 from clair.write import MARKER, remove_leftovers, write_site
 from conftest import minimal_pages, page, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES_PER_LANGUAGE = 300
 TIMING = {"start": 0.5, "build": 2.0}  # seconds, measured by the large_tree fixture on this machine
+ASSETS = layered_files([TEMPLATES_DIR / "assets"], "*")
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
@@ -52,8 +53,9 @@ def large_tree(tmp_path_factory):
 
 
 def build(content: Path, config: Path, out: Path) -> subprocess.Popen:
+    """A cold build (no cache: each takes as long as the one TIMING measured, so a signal lands where meant)."""
     return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--skip-checks", "--format", "text",
-                             "--content", str(content), "--config", str(config), "--out", str(out)],
+                             "--no-cache", "--content", str(content), "--config", str(config), "--out", str(out)],
                             cwd=out.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -114,11 +116,11 @@ def test_a_finished_build_replaces_the_whole_site(large_tree, tmp_path):
 
 def test_failed_write_removes_the_temporary_folder(tmp_path):
     out = tmp_path / "site"
-    write_site(out, {PurePosixPath("en/index.html"): "good"}, TEMPLATES_DIR / "assets")
+    write_site(out, {PurePosixPath("en/index.html"): "good"}, ASSETS)
     before = fingerprint(out)
     with pytest.raises(ContentError):
         write_site(out, {PurePosixPath("en/index.html"): "new", PurePosixPath("../../escape.html"): "bad"},
-                   TEMPLATES_DIR / "assets")
+                   ASSETS)
     assert fingerprint(out) == before and temporary_folders(tmp_path) == []
 
 
@@ -127,7 +129,7 @@ def test_an_unwritable_output_folder_is_a_plain_error(tmp_path):
         pytest.skip("root may write anywhere")
     (tmp_path / "locked").mkdir(mode=0o500)
     with pytest.raises(ContentError) as caught:
-        write_site(tmp_path / "locked" / "site", {PurePosixPath("a.html"): "a"}, TEMPLATES_DIR / "assets")
+        write_site(tmp_path / "locked" / "site", {PurePosixPath("a.html"): "a"}, ASSETS)
     assert "could not be written (Permission denied" in caught.value.message
 
 
@@ -158,7 +160,7 @@ def test_both_ways_of_swapping_replace_the_site(tmp_path, monkeypatch, exchange)
     if not exchange:
         monkeypatch.setattr(clair.write, "_exchange", lambda a, b: False)
     out = tmp_path / "site"
-    write_site(out, {PurePosixPath("en/index.html"): "one", PurePosixPath("old.html"): "x"}, TEMPLATES_DIR / "assets")
-    write_site(out, {PurePosixPath("en/index.html"): "two"}, TEMPLATES_DIR / "assets")
+    write_site(out, {PurePosixPath("en/index.html"): "one", PurePosixPath("old.html"): "x"}, ASSETS)
+    write_site(out, {PurePosixPath("en/index.html"): "two"}, ASSETS)
     assert (out / "en/index.html").read_text() == "two" and not (out / "old.html").exists()
     assert temporary_folders(tmp_path) == []

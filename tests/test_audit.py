@@ -50,12 +50,13 @@ def by_path(targets):
 def test_every_html_file_is_a_target_with_its_source(built):
     out, site = built
     targets = by_path(site_targets(out, site))
-    assert set(targets) == {"/", "/en/", "/fr/", "/en/serve/", "/fr/servir/", "/en/404.html", "/fr/404.html",
-                            "/en/search/", "/fr/recherche/"}
+    assert set(targets) == {"/", "/404.html", "/en/", "/fr/", "/en/serve/", "/fr/servir/", "/en/404.html",
+                            "/fr/404.html", "/en/search/", "/fr/recherche/"}
     assert targets["/en/serve/"].source.endswith("content/en/serve.md")
     assert targets["/fr/servir/"].source.endswith("content/fr/serve.md")
     assert targets["/en/serve/"].page is not None
     assert targets["/en/404.html"].source.endswith("templates/404.html")
+    assert targets["/404.html"].source.endswith("templates/404-root.html")
     assert targets["/"].source.endswith("templates/splash.html")
 
 

@@ -5,6 +5,7 @@ pages, the keyboard path works, and screenshots come out at both widths.
 One Chromium for the whole session. In CI (`CI` set) a missing browser, axe-core or Java fails these
 tests; on a developer's machine they are skipped with the reason."""
 import asyncio
+import importlib.util
 import json
 import os
 import struct
@@ -67,9 +68,7 @@ class Session:
 
 def start_browser() -> Session:
     """One headless Chromium, or a skip (a failure in CI) saying what is missing; other browser tests use it too."""
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("playwright") is None:
         unavailable("the playwright package is not installed (pip install -e '.[test]')")
     try:
         return Session()
@@ -78,14 +77,9 @@ def start_browser() -> Session:
 
 
 @pytest.fixture(scope="session")
-def session():
-    try:
-        audit.axe_source()
-    except audit.ToolMissing as err:
-        unavailable(str(err))
-    chromium = start_browser()
-    yield chromium
-    chromium.close()
+def session(axe):
+    """The session's Chromium (conftest.py), with axe-core."""
+    return axe
 
 
 @pytest.fixture(scope="session")
@@ -280,9 +274,10 @@ def test_audit_command_builds_and_audits_a_site(session, java, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     document = json.loads(result.stdout)
     assert document["summary"] == {"errors": 0, "warnings": 0}, result.stdout
-    # two home pages, the splash, two 404 pages and the two search pages
-    assert document["audit"]["pages"] == 7 and document["audit"]["html_validation"] == "done"
-    assert "Audited 7 pages" in result.stderr
+    # two home pages, the splash, three 404 pages (the root's, which hosts show, and each language's) and
+    # the two search pages
+    assert document["audit"]["pages"] == 8 and document["audit"]["html_validation"] == "done"
+    assert "Audited 8 pages" in result.stderr
 
 
 def test_audit_command_fails_on_faults_with_github_annotations(session, tmp_path):

@@ -2,8 +2,8 @@
 only a template can (a finding then points at line 1 of the page and names the templates)."""
 import shutil
 
-from checks import Settings, accessibility, html, kept
-from checks.html import TEMPLATE_NOTE
+from clair.checks import Settings, accessibility, html, kept
+from clair.checks.html import TEMPLATE_NOTE
 from clair.model import built_text
 from clair.pipeline import build_site
 from clair.project import DEFAULT_TEMPLATES, Project

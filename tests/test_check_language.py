@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from checks import Settings, kept, parity, parity_language
-from checks.language_passages import judged_text
+from clair.checks import Settings, kept, parity, parity_language
+from clair.checks.language_passages import judged_text
 from conftest import SITE_YAML, page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,7 +178,7 @@ OFFLINE = textwrap.dedent("""
     socket.socket = NoSocket
     socket.create_connection = socket.getaddrinfo = refuse
     sys.path.insert(0, sys.argv[1])
-    from checks.language_id import english_probability
+    from clair.checks.language_id import english_probability
     print(json.dumps([english_probability(text) for text in sys.argv[2:]]))
 """)
 

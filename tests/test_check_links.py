@@ -2,8 +2,8 @@
 on hand-written HTML where only a template can (the 404 and splash pages, the page layouts)."""
 from pathlib import PurePosixPath
 
-from checks import Settings, extract_all, extract_links, kept, links
-from checks.html import TEMPLATE_NOTE
+from clair.checks import Settings, extract_all, extract_links, kept, links
+from clair.checks.html import TEMPLATE_NOTE
 from conftest import page
 
 EN = "content/en/x.md"  # page("T", body): the body starts on line 5

@@ -7,7 +7,7 @@ cds-snc/digital-canada-ca, cds-snc/notification-documentation, cds-snc/gcds-docs
 """
 import pytest
 
-from checks import Settings, accessibility, html, kept, parity
+from clair.checks import Settings, accessibility, html, kept, parity
 from conftest import SITE_YAML, page
 
 # canada-ca/open-source-logiciel-libre, en/guides/definitions.md and fr/guides/definitions.md, line 5

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from checks import Settings, kept, parity
+from clair.checks import Settings, kept, parity
 from clair.model import ContentErrors
 from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR
 from conftest import SITE_YAML, page
@@ -181,6 +181,16 @@ def test_a_french_decimal_comma_is_not_an_english_thousands_comma(build, tmp_pat
                              "fr/a.md": page("A", "Nous avons embauché 1,500 personnes.\n")})
     assert found(findings, "parity.facts", tmp_path) == []
     assert found(findings, "parity.french-number-format", tmp_path) == [("fr/a.md", 5, "error", "en/a.md", 5)]
+
+
+def test_a_number_in_a_cell_after_a_lowercase_word_is_a_number(build, tmp_path):
+    """`| Rives du lac | 27 |`: the cell break before 27 used to make `lac` read as a code's letters (`mp3`)."""
+    english = "| Region | Offices | Clients |\n| --- | ---: | ---: |\n| Lakeshore | 27 | 39,779 |\n"
+    french = "| Région | Bureaux | Clients |\n| --- | ---: | ---: |\n| Rives du lac | 27 | 39 779 |\n"
+    findings = check(build, {"en/a.md": page("A", english), "fr/a.md": page("A", french)})
+    assert found(findings, "parity.facts", tmp_path) == []
+    findings = check(build, {"en/a.md": page("A", english), "fr/a.md": page("A", french.replace("| 27 |", "| 28 |"))})
+    assert len(found(findings, "parity.facts", tmp_path)) == 2  # 27 missing here, 28 missing there
 
 
 def test_a_number_the_french_has_fewer_times(build, tmp_path):

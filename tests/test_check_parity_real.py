@@ -7,7 +7,7 @@ Licence - Canada: canada-ca/Open_First_Whitepaper, canada-ca/digital-playbook-gu
 """
 import pytest
 
-from checks import Settings, kept, parity
+from clair.checks import Settings, kept, parity
 from conftest import page
 
 
@@ -325,7 +325,7 @@ STEPS_FR = """\
     pytest.param(TIPS_EN, TIPS_FR.replace("## Établissons", NEEDS_FR + "## Établissons"), [],
                  id="every-heading-translated"),
     pytest.param(SNACK_EN, SNACK_FR, [("fr/a.md", 9, "The French has a level-2 heading here (“Les « bouchées de sécurité "
-                                                     "» au SNC !”) where the English has a level-3 heading (“Introducing "
+                                                     "» au SNC!”) where the English has a level-3 heading (“Introducing "
                                                      "‘security snack time’ at CDS!”).")],
                  id="a-heading-of-another-level-is-not-a-missing-heading"),
     pytest.param(SNACK_EN, SNACK_FR.replace("## Les «", "### Les «").replace("#### Points", "## Points"), [],

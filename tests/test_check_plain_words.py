@@ -3,7 +3,7 @@ import unicodedata
 
 import pytest
 
-from checks import plain_words
+from clair.checks import plain_words
 from clair.model import ContentErrors
 from conftest import SITE_YAML, page
 

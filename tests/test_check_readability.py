@@ -1,7 +1,10 @@
-"""readability.grade, readability.sentence-length and readability.passive on small built sites."""
+"""readability.grade, readability.sentence-length and readability.passive on small built sites, with the site's
+settings and a publication's targets (readability.paragraph-length: test_check_paragraphs.py)."""
+import pytest
 import textstat
 
-from checks import readability
+from clair.checks import readability
+from clair.model import ContentErrors
 from conftest import SITE_YAML, page
 
 # "Foundation for change", as published (shared/seeds/001_8321d7b8e8950f01.txt), then a plain rewrite.
@@ -13,11 +16,17 @@ OPS employees share a common purpose — to deliver government policies and prog
 Transformation is not new to the OPS. We have an excellent track record of evolving to meet the changing needs of the people, businesses and communities we serve. For example, starting in the 1990s, we made significant changes in the areas of health care delivery, social services, infrastructure and tax administration. Over the last two decades, we increased our focus on developing policy, managing transfer payments, and supporting legislation and regulation, while retaining substantial service delivery roles.
 """
 PLAIN = """\
-The work of the OPS is more complex than ever. Changes in society and the economy make it urgent for us to change too. So we must keep changing how we work. Then we will be ready for what comes next.
+The work of the OPS is more complex than ever. Changes in society and the economy make it urgent for us to change too.
 
-All OPS staff share one goal. They carry out the plans of the government, and they serve the public. Our staff do many kinds of jobs. Some are engineers, planners or social workers. Others keep the books or give advice.
+So we must keep changing how we work. Then we will be ready for what comes next.
 
-The OPS has changed many times before. In the 1990s, we made big changes to health care and social services. We also changed how we collect taxes. In the last twenty years, we did more work on laws and rules. We still serve people every day.
+All OPS staff share one goal. They carry out the plans of the government, and they serve the public. Our staff do many kinds of jobs.
+
+Some are engineers, planners or social workers. Others keep the books or give advice.
+
+The OPS has changed many times before. In the 1990s, we made big changes to health care and social services. We also changed how we collect taxes.
+
+In the last twenty years, we did more work on laws and rules. We still serve people every day.
 """
 FR_HARD = """\
 La transformation organisationnelle constitue une préoccupation fondamentale de l'administration publique contemporaine, considérant l'accroissement considérable des responsabilités gouvernementales et l'évolution démographique, économique et technologique particulièrement significative des collectivités ontariennes : l'adaptation institutionnelle représente désormais une nécessité incontournable.
@@ -88,20 +97,47 @@ def test_scoring_french_leaves_textstat_in_english():
     assert textstat.flesch_reading_ease(english) == before
 
 
-def test_a_long_sentence_is_reported_at_its_line(build, tmp_path):
+def sentence_finding(build, body: str):
+    """The one sentence-length finding of a page: (line, severity, message)."""
+    _, findings = check(build, {"en/plan.md": page("Plan", body)})
+    (finding,) = only(findings, "readability.sentence-length")
+    assert finding.file.endswith("content/en/plan.md")
+    return finding.line, finding.severity, finding.message
+
+
+def test_a_sentence_of_26_words_is_an_error_at_its_line(build):
     long = " ".join(["We will work with people in every region"] * 3) + " of Ontario."  # 26 words
     body = "A short sentence comes first.\nIt sits on one line. " + long + "\n"
-    _, findings = check(build, {"en/long.md": page("Long", body)})
+    assert sentence_finding(build, body) == (6, "error", "This sentence has 26 words (at most 25): "
+                                                         "“We will work with people in every region …”. "
+                                                         "Split it into shorter sentences, one idea each.")
+
+
+WORDS_21 = "We will work with people in every region of the province to plan the services they need in the years ahead."
+
+
+def test_a_sentence_of_21_words_is_a_warning(build):
+    assert len(WORDS_21.split()) == 21
+    assert sentence_finding(build, WORDS_21) == (5, "warning", "This sentence has 21 words; the Canada.ca style guide "
+                                                               "asks for fewer than 20: “We will work with people in "
+                                                               "every region …”. Split it in two, or cut the words "
+                                                               "that add nothing.")
+
+
+@pytest.mark.parametrize("words, severity", [(19, None), (20, "warning"), (25, "warning"), (26, "error")])
+def test_sentence_length_limits_in_french_too(build, words, severity):
+    sentence = " ".join(["mot"] * (words - 1)) + " fin."
+    _, findings = check(build, {"fr/plan.md": page("Plan", sentence.capitalize())})
+    assert [f.severity for f in only(findings, "readability.sentence-length")] == ([severity] if severity else [])
+
+
+def test_the_site_sets_both_sentence_limits(build):
+    config = SITE_YAML + "checks:\n  readability.sentence-length:\n    warn_from: 22\n    max: 20\n"
+    _, findings = check(build, {"en/plan.md": page("Plan", WORDS_21)}, config)
     (finding,) = only(findings, "readability.sentence-length")
-    assert (finding.file, finding.line, finding.severity) == (str(tmp_path / "content/en/long.md"), 6, "error")
-    assert finding.message == ("This sentence has 26 words (at most 25): "
-                               "“We will work with people in every region …”. "
-                               "Split it into shorter sentences.")
-
-
-def test_sentences_of_25_words_pass(build):
-    sentence = " ".join(["We will work with people in every region"] * 3) + " now."  # 25 words
-    _, findings = check(build, {"en/fine.md": page("Fine", sentence)})
+    assert finding.severity == "error" and "(at most 20)" in finding.message
+    config = SITE_YAML + "checks:\n  readability.sentence-length:\n    warn_from: 22\n"
+    _, findings = check(build, {"en/plan.md": page("Plan", WORDS_21)}, config)
     assert only(findings, "readability.sentence-length") == []
 
 
@@ -123,3 +159,87 @@ def test_active_voice_and_adjectives_pass(build):
 def test_french_pages_get_no_passive_hints(build):
     _, findings = check(build, {"fr/passif.md": page("Passif", "Les formulaires sont examinés chaque semaine.\n")})
     assert only(findings, "readability.passive") == []
+
+
+# ----------------------------------------------------------------------------- a publication's targets
+
+GRADE_7 = ("We will give employees modern tools to work together. These tools will help them reach the people they "
+           "serve. Employees will work securely with other teams, anywhere and anytime. We will also simplify how "
+           "we order information technology.")
+EASE_67 = ("Nous donnerons au personnel des outils modernes pour travailler ensemble. Ces outils l'aideront à "
+           "communiquer avec les personnes qu'il sert. Le personnel pourra collaborer avec d'autres équipes, de "
+           "partout et en tout temps. Nous simplifierons aussi la commande de produits technologiques.")
+
+
+def ontario(targets="{grade: 6}", **page_meta):
+    """An Ontario publication (targets in its English _index.md) with one page in each language."""
+    return {"en/ops/_index.md": page("OPS plan", "The plan.", targets=targets),
+            "fr/ops/_index.md": page("Plan de la FPO", "Le plan."),
+            "en/ops/tools.md": page("Tools", GRADE_7, **page_meta),
+            "fr/ops/tools.md": page("Outils", EASE_67)}
+
+
+def test_an_ontario_page_at_grade_7_fails_its_publications_grade_6_target(build, tmp_path):
+    result, findings = check(build, ontario())
+    grades = {f.file: f for f in only(findings, "readability.grade")}
+    english = grades[str(tmp_path / "content/en/ops/tools.md")]
+    assert english.severity == "error" and english.message.startswith("Reading grade 7.7 is above the target of 6.")
+    french = grades[str(tmp_path / "content/fr/ops/tools.md")]  # grade 6 means a French ease of 72 or more
+    assert french.severity == "error" and "Reading ease 67.3 is below the minimum of 72" in french.message
+    assert result.site.targets[str(tmp_path / "content/en/ops/_index.md")] == {
+        "grade": 6, "reading_ease": 72, "min_words": 30, "sentence_max": 25, "sentence_warn_from": 20,
+        "paragraph_max": 3}
+
+
+def test_the_same_pages_pass_the_site_targets_and_a_french_target_of_their_own(build, tmp_path):
+    _, findings = check(build, ontario(targets="{paragraph_max: 4}"))
+    assert only(findings, "readability.grade") == []
+    _, findings = check(build, ontario(targets="{grade: 8, reading_ease: 67}"))
+    assert only(findings, "readability.grade") == []
+
+
+def test_a_page_still_relaxes_its_publications_target_with_a_reason(build, tmp_path):
+    relaxed = ontario(checks='{readability.grade: {max: 8, reason: "names of tools"}}')
+    _, findings = check(build, relaxed)
+    assert [f.file for f in only(findings, "readability.grade")] == [str(tmp_path / "content/fr/ops/tools.md")]
+
+
+@pytest.mark.parametrize("targets, line, says", [
+    ("{grade: six}", 4, "target `grade` must be a number, such as 8 or 0.5, not `six`"),
+    ("{grades: 6}", 4, "unknown target `grades`; the targets are grade, reading_ease, min_words, sentence_max, "
+                       "sentence_warn_from, paragraph_max. Did you mean `grade`?"),
+    ("{paragraph_max: 2.5}", 4, "target `paragraph_max` must be a whole number, such as 30, not `2.5`"),
+])
+def test_a_wrong_target_is_a_load_error_at_its_line(build, tmp_path, targets, line, says):
+    with pytest.raises(ContentErrors) as caught:
+        build(ontario(targets=targets))
+    (error,) = caught.value.errors
+    assert (error.file, error.line, error.message) == (str(tmp_path / "content/en/ops/_index.md"), line, says)
+
+
+def test_both_languages_must_agree_on_a_target(build, tmp_path):
+    pages = {**ontario(), "fr/ops/_index.md": page("Plan de la FPO", "Le plan.", targets="{grade: 8}")}
+    with pytest.raises(ContentErrors) as caught:
+        build(pages)
+    (error,) = caught.value.errors
+    assert (error.file, error.line) == (str(tmp_path / "content/fr/ops/_index.md"), 4)
+    assert error.message.startswith(f"target `grade` is `8` here but `6` in {tmp_path / 'content/en/ops/_index.md'}")
+
+
+def test_a_target_outside_targets_is_an_error_that_says_where_it_goes(build, tmp_path):
+    pages = {**ontario(targets="{}"), "en/ops/_index.md": page("OPS plan", "The plan.", grade=6)}
+    result, _ = check(build, pages)
+    (finding,) = [f for f in result.findings if f.check == "checks.targets"]
+    assert (finding.file, finding.line, finding.severity) == (str(tmp_path / "content/en/ops/_index.md"), 4, "error")
+    assert finding.message == ("`grade` is a target of the whole publication: write it under `targets:`, as "
+                               "`targets: {grade: 6}`; until then it is not applied")
+
+
+def test_the_reviewers_report_shows_each_publications_targets_and_scores(build):
+    result = build(ontario())
+    report = result.files[next(path for path in result.files if str(path).startswith("report"))]
+    report = report if isinstance(report, str) else report.decode()
+    row = " ".join(report.split("<th scope=\"row\">OPS plan", 1)[1].split("</tr>", 1)[0].split())
+    assert "grade at most 6; reading ease at least 72;" in row
+    assert "grade 7.7 to 7.7 on 1 page of 30 words or more; 1 missing the target" in row
+    assert "reading ease 67.3 to 67.3 on 1 page of 30 words or more; 1 missing the target" in row

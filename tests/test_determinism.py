@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def checks_available() -> bool:
     try:
-        import checks
+        from clair import checks
 
         checks.load_modules()
     except Exception:  # the check modules are still being written: build without them

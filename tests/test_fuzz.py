@@ -41,7 +41,7 @@ FUZZ = dict(deadline=None, derandomize=True, database=None,
 
 def checks_available() -> bool:
     try:
-        import checks
+        from clair import checks
 
         checks.load_modules()
     except Exception:  # the check modules are still being written
@@ -131,7 +131,7 @@ def build_or_refuse(pages: dict[str, str | bytes], config: str = SITE_YAML, writ
         try:
             result = build_site(Project(content, config_path), run_checks=RUN_CHECKS)
             if write:
-                write_site(root / "site", result.files, clair.project.DEFAULT_TEMPLATES / "assets")
+                write_site(root / "site", result.files, result.site.project.asset_files)
         except ContentErrors as errors:
             assert errors.errors
             for error in errors.errors:

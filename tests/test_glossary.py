@@ -7,8 +7,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from checks import RULES, Settings, kept
-from checks import glossary as glossary_checks
+from clair.checks import RULES, Settings, kept
+from clair.checks import glossary as glossary_checks
 from clair.glossary import load_glossary
 from clair.model import ContentError, ContentErrors, built_text
 from conftest import SITE_YAML, page
@@ -376,7 +376,7 @@ def test_an_english_acronym_on_a_french_page_names_the_french_one(build, tmp_pat
 
 
 def test_the_checks_are_registered_with_documented_defaults():
-    from checks import RULES
+    from clair.checks import RULES
 
     defaults = {declared.id: declared.defaults() for declared in RULES}
     assert defaults["glossary.first-use"] == {"severity": "warning"}

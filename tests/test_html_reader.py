@@ -1,7 +1,7 @@
 """checks/html.py reads clair's own HTML with a fast reader: the same elements as `html.parser`, or it steps aside."""
 import pytest
 
-from checks.html import _read_carefully, _read_fast, _Tree, _Unusual, parse
+from clair.checks.html import _read_carefully, _read_fast, _Tree, _Unusual, parse
 from clair.model import built_text
 from clair.project import Project
 from clair.pipeline import build_site

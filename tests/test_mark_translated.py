@@ -3,7 +3,7 @@ import hashlib
 
 import pytest
 
-from checks import Settings, parity
+from clair.checks import Settings, parity
 from clair.cli import EXIT_LOAD_ERROR, EXIT_OK, main
 from clair.model import ContentError
 from clair.project import Project

@@ -7,9 +7,9 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from checks import RULES, Settings, kept
-from checks import matrices as matrix_checks
-from checks.html import parse, squash
+from clair.checks import RULES, Settings, kept
+from clair.checks import matrices as matrix_checks
+from clair.checks.html import parse, squash
 from clair.matrices import MatrixLibrary, csv_bytes, read_matrix
 from clair.model import ContentError, ContentErrors
 from conftest import ROOT, page
@@ -135,6 +135,9 @@ def test_text_without_french_is_an_error_at_the_text(with_matrix):
     pytest.param('periods: ["2007-2008"]', 'periods: ["2010-2011"]',
                  ["the period `2010-2011` is not declared", "2007-2008, long-term"],
                  id="period-not-declared"),
+    pytest.param('note: {en: "The plan may change.", fr: "Le plan peut changer."}', 'uncertain: ["2008-2009"]',
+                 ["`2008-2009` is listed under `uncertain` but not under `periods`"],
+                 id="uncertain-mark-not-one-of-the-activitys-periods"),
 ])
 def test_an_unknown_name_is_an_error_at_its_line(with_matrix, old, new, parts):
     broken = MATRIX.replace(old, new)
@@ -302,6 +305,54 @@ def test_download_link_leads_to_the_csv_written_next_to_the_page(with_matrix):
 def test_matrix_pages_pass_the_accessibility_and_link_checks(with_matrix):
     result = with_matrix(run_checks=True)
     assert [f for f in result.findings if f.check.startswith(("a11y.", "links.", "matrices."))] == []
+
+
+# --- year marks that are a best reading, and partners without an acronym ----------------------------
+
+UNCERTAIN = MATRIX.replace('            periods: ["2007-2008", long-term]\n',
+                           '            periods: ["2007-2008", long-term]\n            uncertain: [long-term]\n', 1)
+NAMED_PARTNER = MATRIX.replace("partners: [CPSA, CSPS]",
+                               'partners: [CPSA, {en: "Bargaining agents", fr: "Agents négociateurs"}]')
+
+
+def test_an_uncertain_year_mark_is_marked_explained_and_said_to_screen_readers(with_matrix):
+    result = with_matrix(UNCERTAIN)
+    for lang, words, legend in (
+            ("en", "Planned for the long term (our best reading of an unclear copy)", "* An asterisk after"),
+            ("fr", "Prévu à long terme (notre meilleure lecture d'une copie peu claire)", "* Un astérisque après")):
+        document, table, inside = matrix_table(result, lang)
+        hidden = [squash(e.text) for e in inside if "visually-hidden" in e.attrs.get("class", "")]
+        assert hidden[1] == words and hidden[0] == hidden[2] and "(" not in hidden[0]  # only the one mark
+        [star] = [e for e in inside if "matrix-uncertain" in e.attrs.get("class", "")]
+        assert squash(star.text) == "*" and star.attrs.get("aria-hidden") == "true"
+        [note] = [e for e in document.elements if "matrix-legend" in e.attrs.get("class", "")]
+        assert squash(note.text).startswith(legend) and table.attrs["aria-describedby"] == note.attrs["id"]
+    english = csv_rows(result.files[PurePosixPath("en/plan/plan.csv")])
+    french = csv_rows(result.files[PurePosixPath("fr/plan/plan.csv")])
+    assert english[1][6:8] == ["Planned", "Planned (best reading)"]
+    assert french[1][6:8] == ["Prévu", "Prévu (meilleure lecture)"]
+
+
+def test_a_table_without_uncertain_marks_has_no_legend(with_matrix):
+    document, table, inside = matrix_table(with_matrix(), "en")
+    assert "aria-describedby" not in table.attrs
+    assert not [e for e in document.elements if "matrix-legend" in e.attrs.get("class", "")]
+    assert not [e for e in inside if "matrix-uncertain" in e.attrs.get("class", "")]
+
+
+def test_a_partner_without_an_acronym_is_a_name_in_both_languages(with_matrix):
+    result = with_matrix(NAMED_PARTNER)
+    for lang, shown in (("en", "CPSA, Bargaining agents"), ("fr", "AFPC, Agents négociateurs")):
+        document, table, inside = matrix_table(result, lang)
+        partners = [e for e in inside if e.tag == "td" and "matrix-partners" in e.attrs.get("class", "")]
+        assert squash(partners[0].text) == shown
+        abbrs = [squash(e.text) for e in inside if e.tag == "abbr" and partners[0] in e.ancestors()]
+        assert abbrs == [shown.split(",")[0]]  # the acronym is an abbr, the name is not
+    assert csv_rows(result.files[PurePosixPath("fr/plan/plan.csv")])[1][5] == "AFPC, Agents négociateurs"
+    assert run_checks(result) == []
+    broken = NAMED_PARTNER.replace(', fr: "Agents négociateurs"', "")
+    error = only_error(with_matrix, broken)
+    assert error.line == line_of(broken, "Bargaining agents") and "has no French text" in error.message
 
 
 # --- the CSV files ---------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ SCRIPT = textwrap.dedent("""
     result = {}
     try:
         if sys.argv[1] == "build":
-            from checks import Settings, readability
+            from clair.checks import Settings, readability
             from clair.project import Project
             from clair.pipeline import build_site
             from conftest import page, write_tree

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from checks import html as html_parser
-from checks.links import Targets, addresses
+from clair.checks import html as html_parser
+from clair.checks.links import Targets, addresses
 from clair.browser import serve
 from clair.model import ContentError, ContentErrors, built_text
 from clair.pipeline import build_site, publish
@@ -309,16 +309,6 @@ def test_the_print_stylesheet_has_the_rules():
                      rules)
     assert re.search(r"main nav a::after\s*\{\s*content:\s*none", rules)
     assert re.search(r"body\s*\{[^}]*font-size:\s*1[12]pt", rules)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """One headless Chromium for this module, started as tests/test_browser.py starts it."""
-    from test_browser import start_browser
-
-    session = start_browser()
-    yield session
-    session.close()
 
 
 PRINTED = """() => {

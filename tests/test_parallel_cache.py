@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import checks
+from clair import checks
 from clair import pipeline, search, units
 from clair.pipeline import build_site, publish
 from clair.project import Project
@@ -43,9 +43,11 @@ def add_to(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
-def build(root: Path, out: Path, jobs: int = 1, cache: Path | None = None):
-    """Build and write the project; return (written files' hashes, findings, scores)."""
-    result = build_site(Project(root / "content", root / "site.yaml", root / "templates", out, cache), jobs=jobs)
+def build(root: Path, out: Path, jobs: int = 1, cache: Path | None = None, index_beside: bool = True):
+    """Build and write the project, its search index made while the pages render (as `build` does) or after
+    them; return (written files' hashes, findings, scores)."""
+    result = build_site(Project(root / "content", root / "site.yaml", root / "templates", out, cache), jobs=jobs,
+                        search_index=index_beside)
     publish(result)
     return tree_hashes(out), result.findings, result.site.scores
 
@@ -68,6 +70,14 @@ def test_parallel_and_cached_builds_match_a_clean_serial_build(project, tmp_path
     assert build(project, tmp_path / "cold", jobs=2, cache=cache) == serial
     assert build(project, tmp_path / "warm", jobs=2, cache=cache) == serial
     assert build(project, tmp_path / "warm-serial", cache=cache) == serial
+
+
+def test_the_search_index_made_beside_the_pages_is_the_one_made_after_them(project, tmp_path):
+    """Pagefind's index depends on the order it is given the pages: both ways give them in the same order."""
+    beside = build(project, tmp_path / "beside", jobs=2)
+    assert build(project, tmp_path / "after", index_beside=False) == beside
+    searched = sum(b" data-pagefind-body" in path.read_bytes() for path in (tmp_path / "beside").rglob("*.html"))
+    assert len(tree_hashes(tmp_path / "beside" / "pagefind" / "fragment")) == searched > 20
 
 
 def test_a_build_with_nothing_changed_renders_nothing(project, tmp_path, rendered):
@@ -129,7 +139,8 @@ def edit_glossary(root: Path) -> None:
 
 
 def edit_config(root: Path) -> None:
-    add_to(root / "site.yaml", "checks:\n  readability.sentence-length:\n    max: 20\n")
+    """A stricter limit than any sentence of the sample meets (all are under 20 words), so findings change."""
+    add_to(root / "site.yaml", "checks:\n  readability.sentence-length:\n    max: 10\n")
 
 
 # (edit, units rendered again: "one" for the edited page's unit, "all" for every unit)
@@ -192,17 +203,18 @@ def test_a_no_change_rebuild_leaves_the_output_folder_as_it_is(project, tmp_path
 
 
 def test_the_search_index_of_the_same_site_comes_from_the_cache(project, tmp_path, monkeypatch):
-    """Its key is the digest of the whole site written: the same site elsewhere reuses it, an edit does not."""
+    """Its key is what the whole site is made from: the same site elsewhere reuses it, an edit does not."""
     indexed = []
-    run = search.run_pagefind
-    monkeypatch.setattr(search, "run_pagefind", lambda command, folder: indexed.append(folder) or run(command, folder))
+    service = search.Service
+    monkeypatch.setattr(search, "Service", lambda *args: indexed.append(args) or service(*args))
     cache = tmp_path / "cache"
     first = build(project, tmp_path / "one", cache=cache)
+    assert len(indexed) == 2  # one Pagefind per language
     assert build(project, tmp_path / "two", cache=cache) == first
-    assert len(indexed) == 1
+    assert len(indexed) == 2
     edit_english_body(project)
     assert build(project, tmp_path / "three", cache=cache) != first
-    assert len(indexed) == 2
+    assert len(indexed) == 4
 
 
 def test_a_word_list_the_configuration_names_is_part_of_the_key(project, tmp_path):

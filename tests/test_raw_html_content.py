@@ -7,7 +7,7 @@ content/en/blog/posts/writing-privacy-notices-that-are-easy-to-read-and-understa
 """
 import pytest
 
-from checks.html import TEMPLATE_NOTE
+from clair.checks.html import TEMPLATE_NOTE
 from clair.sanitize import sanitise_html, take_line_marks
 from conftest import SITE_YAML, page
 

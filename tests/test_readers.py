@@ -98,7 +98,7 @@ def test_an_unpaired_page_says_how_to_pair_it(capsys, tmp_path):
 
 def test_findings_name_the_teams_file_and_line_after_their_front_matter(capsys):
     _, document = check(capsys, REAL / "hugo")
-    long_sentences = findings(document, "readability.sentence-length")
+    long_sentences = [f for f in findings(document, "readability.sentence-length") if f["severity"] == "error"]
     assert [(Path(f["file"]).name, f["line"]) for f in long_sentences] == [("incident-management.md", 19)]
 
 

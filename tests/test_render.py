@@ -86,7 +86,7 @@ def test_french_typography_on_french_pages_only(build):
     body = "Note: « test » ok! 12345 personnes, 25% et 1500,50$.\n"
     result = build({"fr/a.md": page("A", body), "en/a.md": page("A", "Note: 12345 people, 25%.\n")}, run_checks=False)
     french, english = html_of(result, "fr", "a.md"), html_of(result, "en", "a.md")
-    assert "Note\u00a0: «\u00a0test\u00a0» ok\u202f! 12\u00a0345 personnes, 25\u00a0% et 1500,50\u00a0$." in french
+    assert "Note\u00a0: «\u00a0test\u00a0» ok! 12\u00a0345 personnes, 25\u00a0% et 1500,50\u00a0$." in french
     assert "Note: 12345 people, 25%." in english
 
 
@@ -189,9 +189,8 @@ def test_a_build_with_its_own_templates_is_checked_against_those_templates(tmp_p
     shutil.copytree(DEFAULT_TEMPLATES, templates)
     (templates / "assets" / "extra.css").write_text("main { margin: 0; }\n")
     head = templates / "blocks" / "head.html"
-    head.write_text(head.read_text().replace('<link rel="stylesheet" href="/assets/style.css">',
-                                             '<link rel="stylesheet" href="/assets/style.css">'
-                                             '<link rel="stylesheet" href="/assets/extra.css">'))
+    stylesheet = '<link rel="stylesheet" href="{{ \'/assets/style.css\' | url }}">'
+    head.write_text(head.read_text().replace(stylesheet, stylesheet + '<link rel="stylesheet" href="/assets/extra.css">'))
     vision = templates / "blocks" / "vision.html"
     vision.write_text(vision.read_text() + '{{ t("theme_only_key") }}\n')
     content, config = write_tree(tmp_path, minimal_pages())

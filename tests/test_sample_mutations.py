@@ -23,7 +23,7 @@ def findings(tmp_path_factory):
     shutil.copy(ROOT / "site.yaml", root / "site.yaml")
     content = root / "content"
     (content / "fr/ops-future-2018/appendix-b.md").unlink()                       # 1. a French page deleted
-    edit(content / "fr/ops-future-2018/and-now.md", "## Restons en contact\n", "")  # 2. a heading removed
+    edit(content / "fr/ops-future-2018/and-now.md", "## Rester en contact\n", "")   # 2. a heading removed
     edit(content / "fr/ops-future-2018/message.md", "février 2017", "février 2016")  # 3. a number changed
     edit(content / "en/blueprint-2020/principles.md", "\n## ", f"\n{FORTY_WORDS}\n\n## ", count=1)  # 4. 40 words
     english_paragraph = first_paragraph(content / "en/ops-future-2018/path-forward.md")[1]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from checks import html as html_parser
+from clair.checks import html as html_parser
 from clair import audit, search
 from clair.browser import AXE_RUN, serve
 from clair.model import ContentError, ContentErrors
@@ -216,16 +216,6 @@ def test_check_and_the_quick_preview_do_not_need_pagefind(tmp_path):
 
 
 # ----------------------------------------------------------------------------- in Chromium
-
-@pytest.fixture(scope="module")
-def chromium():
-    """One headless Chromium for this module, started as tests/test_browser.py starts it."""
-    from test_browser import start_browser
-
-    session = start_browser()
-    yield session
-    session.close()
-
 
 DONE = "() => ['done', 'error'].includes(document.getElementById('search-status').dataset.state)"
 

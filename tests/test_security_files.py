@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from checks import files_read
-from checks import plain_words
+from clair.checks import files_read
+from clair.checks import plain_words
 from clair.load import load_site
 from clair.model import ContentError
 from clair.project import Project

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from checks import parity_facts
+from clair.checks import parity_facts
 from clair.markdown import make_parser
 from clair.model import built_text
 from conftest import SITE_YAML, minimal_pages, page, write_tree
@@ -102,10 +102,10 @@ def test_thousands_of_headings_and_broken_anchors_build(tmp_path):
 
 def test_did_you_mean_for_missing_anchors_is_bounded(build, monkeypatch):
     """Counted, not timed: each suggestion compares the anchor with every id of the page."""
-    import checks.links
+    from clair.checks import links as check_links
     calls = []
-    suggest = checks.links.did_you_mean
-    monkeypatch.setattr(checks.links, "did_you_mean", lambda *args: calls.append(1) or suggest(*args))
+    suggest = check_links.did_you_mean
+    monkeypatch.setattr(check_links, "did_you_mean", lambda *args: calls.append(1) or suggest(*args))
     body = "".join(f"## Part {n}\n\n[See part](#nowhere-{n}).\n\n" for n in range(400))
     result = build({"en/a.md": page("A", body), "fr/a.md": page("A", body.replace("See part", "Voir"))})
     assert len([f for f in result.findings if f.check == "links.internal"]) == 800

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from checks.parity import line_ranges
+from clair.checks.parity import line_ranges
 from clair.pipeline import build_site
 from clair.project import Project
 from clair.translation_mark import english_hash
@@ -95,7 +95,8 @@ def test_an_english_change_in_a_later_commit_makes_the_french_stale(repo):
     assert message == (f"{repo / 'content/en/serve.md'} has changed since this French page was last committed "
                        f"(commit {short} of 2024-06-03, \"Say when we ask\"; English lines 7, 10-11); update the "
                        f"French to match and commit it (if the French needs no change, run "
-                       f"`python build.py mark-translated {repo / 'content/fr/serve.md'}`)")
+                       f"`python build.py mark-translated {repo / 'content/fr/serve.md'}`, or add the label "
+                       f"`translation-checked` to the pull request)")
 
 
 def test_a_french_change_committed_after_the_english_change_is_up_to_date(repo):

