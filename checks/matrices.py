@@ -11,7 +11,8 @@ field (the line of its `en:` or `fr:` text), except the placement rule, which po
 - `matrices.readability` (error): the goal and activity texts (and notes) of one language scored as
   one text, English above the Flesch–Kincaid grade `max` of `readability.grade`, French below its
   `fr_min_ease` (at the hardest sentence's line; not judged under its `min_words`); and each
-  sentence longer than the `max` of `readability.sentence-length`, at its field's line.
+  sentence longer than the `max` of `readability.sentence-length`, at its field's line (a warning from its
+  `warn_from` words).
 - `matrices.glossary` (warning): a word in capitals of 2 to 6 letters (an acronym) that the
   matrix's glossary does not have, in any text of the matrix; in French texts, an English acronym
   whose French form (`fr_abbr`) differs.
@@ -123,7 +124,7 @@ def prose_blocks(matrix: Matrix, lang: str) -> list[Prose]:
 
 def readability(matrix: Matrix, settings: Settings) -> Iterator[Finding | None]:
     grade = settings.options(None, "readability.grade")
-    limit = settings.options(None, "readability.sentence-length")["max"]
+    lengths = settings.options(None, "readability.sentence-length")
     for lang in LANGUAGES:
         blocks = prose_blocks(matrix, lang)
         if not blocks:
@@ -146,10 +147,15 @@ def readability(matrix: Matrix, settings: Settings) -> Iterator[Finding | None]:
         for block in blocks:
             for sentence, line in sentences(block):
                 count = len(words(sentence))
-                if count > limit:
+                if count > lengths["max"]:
                     yield settings.finding(matrix.file, "matrices.readability", line,
-                                           f"This {LANGUAGE_NAMES[lang]} sentence has {count} words (at most {limit}): "
-                                           f"{opening(sentence)}. Split it into shorter sentences.")
+                                           f"This {LANGUAGE_NAMES[lang]} sentence has {count} words (at most "
+                                           f"{lengths['max']}): {opening(sentence)}. Split it into shorter sentences.")
+                elif count >= lengths["warn_from"] and lengths["severity"] != "off":
+                    yield settings.finding(matrix.file, "matrices.readability", line,
+                                           f"This {LANGUAGE_NAMES[lang]} sentence has {count} words; aim for fewer "
+                                           f"than {lengths['warn_from']}: {opening(sentence)}. Split it in two, or "
+                                           "cut the words that add nothing.", severity="warning")
 
 
 # --- matrices.glossary -------------------------------------------------------------------------------

@@ -448,6 +448,17 @@ def test_readability_flags_a_long_sentence_at_its_field_line(with_matrix):
     assert "English sentence has 28 words (at most 25)" in finding.message
 
 
+def test_readability_warns_from_twenty_words_as_on_pages(with_matrix):
+    short = "Send people to courses on the work they do now and the work they will do next year."
+    twenty_one = "Send people to courses on the work they do now and the work they will do next year to learn skills."
+    assert run_checks(with_matrix(MATRIX.replace('en: "Send people to courses."', f'en: "{short}"'))) == []
+    broken = MATRIX.replace('en: "Send people to courses."', f'en: "{twenty_one}"')
+    [finding] = run_checks(with_matrix(broken))
+    assert (finding.check, finding.severity, finding.line) == ("matrices.readability", "warning",
+                                                               line_of(broken, twenty_one[:30]))
+    assert "21 words; aim for fewer than 20" in finding.message
+
+
 def test_readability_scores_each_language_against_the_site_targets(with_matrix):
     hard = ("Institutionalize comprehensive organizational accountability mechanisms. Operationalize "
             "interdepartmental collaborative governance methodologies. Systematically rationalize "
