@@ -35,7 +35,7 @@ from clair.model import LANGUAGE_NAMES, LANGUAGES, OTHER_LANGUAGE, Finding, Site
 from .parity_common import pairs
 from .parity_facts import FACT, meaning
 from .prose import Prose, sentences, words
-from .readability import hardest_sentences, opening, page_text, score
+from .readability import hardest_sentences, opening, page_text, score, sentence_length
 from .settings import Settings, rule
 
 RULES = (
@@ -146,16 +146,8 @@ def readability(matrix: Matrix, settings: Settings) -> Iterator[Finding | None]:
                                        "everyday words.")
         for block in blocks:
             for sentence, line in sentences(block):
-                count = len(words(sentence))
-                if count > lengths["max"]:
-                    yield settings.finding(matrix.file, "matrices.readability", line,
-                                           f"This {LANGUAGE_NAMES[lang]} sentence has {count} words (at most "
-                                           f"{lengths['max']}): {opening(sentence)}. Split it into shorter sentences.")
-                elif count >= lengths["warn_from"] and lengths["severity"] != "off":
-                    yield settings.finding(matrix.file, "matrices.readability", line,
-                                           f"This {LANGUAGE_NAMES[lang]} sentence has {count} words; aim for fewer "
-                                           f"than {lengths['warn_from']}: {opening(sentence)}. Split it in two, or "
-                                           "cut the words that add nothing.", severity="warning")
+                yield from sentence_length(settings, matrix.file, "matrices.readability", sentence, line, lengths,
+                                           f"{LANGUAGE_NAMES[lang]} sentence")
 
 
 # --- matrices.glossary -------------------------------------------------------------------------------

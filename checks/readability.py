@@ -95,7 +95,7 @@ def run(site, files, settings):
         for block in blocks:
             split = sentences(block)
             for sentence, line in split:
-                yield from _sentence_length(page, sentence, line, lengths, settings)
+                yield from sentence_length(settings, page, "readability.sentence-length", sentence, line, lengths)
             if len(split) > most:
                 yield settings.finding(page, "readability.paragraph-length", block.line, paragraph_message(
                     block.kind, len(split), most))
@@ -103,18 +103,19 @@ def run(site, files, settings):
                 yield from _passives(page, block, settings)
 
 
-def _sentence_length(page, sentence: str, line: int, lengths: dict, settings):
-    """A sentence longer than `max` words gets the rule's severity; one of `warn_from` words or more, a warning."""
+def sentence_length(settings, where, rule_id: str, sentence: str, line: int, lengths: dict, what: str = "sentence"):
+    """A sentence longer than `max` words gets the rule's severity; one of `warn_from` words or more, a warning.
+    Pages and matrix texts (checks/matrices.py, `what`: "English sentence") share it."""
     count = len(words(sentence))
     if count > lengths["max"]:
-        yield settings.finding(page, "readability.sentence-length", line,
-                               f"This sentence has {count} words (at most {lengths['max']}): {opening(sentence)}. "
+        yield settings.finding(where, rule_id, line,
+                               f"This {what} has {count} words (at most {lengths['max']}): {opening(sentence)}. "
                                "Split it into shorter sentences, one idea each.")
     elif count >= lengths["warn_from"] and lengths["severity"] != "off":
         under = lengths["warn_from"]
         asks = "the Canada.ca style guide asks for" if under == SENTENCE_WARN_FROM else "the target is"
-        yield settings.finding(page, "readability.sentence-length", line,
-                               f"This sentence has {count} words; {asks} fewer than {under}: {opening(sentence)}. "
+        yield settings.finding(where, rule_id, line,
+                               f"This {what} has {count} words; {asks} fewer than {under}: {opening(sentence)}. "
                                "Split it in two, or cut the words that add nothing.", severity="warning")
 
 

@@ -456,7 +456,7 @@ def test_readability_warns_from_twenty_words_as_on_pages(with_matrix):
     [finding] = run_checks(with_matrix(broken))
     assert (finding.check, finding.severity, finding.line) == ("matrices.readability", "warning",
                                                                line_of(broken, twenty_one[:30]))
-    assert "21 words; aim for fewer than 20" in finding.message
+    assert "English sentence has 21 words; the Canada.ca style guide asks for fewer than 20" in finding.message
 
 
 def test_readability_scores_each_language_against_the_site_targets(with_matrix):
