@@ -111,7 +111,7 @@ def sentence_length(settings, where, rule_id: str, sentence: str, line: int, len
         yield settings.finding(where, rule_id, line,
                                f"This {what} has {count} words (at most {lengths['max']}): {opening(sentence)}. "
                                "Split it into shorter sentences, one idea each.")
-    elif count >= lengths["warn_from"] and lengths["severity"] != "off":
+    elif count >= lengths["warn_from"]:
         under = lengths["warn_from"]
         asks = "the Canada.ca style guide asks for" if under == SENTENCE_WARN_FROM else "the target is"
         yield settings.finding(where, rule_id, line,
@@ -125,12 +125,14 @@ FIXES = {
     "definition": "split it: start a second paragraph below it, indented by four spaces so it stays with its term",
     "term": "shorten it",
 }
+# How writers know these blocks: a `: ` line under a term (a commitment's text), and the term above it.
+SHOWN_AS = {"definition": "text under a term (the line starting with `: `)", "term": "term (the line above a `: ` line)"}
 
 
 def paragraph_message(kind: str, count: int, most: int) -> str:
     """What is too long, by how much, and how to fix that kind of block."""
     asks = "the Canada.ca style guide asks for at most 3" if most == PARAGRAPH_MAX else f"the target is at most {most}"
-    return f"This {kind} has {count} sentences; {asks}: {FIXES[kind]}."
+    return f"This {SHOWN_AS.get(kind, kind)} has {count} sentences; {asks}: {FIXES[kind]}."
 
 
 def score(text: str, lang: str) -> float:

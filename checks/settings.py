@@ -259,10 +259,12 @@ class Settings:
                 **extra) -> Finding:
         """A finding about a page (at that page's severity) or about another file (a data file, a built
         file: at the site's severity). `severity` overrides the rule's (an option may say how serious
-        one case is). A finding whose severity is `off` is dropped by the runner (checks/__init__.py)."""
+        one case is), unless the rule is off there. A finding whose severity is `off` is dropped by the runner
+        (checks/__init__.py)."""
         page = where if isinstance(where, Page) else None
         file = str(page.source) if page is not None else str(where)
-        return Finding(file, line, rule_id, severity or self.severity(page, rule_id), message, **extra)
+        own = self.severity(page, rule_id)  # a rule turned off stays off, whatever severity the case asks for
+        return Finding(file, line, rule_id, "off" if own == "off" else severity or own, message, **extra)
 
     def all_off(self, rules: Iterable[Rule], pages: Iterable[Page]) -> bool:
         """Every one of these rules is off, site-wide and on each of these pages: the runner skips its check."""

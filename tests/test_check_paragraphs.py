@@ -52,7 +52,7 @@ Listen better
 """
     found = paragraph_findings(build, {"en/plan.md": page("Plan", body)})
     assert [(f.line, f.message.split(";")[0]) for f in found] == [
-        (5, "This list item has 4 sentences"), (10, "This definition has 4 sentences"),
+        (5, "This list item has 4 sentences"), (10, "This text under a term (the line starting with `: `) has 4 sentences"),
         (16, "This paragraph has 4 sentences")]
     assert "indented by four spaces so it stays with its term" in found[1].message
     assert "split it into several items" in found[0].message

@@ -243,3 +243,17 @@ def test_the_reviewers_report_shows_each_publications_targets_and_scores(build):
     assert "grade at most 6; reading ease at least 72;" in row
     assert "grade 7.7 to 7.7 on 1 page of 30 words or more; 1 missing the target" in row
     assert "reading ease 67.3 to 67.3 on 1 page of 30 words or more; 1 missing the target" in row
+
+
+def test_a_rule_turned_off_stays_off_when_a_case_asks_for_a_severity(build):
+    """The 20-word warning passes `severity="warning"`; with the rule off (here, or matrices.readability for
+    matrix texts) nothing may come back."""
+    from clair.checks import RULES, Settings, kept
+
+    twenty_one = "We will send people to courses on the work they do now and on the work they will do next year soon."
+    config = SITE_YAML + "checks:\n  readability.sentence-length:\n    severity: \"off\"\n"
+    pages = {"en/a.md": page("A", twenty_one + "\n"), "fr/a.md": page("A", "Nous formerons le personnel.\n")}
+    for settings_text, expected in ((SITE_YAML, 1), (config, 0)):
+        result = build(pages, run_checks=False, config=settings_text)
+        found = kept(readability.run(result.site, result.files, Settings(result.site, RULES)))
+        assert len([f for f in found if f.check == "readability.sentence-length"]) == expected
