@@ -115,17 +115,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                      "without --skip-checks")
     if args.reader != "clair" and args.command not in ("check", "import"):
         parser.error("--from reads another generator's site: use it with check or import "
-                     "(python build.py check --from auto --content PATH)")
+                     f"({command.typed()} check --from auto --content PATH)")
     if args.command == "import" and (args.reader == "clair" or args.to is None):
-        parser.error("import needs --from and --to: python build.py import --from auto --content PATH --to DIR")
+        parser.error(f"import needs --from and --to: {command.typed()} import --from auto --content PATH --to DIR")
     if args.translation_content and args.reader == "clair":
-        parser.error("--translation-content goes with --from: python build.py check --from auto --content PATH "
+        parser.error(f"--translation-content goes with --from: {command.typed()} check --from auto --content PATH "
                      "--translation-content OTHER_PATH")
     if args.command == "new" and len(args.paths) != 1:
         parser.error(f"give the new site's folder, once: {command.typed()} new my-site")
     if args.command != "new" and (args.command == "mark-translated") != bool(args.paths):
         parser.error("give file paths with mark-translated, and only with it: "
-                     "python build.py mark-translated content/fr/...")
+                     f"{command.typed()} mark-translated content/fr/...")
     return args
 
 
@@ -214,7 +214,7 @@ def outcome(pages: int, out: Path, failing: list[Finding], skipped: bool) -> str
         return (f"The site was written to {out}/ ({pages} pages), but the checks found {count} that must be fixed "
                 "before it can be published.")
     if skipped:
-        return (f"Built {pages} pages into {out}/ without checking them (--skip-checks): run `python build.py check` "
+        return (f"Built {pages} pages into {out}/ without checking them (--skip-checks): run `{command.typed()} check` "
                 "before publishing.")
     return f"Built {pages} pages into {out}/."
 

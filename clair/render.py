@@ -55,6 +55,7 @@ class Renderer:
         self.templates.filters.update(url=self.urls.url, absolute_url=self.urls.absolute_url)
         self.by_rel = {(p.lang, p.rel): p for p in site.pages}
         self.homes = {lang: site.home(lang) for lang in LANGUAGES}  # looked up by every page: found once
+        self.footers = {lang: footer_context(site.config, lang) for lang in LANGUAGES}  # the same on every page
         self.template_ids = template_ids(self.project.template_files().values()) if site.config.allow_raw_html else {}
 
     def template(self, name: str) -> Template:
@@ -209,7 +210,7 @@ class Renderer:
             "t": self.translator(lang),
             "glossary_url": PAGE_URLS[lang] if self.site.glossary else None,
             "search_url": search_url(lang),
-            **footer_context(self.site.config, lang),  # signature and footer links from site.yaml
+            **self.footers[lang],  # signature and footer links from site.yaml
         }
 
     def generated_context(self, page: GeneratedPage, breadcrumbs: list, modified: dt.date | None = None) -> dict:

@@ -40,7 +40,7 @@ SEARCH_SLUG = {"en": "search", "fr": "recherche"}
 INDEX_FOLDER = "pagefind"
 INDEX_SCRIPT = f"/{INDEX_FOLDER}/pagefind.js"
 PAGEFIND_ENV = "CLAIR_PAGEFIND"  # a Pagefind executable to use instead of the one `pagefind[bin]` installs
-INSTALL_HELP = "install it with `pip install 'pagefind[bin]'` (it is one of clair's dependencies: pip install -e .)"
+INSTALL_HELP = "install it with `pip install 'pagefind[bin]'` (it is one of clair's dependencies: installing clair again brings it)"
 # Parts of <main> that are about other pages, not this one, and marks hidden from screen readers
 # (a matrix's "●"): left out of the index.
 EXCLUDE = (".toc", ".pagination", ".section-pages", ".publications", ".whole-publication", '[aria-hidden="true"]')
@@ -190,8 +190,10 @@ ENTRY = PurePosixPath("pagefind-entry.json")
 
 
 def not_built(problem) -> ContentError:
-    return ContentError(INDEX_FOLDER, None, f"the search index could not be built: {problem}. "
-                                            "The previous output folder is unchanged")
+    return ContentError(INDEX_FOLDER, None, "the search index could not be built, so nothing was written and the "
+                                            "previous output folder is unchanged. Your pages are not the cause: build "
+                                            "again, and if this comes back, send this message to whoever looks after "
+                                            f"clair for your team. Details: {problem}")
 
 
 def verify_index(index: Mapping[PurePosixPath, bytes] | Path, pages: int) -> str | None:

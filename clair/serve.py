@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
-from . import report
+from . import command, report
 from .files import MEDIA_TYPES
 from .model import LANGUAGES, Finding, built_bytes, built_text
 from .pipeline import Later
@@ -366,7 +366,7 @@ def banner(snapshot: Snapshot, source: str | None) -> str:
     items = [finding_item(f) for f in findings[:MAX_BANNER_ITEMS]]
     if len(findings) > MAX_BANNER_ITEMS:
         items.append(f"<li>… and {len(findings) - MAX_BANNER_ITEMS} more: see the terminal or "
-                     "<code>python build.py check</code></li>")
+                     f"<code>{command.typed()} check</code></li>")
     return banner_html("status", "clair-preview-findings" + (" clair-preview-has-errors" if errors else ""), title,
                        items)
 

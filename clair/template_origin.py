@@ -105,7 +105,8 @@ def find_origin(tags: tuple[TemplateTag, ...], snippet: str, in_body: bool, pref
         if len(templates) == 1:
             break
         for match in TAG.finditer(line):
-            around = {tag.template for tag in tags if tag.attributes and fits(tag, opening_tag(match.group()))}
+            element = opening_tag(match.group())  # read once, compared with every template tag
+            around = {tag.template for tag in tags if tag.attributes and fits(tag, element)}
             templates = (around & templates) or templates
     order = (prefer, *LAYOUT_FIRST)
     best = min((tag for tag in candidates if tag.template in templates),
