@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from clair.serve import Preview  # noqa: E402
 from clair.project import Project  # noqa: E402
 from clair.serve_build import Builder  # noqa: E402
-from clair.units import usable_cpus  # noqa: E402
+from clair.children import usable_cpus  # noqa: E402
 
 
 def main() -> int:

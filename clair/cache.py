@@ -127,24 +127,29 @@ def site_key(site: Site, run_checks: bool, other_inputs: list[Path] = ()) -> byt
     """What every unit depends on: code, libraries, configuration, templates, data, media, the site's outline,
     and `other_inputs`, the files checks read besides those (checks.files_read)."""
     digest = hashlib.sha256(FORMAT + (b"checks" if run_checks else b"no-checks"))
+    digest_setting(digest, site.project, other_inputs)
+    digest_names(digest, site.project.content)  # which pictures and files pages can link to
+    for page in site.pages:
+        digest.update(skeleton(page))
+    return digest.digest()
+
+
+def digest_setting(digest, project: Project, other_inputs: list[Path]) -> None:
+    """Add what surrounds the content: clair's code and libraries, how it was started and names the project's
+    folders, the configuration, templates, data, and `other_inputs` (the files checks read besides those)."""
     for folder in CODE_FOLDERS:
         digest_files(digest, folder)
     digest.update(library_versions())
     digest.update(command.typed().encode())  # messages name the command as typed (`clair`, `python build.py`)
-    project = site.project
     digest.update(spelling(project))
     digest_file(digest, project.config)
     for folder in project.template_folders:  # a site's own templates, then the theme
         digest.update(b"templates\0")
         digest_files(digest, folder)
     digest_files(digest, project.data)
-    digest_names(digest, project.content)  # which pictures and files pages can link to
     for path in other_inputs:
         digest.update(os.path.relpath(path, project.root).encode() + b"\0")
         digest_file(digest, path)
-    for page in site.pages:
-        digest.update(skeleton(page))
-    return digest.digest()
 
 
 def unit_key(base: bytes, pages: list[Page], history: History | None = None) -> str:
@@ -159,7 +164,7 @@ def unit_key(base: bytes, pages: list[Page], history: History | None = None) -> 
 
 
 ENTRY_DATA = Shape((JSON, [int]))  # the values, and the size of each blob after them
-ENTRY_NAME = re.compile(r"(?:unit|site|file|index)-[0-9a-f]{64}\Z")
+ENTRY_NAME = re.compile(r"(?:unit|site|file|index|replay)-[0-9a-f]{64}\Z")
 MAX_ENTRY = 1 << 30  # bytes; no unit's result comes near it
 
 
@@ -168,9 +173,9 @@ class BuildCache:
     other built files. Each is stored as the JSON values and byte strings (`blobs`: rendered pages, kept
     out of the JSON so reading them is a copy, not a parse) its `to_data` gives, read back by `from_data`."""
 
-    def __init__(self, folder: Path):
-        self.root = folder  # the cache folder: entries, and the search index (clair/search.py)
-        self.folder = folder / "entries"
+    def __init__(self, folder: Path, kind: str = "entries"):
+        self.root = folder  # the cache folder: entries, replay records (clair/replay.py), the search index
+        self.folder = folder / kind
         self.used: set[str] = set()
 
     def get(self, key: str, from_data):
@@ -318,4 +323,4 @@ def repository_of(folder: Path) -> Path | None:
     return None
 
 
-SUBFOLDERS = ("entries", "written")
+SUBFOLDERS = ("entries", "written", "replay")

@@ -9,6 +9,7 @@ when they next find their parent gone (the workers' pool) or when they finish (P
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -30,6 +31,28 @@ def _prctl():
 PRCTL = _prctl()
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def stop_signals_held():
+    """Hold Ctrl-C and SIGTERM while children start, and act on them once they all exist. Stopped in the
+    middle, a child would be left orphaned, and Python drops a Ctrl-C that lands in the handlers it runs
+    around a fork: the build would go on as if never stopped."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def start_program(parent: int) -> None:
+    """Run in a child forked to run another program (Pagefind), before it starts: end with `parent`, and take
+    Ctrl-C and SIGTERM again (a program keeps the signals held when it was forked)."""
+    end_with_parent(parent)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
 def end_with_parent(parent: int) -> None:
     """Run in a child just after it is forked: be killed when the process `parent` ends. If it has ended
     already (between the fork and this call), end now."""
@@ -37,3 +60,11 @@ def end_with_parent(parent: int) -> None:
         PRCTL(PR_SET_PDEATHSIG, int(signal.SIGKILL))
     if os.getppid() != parent:
         os._exit(1)
+
+
+def usable_cpus() -> int:
+    """The cores this process may run on (the machine's, unless a container or taskset limits it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

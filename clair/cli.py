@@ -11,17 +11,18 @@ import sys
 import threading
 from pathlib import Path
 
-from . import audit, command, new, progress, report, search, serve
+from . import command, progress, report
 from .baseline import Baseline
-from .model import ContentError, ContentErrors, Finding
-from .pipeline import build_site, publish
 from .cache import refusal
+from .children import usable_cpus
+from .model import ContentError, ContentErrors, Finding
 from .project import Project, shown
-from .readers import KINDS
-from .readers.importer import import_site
+from .replay import Outcome, Replay, Run
 from .report import EXIT_FINDINGS, EXIT_LOAD_ERROR, EXIT_OK, fail_to_load, print_findings
-from .translation_mark import mark_translated
-from .units import usable_cpus
+from .write import kept_files
+
+# The pipeline, the browser audit, the preview, the readers of other generators and Pagefind's module are
+# imported by the commands that use them: a rebuild with nothing changed (clair/replay.py) needs none of them.
 
 DESCRIPTION = """Build a bilingual (English/French) publication site from Markdown.
 
@@ -69,7 +70,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("paths", nargs="*", type=Path,
                         help="mark-translated: the French pages to mark; new: the new site's folder")
     parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
-    parser.add_argument("--from", dest="reader", choices=KINDS, default="clair", metavar="KIND",
+    parser.add_argument("--from", dest="reader", default="clair", metavar="KIND",
                         help="check a site made with another generator where it is: hugo, jekyll, eleventy, "
                              "vuepress, markdown or auto (from its configuration files); --content names the "
                              "site's folder. Only with check")
@@ -105,6 +106,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000,
                         help="serve: the port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     args = parser.parse_args(argv)
+    if args.reader != "clair":
+        from .readers import KINDS
+        if args.reader not in KINDS:
+            parser.error(f"argument --from: invalid choice: {args.reader!r} (choose from "
+                         f"{', '.join(map(repr, KINDS))})")
     if args.jobs < 1:
         parser.error("--jobs must be 1 or more")
     if args.baseline and args.update_baseline:
@@ -159,6 +165,7 @@ def _terminate(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.command == "new":
+        from . import new
         return new.run_command(args)
     project = without_unsafe_cache(Project.from_options(args.content, foreign_config(args), args.out,
                                                         cache=args.cache and args.reader == "clair",
@@ -167,46 +174,76 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "mark-translated":
         return mark_command(args, project)
     if args.command == "audit":
+        from . import audit
         return audit.run_command(args, project)
     if args.command == "serve":
+        from . import serve
         return serve.run_command(args, project)
     if args.command == "import":
         return import_command(args, project)
+    return build_command(args, project)
+
+
+def build_command(args: argparse.Namespace, project: Project) -> int:
+    """`build` and `check`: run the pipeline (or show the last run's outcome again when nothing changed since,
+    clair/replay.py), print the findings in the chosen format and exit with the code CI relies on."""
     try:
         baseline = Baseline.from_options(args.baseline, args.update_baseline, project.root)  # read before building
-        # a --skip-checks preview indexes search only when Pagefind is installed (clair/search.py)
-        index = args.command == "build" and (not args.skip_checks or search.available())
-        with progress.on_terminal(sys.stderr, args.format) as shown:
-            result = build_site(project, run_checks=not args.skip_checks, jobs=args.jobs, search_index=index,
-                                progress=shown)
-        comparison = baseline.compare(result.findings) if baseline else None
-        if args.command == "build":
-            kept = publish(result, search_index=index)
-            if kept:
-                them = "them" if len(kept) > 1 else "it"
-                print(f"Kept {' and '.join(kept)} in {args.out}/: clair does not make {them}, so each build "
-                      f"carries {them} over from the previous site.", file=sys.stderr)
-            if not index:
-                print("Search is not indexed in this preview: Pagefind is not installed "
-                      "(pip install 'pagefind[bin]').", file=sys.stderr)
+        index = args.command == "build" and (not args.skip_checks or search_available())
+        replay = Replay.open(Run(project, args.command, not args.skip_checks, index))
+        outcome = replay.recorded() if replay else None
+        if outcome is not None:
+            kept = kept_files(args.out) if args.command == "build" else []
+            timings = "nothing changed since the last run: its outcome shown again (clair/replay.py)"
+        else:
+            outcome, kept, timings = run_pipeline(args, project, index, replay)
+        comparison = baseline.compare(outcome.findings) if baseline else None
+        if kept:
+            them = "them" if len(kept) > 1 else "it"
+            print(f"Kept {' and '.join(kept)} in {args.out}/: clair does not make {them}, so each build "
+                  f"carries {them} over from the previous site.", file=sys.stderr)
+        if args.command == "build" and not index:
+            print("Search is not indexed in this preview: Pagefind is not installed "
+                  "(pip install 'pagefind[bin]').", file=sys.stderr)
     except ContentErrors as errs:
         return fail_to_load(errs.errors, args.format, errs.warnings)
     except ContentError as err:
         return fail_to_load([err], args.format)
-    findings = result.findings
-    print_findings(findings, args.format, scores=result.site.scores, checked=not args.skip_checks,
+    findings = outcome.findings
+    print_findings(findings, args.format, scores=outcome.scores, checked=not args.skip_checks,
                    comparison=comparison)
     if baseline and baseline.note:
         print(baseline.note, file=sys.stderr)
     failing = [f for f in (comparison.new if comparison else findings) if f.severity == "error" or args.strict]
     if args.command == "build" and args.format == "text":
-        print(outcome(len(result.site.pages), args.out, failing, args.skip_checks), file=sys.stderr)
+        print(outcome_line(outcome.pages, args.out, failing, args.skip_checks), file=sys.stderr)
     if args.timings:
-        print(f"Timings: {result.timings}", file=sys.stderr)
+        print(f"Timings: {timings}", file=sys.stderr)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def outcome(pages: int, out: Path, failing: list[Finding], skipped: bool) -> str:
+def run_pipeline(args: argparse.Namespace, project: Project, index: bool,
+                 replay: Replay | None) -> tuple[Outcome, list[str], object]:
+    """Build (and for `build`, write) the site; record the outcome for the next run (`replay`). Returns the
+    outcome, the files of the output folder carried over (`CNAME`) and the build's timings."""
+    from .pipeline import build_site, publish
+    with progress.on_terminal(sys.stderr, args.format) as shown_progress:
+        result = build_site(project, run_checks=not args.skip_checks, jobs=args.jobs, search_index=index,
+                            progress=shown_progress)
+    kept = publish(result, search_index=index) if args.command == "build" else []
+    outcome = Outcome(result.findings, result.site.scores, len(result.site.pages))
+    if replay is not None:
+        replay.save(outcome, result.other_inputs, result.site_digest)
+    return outcome, kept, result.timings
+
+
+def search_available() -> bool:
+    """Whether Pagefind is installed, so that a --skip-checks preview can index search (clair/search.py)."""
+    from . import search
+    return search.available()
+
+
+def outcome_line(pages: int, out: Path, failing: list[Finding], skipped: bool) -> str:
     """The last line of a build, which never says "Built" alone when the site must not be published yet: a
     build whose checks fail still writes the site (reviewers read its /report/), and says what must happen first."""
     if failing:
@@ -221,6 +258,7 @@ def outcome(pages: int, out: Path, failing: list[Finding], skipped: bool) -> str
 
 def import_command(args: argparse.Namespace, project: Project) -> int:
     """Write a clair site from another generator's site, and say what was done and what needs a person."""
+    from .readers.importer import import_site
     try:
         done = import_site(project, args.reader, args.to)
     except ContentErrors as errs:
@@ -251,6 +289,7 @@ def without_unsafe_cache(project: Project) -> Project:
 
 def mark_command(args: argparse.Namespace, project: Project) -> int:
     """Record in each French page the version of the English page it now translates (parity.stale)."""
+    from .translation_mark import mark_translated
     errors = []
     for path in args.paths:
         try:

@@ -26,7 +26,7 @@ import tempfile
 import threading
 from pathlib import PurePosixPath
 
-from .children import end_with_parent
+from .children import start_program, stop_signals_held
 
 
 END = object()  # queued after the last page
@@ -43,8 +43,9 @@ class Service:
         self.timeout = timeout
         self.log = tempfile.TemporaryFile()
         try:
-            self.process = subprocess.Popen([program, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                            stderr=self.log, preexec_fn=functools.partial(end_with_parent, os.getpid()))
+            with stop_signals_held():
+                self.process = subprocess.Popen([program, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                stderr=self.log, preexec_fn=functools.partial(start_program, os.getpid()))
         except OSError as err:
             self.log.close()
             raise ServiceFailed(f"Pagefind did not start ({err})") from None

@@ -38,7 +38,7 @@ from .project import Project
 from .readers import read_site
 from .shape import JSON, Damaged, Either, Fields, Shape
 from .units import UnitResult, UnitWork, Workers, blob, is_inside_the_site, process_unit, translation_units
-from .write import check_output_folder, kept_files, site_digest, write_site
+from .write import check_output_folder, kept_files, site_digest, write_site, written_record
 
 REPORT_PATH = PurePosixPath("report/index.html")
 PAGE_LOCAL_KEYS = frozenset({"modified", "translated_from", "checks"})  # settings no other page shows
@@ -75,6 +75,8 @@ class BuildResult:
     ids: dict = field(default_factory=dict)  # built file -> its ids, read when an edit's link check needs them
     search_files: dict[PurePosixPath, bytes] | None = None  # the search index, made while the pages rendered
     site_key: str | None = None  # the key of everything the site is made from (with a cache): the index's too
+    site_digest: str | None = None  # the hash of every byte `publish` wrote (with a cache)
+    other_inputs: list[Path] = field(default_factory=list)  # the files the checks read besides the site's own
 
     @property
     def findings(self) -> list[Finding]:
@@ -124,7 +126,8 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     store = open_cache(project)
     work = UnitWork(site, renderer, units, settings, keep_tokens)
     jobs = 1 if keep_tokens else jobs
-    keys = unit_keys(work, store)
+    other_inputs = checks.files_read(site) if settings is not None else []
+    keys = unit_keys(work, store, other_inputs)
     key = whole_site_key(keys)
     index = search.SearchIndex(len(site.pages), store, index_key(key)) if search_index else None
     arriving, search_files = UnitsArriving(units, index, progress), None
@@ -148,7 +151,8 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
         raise
     if store is not None:
         store.prune()
-    return BuildResult(site, files, timings, renderer, settings, search_files=search_files, site_key=key)
+    return BuildResult(site, files, timings, renderer, settings, search_files=search_files, site_key=key,
+                       other_inputs=other_inputs)
 
 
 def whole_site_key(keys: list[str]) -> str | None:
@@ -297,12 +301,12 @@ def site_files(site: Site, results: list[UnitResult], generated: dict) -> dict[P
     return files
 
 
-def unit_keys(work: UnitWork, cache: BuildCache | None) -> list[str]:
-    """Each unit's key in the cache (clair/cache.py); none without a cache."""
+def unit_keys(work: UnitWork, cache: BuildCache | None, other_inputs: list[Path]) -> list[str]:
+    """Each unit's key in the cache (clair/cache.py), with the files the checks read (`other_inputs`); none
+    without a cache."""
     if cache is None:
         return []
-    run_checks = work.settings is not None
-    base = site_key(work.site, run_checks, checks.files_read(work.site) if run_checks else [])
+    base = site_key(work.site, work.settings is not None, other_inputs)
     return [unit_key(base, unit, work.site.history) for unit in work.units]
 
 
@@ -516,8 +520,9 @@ def publish(result: BuildResult, out: Path | None = None, search_index: bool = T
     started = time.perf_counter()
     assets = project.asset_files
     digest = site_digest(files, assets) if cache else None
-    record = cache / "written" / (hashlib.sha256(str(out.resolve()).encode()).hexdigest() + ".json") if cache else None
+    record = written_record(cache, out) if cache else None
     wrote = write_site(out, files, assets, record=record, digest=digest)
+    result.site_digest = digest
     result.timings.seconds["write"] = time.perf_counter() - started
     if not wrote:
         result.timings.notes["write"] = f"nothing changed: {out} was left as it was"

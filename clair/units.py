@@ -33,7 +33,7 @@ from clair import checks
 
 from .cache import within
 from .markdown import MEDIA_DIR
-from .children import end_with_parent
+from .children import STOP_SIGNALS, end_with_parent, stop_signals_held
 from .model import ContentError, ContentErrors, Finding, Page, Site
 from .onepage import chapter_html, chapter_ids, whole_publication_url
 from .render import Renderer
@@ -152,7 +152,6 @@ class UnitWork:
         return None if ids is None else chapter_html(page, ids, self.site.config.base_url).encode("utf-8")
 
 
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 INTERNAL_ERROR = ("clair could not build this because of a fault in clair itself, not a mistake in your content. "
                   "Please report it to the site's maintainers, with the file named here")
 WORKER_DIED = ("one of the build's worker processes ended before finishing its pages (it was killed, perhaps because "
@@ -170,14 +169,6 @@ def translation_units(site: Site) -> list[list[Page]]:
         seen.update(id(p) for p in unit)
         units.append(unit)
     return units
-
-
-def usable_cpus() -> int:
-    """The cores this process may run on (the machine's, unless a container or taskset limits it)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 class Workers:
@@ -208,20 +199,18 @@ class Workers:
         self.stop()
 
     def start(self) -> None:
-        # Ctrl-C while they start would leave some orphaned: hold signals until all exist.
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         gc.freeze()  # the workers' garbage collector leaves the loaded site alone: no time on it, no copies
         try:
-            context = multiprocessing.get_context("fork")
-            for _ in range(self.jobs):
-                here, there = context.Pipe()
-                process = context.Process(target=_serve, args=(there, os.getpid()), daemon=True)
-                process.start()
-                there.close()
-                self.processes[here] = process
+            with stop_signals_held():
+                context = multiprocessing.get_context("fork")
+                for _ in range(self.jobs):
+                    here, there = context.Pipe()
+                    process = context.Process(target=_serve, args=(there, os.getpid()), daemon=True)
+                    process.start()
+                    there.close()
+                    self.processes[here] = process
         finally:
             gc.unfreeze()
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
     def stop(self) -> None:
         for pipe, process in self.processes.items():

@@ -156,6 +156,11 @@ def site_digest(files: dict[PurePosixPath, str | bytes], assets: Mapping[str, Pa
     return digest.hexdigest()
 
 
+def written_record(cache: Path, out: Path) -> Path:
+    """Where the build cache keeps what was last written to the output folder `out` (`WrittenSite`)."""
+    return cache / "written" / (hashlib.sha256(str(out.resolve()).encode()).hexdigest() + ".json")
+
+
 class WrittenSite:
     """What was last written to an output folder, kept in the build cache: the digest of the site, and
     each file's size, modification time and inode as written. A no-change rebuild finds both the same

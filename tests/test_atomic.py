@@ -5,6 +5,7 @@ work), stopped with a real signal while it renders, and while it writes its temp
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -16,6 +17,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from clair.children import start_program, stop_signals_held
 from clair.model import ContentError
 from clair.project import DEFAULT_TEMPLATES as TEMPLATES_DIR, layered_files
 from clair.write import MARKER, remove_leftovers, write_site
@@ -164,3 +166,26 @@ def test_both_ways_of_swapping_replace_the_site(tmp_path, monkeypatch, exchange)
     write_site(out, {PurePosixPath("en/index.html"): "two"}, ASSETS)
     assert (out / "en/index.html").read_text() == "two" and not (out / "old.html").exists()
     assert temporary_folders(tmp_path) == []
+
+
+def test_a_ctrl_c_while_children_start_stops_the_build_once_they_exist():
+    """Python drops a KeyboardInterrupt raised in the handlers it runs around a fork (logging's): a Ctrl-C
+    landing while Pagefind or the workers start must wait, then stop the build."""
+    with pytest.raises(KeyboardInterrupt):
+        with stop_signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # held: nothing is raised here
+            held = True
+    assert held
+
+
+def test_a_program_started_while_signals_are_held_can_still_be_stopped():
+    """A program keeps the signal mask it was forked with: Pagefind must not start deaf to SIGTERM."""
+    script = "import signal; print(sorted(signal.pthread_sigmask(signal.SIG_BLOCK, [])))"
+    with stop_signals_held():
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              preexec_fn=functools.partial(start_program, os.getpid()))
+    assert done.stdout.strip() == "[]"
+    with stop_signals_held():
+        held = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert held.stdout.strip() != "[]"  # what the test would see without start_program

@@ -1,0 +1,148 @@
+"""Build cache: a build or check with nothing changed since the last one shows that run's outcome again.
+
+Before anything is loaded, a hash is made of every byte the run depends on: each file of the content
+folder (hidden ones apart: loading skips them), the configuration, templates, data, the files the
+checks read besides those (the team's word lists: the ones the last run read), clair's code, the
+libraries' versions, how clair was started, Pagefind (when the run indexes search) and the git commit
+the content is at (parity.stale reads the history up to it). When that hash is the one the last
+successful run of the same command recorded, and (for `build`) the output folder is exactly as that
+run left it, nothing is loaded, rendered, checked or written: the findings, the pages' scores and the
+page count it recorded go through the same reporter, so every format, `--strict` and `--baseline`
+work as after a full build. Anything else (a byte changed, a file added, a record missing, damaged or
+from another version of clair) runs the whole pipeline, which uses the unit cache (clair/cache.py).
+
+Records are kept beside the cache's entries (`replay/`), one per kind of run (command, checks or not,
+search or not, project and output folder), in the cache's own checked format: data, never code.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import BuildCache, digest_file, digest_setting, usable_folder
+from .history import git
+from .model import Finding
+from .project import Project
+from .shape import JSON, Fields, Shape
+from .write import WrittenSite, written_record
+
+FORMAT = b"clair-replay-1"
+RECORD = Shape(Fields(inputs=str, other_inputs=[str], site=str, findings=[JSON], scores={str: JSON}, pages=int))
+
+
+@dataclass
+class Outcome:
+    """What a run printed and decided from: its findings, the pages' scores and how many pages it built."""
+
+    findings: list[Finding]
+    scores: dict[str, dict]
+    pages: int
+
+
+@dataclass(frozen=True)
+class Run:
+    """One kind of run: what it does (`build` or `check`, with or without checks and search) on which project,
+    into which folder. Each kind keeps its own record."""
+
+    project: Project
+    command: str
+    run_checks: bool
+    search_index: bool
+
+    @property
+    def name(self) -> str:
+        """The record's key: a hash of the kind of run (paths in full: records never move between machines; the
+        output folder only for `build`, the one command that writes)."""
+        project = self.project
+        out = [project.out] if self.command == "build" else []
+        kind = [self.command, self.run_checks, self.search_index, *(str(path.resolve()) for path in (
+            project.root, project.content, project.config, *out, *project.template_folders))]
+        return "replay-" + hashlib.sha256(json.dumps(kind).encode()).hexdigest()
+
+
+class Replay:
+    """The record of the last successful run of one kind, and the hash of the inputs as they are now."""
+
+    def __init__(self, run: Run, cache: Path):
+        self.run, self.store = run, BuildCache(cache, "replay")
+        self.record = self.store.get(run.name, lambda data, _: RECORD.conform(data))
+        self.other_inputs = [Path(path) for path in self.record["other_inputs"]] if self.record else []
+        self.inputs = inputs_digest(run, self.other_inputs)  # before the run: an edit during it is seen next time
+
+    @classmethod
+    def open(cls, run: Run) -> Replay | None:
+        """The run's replay; None without a usable build cache."""
+        cache = usable_folder(run.project)
+        return cls(run, cache) if cache else None
+
+    def recorded(self) -> Outcome | None:
+        """The last run's outcome if nothing it depends on changed since (and its site is still in place)."""
+        record = self.record
+        if record is None or record["inputs"] != self.inputs:
+            return None
+        if self.run.command == "build" and not self.site_in_place(record["site"]):
+            return None
+        try:
+            findings = [Finding.from_data(data) for data in record["findings"]]
+        except ValueError:  # Damaged
+            return None
+        return Outcome(findings, record["scores"], record["pages"])
+
+    def site_in_place(self, digest: str) -> bool:
+        """The output folder holds the site the last build wrote, untouched (clair/write.py `WrittenSite`)."""
+        out = self.run.project.out.resolve()
+        return WrittenSite(written_record(self.store.root, out), out, digest).still_there()
+
+    def save(self, outcome: Outcome, other_inputs: list[Path], site_digest: str | None) -> None:
+        """Record a successful run's outcome under the inputs' hash made before it. When the checks read other
+        files than the hash covered (the word lists changed), the record keeps their names but no hash: the
+        next run hashes them and runs in full, then records."""
+        inputs = self.inputs if list(other_inputs) == self.other_inputs else ""
+        record = {"inputs": inputs, "other_inputs": [str(path) for path in other_inputs], "site": site_digest or "",
+                  "findings": [finding.to_data() for finding in outcome.findings], "scores": outcome.scores,
+                  "pages": outcome.pages}
+        self.store.put(self.run.name, record)
+
+
+def inputs_digest(run: Run, other_inputs: list[Path]) -> str:
+    """The hash of every byte a run of this kind depends on (the module's docstring lists them)."""
+    project = run.project
+    digest = hashlib.sha256(FORMAT + run.name.encode())
+    digest_setting(digest, project, other_inputs)
+    digest_content(digest, project.content)
+    if run.search_index:
+        from .search import fingerprint  # only runs that index search start Pagefind's module
+        digest.update(fingerprint())
+    if run.run_checks:
+        digest.update(git_state(project.content))
+    return digest.hexdigest()
+
+
+def digest_content(digest, content: Path) -> None:
+    """Add every file of the content folder loading reads (hidden files and folders apart): names and bytes."""
+    for folder, folders, names in os.walk(content):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in sorted(names):
+            if not name.startswith("."):
+                path = os.path.join(folder, name)
+                digest.update(os.path.relpath(path, content).encode() + b"\0")
+                digest_file(digest, Path(path))
+
+
+def git_state(content: Path) -> bytes:
+    """The commit the content folder's repository is at, and its shallow edge: all of the history
+    parity.stale reads that the content's bytes do not already say (clair/history.py)."""
+    state = git(content, "rev-parse", "--is-shallow-repository", "--git-path", "shallow", "HEAD")
+    if state is None:
+        return b"no git"
+    edge = content / os.fsdecode(state).splitlines()[1].strip() if state.count(b"\n") >= 2 else None
+    shallow = b"-"
+    if edge is not None:
+        try:
+            shallow = edge.read_bytes()
+        except OSError:
+            pass
+    return b"git " + state + shallow

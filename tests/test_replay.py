@@ -1,0 +1,260 @@
+"""A build or check with nothing changed shows the last run's outcome again, exactly; any change runs it in full.
+
+Each run here is the command line itself (clair/cli.py `main`) on a small site with findings, with its
+own cache folder. "Replayed" means the pipeline never ran (`build_site` is counted); "the same" means
+the same standard output, standard error (timings apart), exit code and GitHub step summary as a run
+of the same command without the cache (`--no-cache`: always the whole pipeline).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clair import cache, cli, pipeline, replay
+from conftest import ROOT, minimal_pages, page, write_tree
+
+LONG = ("We will look at every program that we run today and every program that we plan to run next year so "
+        "that we can be sure that none of them is left behind at all.\n")
+PAGES = {**minimal_pages(),
+         "en/plan.md": page("Plan", "## Goals\n\nIn order to help, we act.\n\n" + LONG),
+         "fr/plan.md": page("Plan", "## Objectifs\n\nPour aider, nous agissons.\n")}
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    """A project with a page whose findings are a warning and an error, and a missing French sentence."""
+    write_tree(tmp_path / "project", PAGES)
+    return tmp_path / "project"
+
+
+@pytest.fixture
+def pipeline_runs(monkeypatch) -> list[int]:
+    """How many times the pipeline ran (the command line imports `build_site` when it needs it)."""
+    runs = []
+    real = pipeline.build_site
+
+    def counted(*args, **kwargs):
+        runs.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(pipeline, "build_site", counted)
+    return runs
+
+
+def arguments(site: Path, command: str, *options: str) -> list[str]:
+    """The command line of a run on `site`, with the cache beside it unless --no-cache."""
+    given = [command, "--content", str(site / "content"), "--config", str(site / "site.yaml"),
+             "--out", str(site.parent / "out"), "--jobs", "1", *options]
+    return given if "--no-cache" in options else [*given, "--cache-dir", str(site.parent / "cache")]
+
+
+def run(site: Path, *options: str, command: str = "check", capsys=None) -> tuple[int, str, str]:
+    """clair's command line on `site`; exit code, stdout, and stderr without the timings."""
+    code = cli.main(arguments(site, command, *options))
+    out, err = capsys.readouterr()
+    return code, out, "\n".join(line for line in err.splitlines() if not line.startswith("Timings:"))
+
+
+@pytest.mark.parametrize("options", [
+    ("--format", "text"), ("--format", "json"), ("--format", "github"), ("--format", "text", "--strict"),
+], ids=["text", "json", "github", "strict"])
+def test_a_run_with_nothing_changed_says_exactly_what_the_whole_pipeline_says(site, options, capsys, pipeline_runs,
+                                                                             tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    whole = run(site, *options, "--no-cache", capsys=capsys)
+    whole_summary = (tmp_path / "summary.md").read_text(encoding="utf-8") if "github" in options else None
+    (tmp_path / "summary.md").unlink(missing_ok=True)
+    run(site, *options, capsys=capsys)
+    (tmp_path / "summary.md").unlink(missing_ok=True)
+    assert len(pipeline_runs) == 2
+    replayed = run(site, *options, capsys=capsys)
+    assert len(pipeline_runs) == 2, "nothing changed: the pipeline must not run"
+    assert replayed == whole and whole[0] == 1 and "plain-words.en" in whole[1]
+    if whole_summary is not None:
+        assert (tmp_path / "summary.md").read_text(encoding="utf-8") == whole_summary
+
+
+def test_the_timings_say_the_outcome_was_shown_again(site, capsys, pipeline_runs):
+    run(site, capsys=capsys)
+    code = cli.main(arguments(site, "check", "--timings"))
+    assert code == 1 and "nothing changed since the last run" in capsys.readouterr().err
+
+
+def test_a_baseline_is_applied_to_the_replayed_findings(site, capsys, pipeline_runs, tmp_path):
+    baseline = tmp_path / "baseline.json"
+    assert run(site, "--update-baseline", str(baseline), "--no-cache", capsys=capsys)[0] == 0
+    run(site, capsys=capsys)
+    whole = run(site, "--baseline", str(baseline), "--no-cache", capsys=capsys)
+    replayed = run(site, "--baseline", str(baseline), capsys=capsys)
+    assert len(pipeline_runs) == 3 and replayed == whole and whole[0] == 0
+
+
+def edit_page(site: Path) -> None:
+    with open(site / "content/en/plan.md", "a", encoding="utf-8") as stream:
+        stream.write("We add one more sentence.\n")
+
+
+def add_picture(site: Path) -> None:
+    (site / "content/en/chart.png").write_bytes(b"\x89PNG not really")
+
+
+def edit_configuration(site: Path) -> None:
+    with open(site / "site.yaml", "a", encoding="utf-8") as stream:
+        stream.write("# a comment changes the file\n")
+
+
+def add_template(site: Path) -> None:
+    (site / "templates").mkdir()
+    (site / "templates/footer-extra.html").write_text("<p>extra</p>\n", encoding="utf-8")
+
+
+def add_data(site: Path) -> None:
+    (site / "data").mkdir()
+    (site / "data/notes.txt").write_text("a data file\n", encoding="utf-8")
+
+
+def change_clair(site: Path, monkeypatch) -> None:
+    code = site.parent / "code"
+    code.mkdir()
+    (code / "module.py").write_text("CHANGED = True\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "CODE_FOLDERS", (*cache.CODE_FOLDERS, code))
+
+
+def change_a_library(site: Path, monkeypatch) -> None:
+    monkeypatch.setattr(cache, "library_versions", lambda: b"jinja2=99")
+
+
+EDITS = {"page": edit_page, "picture": add_picture, "configuration": edit_configuration,
+         "template": add_template, "data": add_data}
+
+
+@pytest.mark.parametrize("edit", [*EDITS, "clair's code", "a library"])
+def test_any_change_to_what_a_run_reads_runs_the_whole_pipeline(site, edit, capsys, pipeline_runs, monkeypatch):
+    run(site, capsys=capsys)
+    if edit in EDITS:
+        EDITS[edit](site)
+    else:
+        {"clair's code": change_clair, "a library": change_a_library}[edit](site, monkeypatch)
+    after = run(site, capsys=capsys)
+    assert len(pipeline_runs) == 2
+    assert after == run(site, "--no-cache", capsys=capsys)
+    run(site, capsys=capsys)
+    assert len(pipeline_runs) == 3, "once recorded, the new state is replayed"
+
+
+def test_hidden_files_loading_skips_change_nothing(site, capsys, pipeline_runs):
+    run(site, capsys=capsys)
+    (site / "content/en/.notes.md").write_text("# my own notes\n", encoding="utf-8")
+    (site / "content/.drafts").mkdir()
+    (site / "content/.drafts/draft.md").write_text("# draft\n", encoding="utf-8")
+    run(site, capsys=capsys)
+    assert len(pipeline_runs) == 1
+
+
+def test_a_changed_word_list_runs_the_whole_pipeline(site, capsys, pipeline_runs):
+    (site / "words.yaml").write_text("act: take action\n", encoding="utf-8")
+    with open(site / "site.yaml", "a", encoding="utf-8") as stream:
+        stream.write("checks:\n  plain-words.en:\n    extra_files: [words.yaml]\n")
+    run(site, capsys=capsys)  # the first run to read the list records its name, not a hash of it
+    run(site, capsys=capsys)
+    code, out, _ = run(site, capsys=capsys)
+    assert len(pipeline_runs) == 2 and "“take action” instead of “act”" in out
+    (site / "words.yaml").write_text("act: do\n", encoding="utf-8")
+    code, out, _ = run(site, capsys=capsys)
+    assert len(pipeline_runs) == 3 and "“do” instead of “act”" in out
+    assert (code, out) == run(site, "--no-cache", capsys=capsys)[:2]
+
+
+def git(site: Path, *arguments: str) -> None:
+    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *arguments], cwd=site,
+                   check=True, capture_output=True)
+
+
+def test_a_new_commit_runs_the_whole_pipeline(site, capsys, pipeline_runs):
+    """parity.stale reads the history up to the commit the content is at."""
+    git(site, "init", "-q")
+    git(site, "add", ".")
+    git(site, "commit", "-q", "-m", "first")
+    run(site, capsys=capsys)
+    run(site, capsys=capsys)
+    assert len(pipeline_runs) == 1
+    git(site, "commit", "-q", "--allow-empty", "-m", "second")
+    run(site, capsys=capsys)
+    assert len(pipeline_runs) == 2
+
+
+def test_a_build_is_replayed_only_while_its_output_folder_is_untouched(site, capsys, pipeline_runs):
+    out = site.parent / "out"
+    first = run(site, command="build", capsys=capsys)
+    assert run(site, command="build", capsys=capsys) == first and len(pipeline_runs) == 1
+    (out / "en/plan/index.html").unlink()
+    assert run(site, command="build", capsys=capsys) == first and len(pipeline_runs) == 2
+    assert (out / "en/plan/index.html").is_file()
+    (out / "en/index.html").write_text("changed by hand", encoding="utf-8")
+    assert run(site, command="build", capsys=capsys) == first and len(pipeline_runs) == 3
+    assert "changed by hand" not in (out / "en/index.html").read_text(encoding="utf-8")
+
+
+def test_check_and_build_keep_their_own_records(site, capsys, pipeline_runs):
+    run(site, capsys=capsys)
+    run(site, command="build", capsys=capsys)
+    run(site, capsys=capsys)
+    run(site, command="build", capsys=capsys)
+    assert len(pipeline_runs) == 2
+
+
+def test_a_run_that_fails_to_load_is_never_replayed(site, capsys, pipeline_runs):
+    first = run(site, capsys=capsys)
+    text = (site / "content/en/plan.md").read_text(encoding="utf-8")
+    (site / "content/en/plan.md").write_text(text.replace("title: Plan", "title: [Plan"), encoding="utf-8")
+    code, out, err = run(site, "--format", "text", capsys=capsys)
+    assert code == 2 and "plan.md" in out + err
+    (site / "content/en/plan.md").write_text(text, encoding="utf-8")
+    assert run(site, capsys=capsys) == first and len(pipeline_runs) == 2  # the record of the first run again
+
+
+def test_a_damaged_record_is_read_as_missing(site, capsys, pipeline_runs):
+    first = run(site, capsys=capsys)
+    [record] = (site.parent / "cache" / "replay").iterdir()
+    for damage in (b"", record.read_bytes()[:-5], record.read_bytes().replace(b'"pages":', b'"pagez":')):
+        record.write_bytes(damage)
+        assert run(site, capsys=capsys) == first
+    assert len(pipeline_runs) == 4
+
+
+def test_a_planted_record_with_a_forged_header_is_refused(site, capsys, pipeline_runs):
+    """A record's header holds the hash of its bytes: findings edited inside it are not believed."""
+    run(site, capsys=capsys)
+    [record] = (site.parent / "cache" / "replay").iterdir()
+    record.write_bytes(record.read_bytes().replace(b"error", b"warning"))
+    code, _, _ = run(site, capsys=capsys)
+    assert code == 1 and len(pipeline_runs) == 2
+
+
+def test_a_replay_loads_none_of_the_pipeline(site, capsys):
+    """The point of replaying: Python starts, hashes the inputs and prints; no parser, template engine or check."""
+    run(site, capsys=capsys)
+    script = ("import sys; from clair.cli import main; code = main(sys.argv[1:]); "
+              "print(sorted(m for m in ('jinja2', 'markdown_it', 'textstat', 'babel', 'clair.checks', "
+              "'clair.pipeline') if m in sys.modules)); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", script, "check", "--content", str(site / "content"), "--config",
+                           str(site / "site.yaml"), "--cache-dir", str(site.parent / "cache"), "--format", "json"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.rstrip().endswith("[]")
+    assert json.loads(done.stdout[:done.stdout.rindex("[]")])["findings"]
+
+
+def test_the_record_names_the_kind_of_run(site):
+    """Records never serve another project, command or output folder."""
+    from clair.project import Project
+    project = Project.from_options(site / "content", site / "site.yaml", site.parent / "out", cache=True,
+                                   cache_dir=site.parent / "cache")
+    names = {replay.Run(project, command, checks, index).name
+             for command in ("build", "check") for checks in (True, False) for index in (True, False)}
+    other = Project.from_options(site / "content", site / "site.yaml", site.parent / "elsewhere", cache=True,
+                                 cache_dir=site.parent / "cache")
+    assert len(names) == 8 and replay.Run(other, "build", True, True).name not in names
