@@ -14,6 +14,7 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 
 PR_SET_PDEATHSIG = 1
 
@@ -31,25 +32,41 @@ def _prctl():
 PRCTL = _prctl()
 
 
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
 def stop_signals_held():
-    """Hold Ctrl-C and SIGTERM while children start, and act on them once they all exist. Stopped in the
-    middle, a child would be left orphaned, and Python drops a Ctrl-C that lands in the handlers it runs
-    around a fork: the build would go on as if never stopped."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    """Hold Ctrl-C (SIGINT) and SIGTERM until the block is done, then act on them as usual: while the site
+    is swapped in (clair/write.py), and while children start. Stopped in the middle of a start, a child
+    would be left orphaned; and a Ctrl-C that reaches Python inside the handlers it runs around a fork
+    (logging's) is dropped, so the build would go on as if never stopped. Both layers are needed: the
+    Python handlers only note the signal, whichever thread the system gives it to, and the held signal
+    mask passes to the children, which take their signals back once they are ready (`start_program`,
+    units.py `_quiet_worker`). Outside the main thread (the preview's builds) signals are not Python's
+    to handle, and only the mask applies."""
+    received: list[int] = []
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, lambda signum, frame: received.append(signum))
+                for sig in STOP_SIGNALS} if in_main_thread else {}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS) if hasattr(signal, "pthread_sigmask") else None
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if received:
+            signal.raise_signal(received[0])
 
 
 def start_program(parent: int) -> None:
     """Run in a child forked to run another program (Pagefind), before it starts: end with `parent`, and take
-    Ctrl-C and SIGTERM again (a program keeps the signals held when it was forked)."""
+    Ctrl-C and SIGTERM again as a program does by default (it would keep the signals held when it was forked)."""
     end_with_parent(parent)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 

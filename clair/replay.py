@@ -27,7 +27,7 @@ from .history import git
 from .model import Finding
 from .project import Project
 from .shape import JSON, Fields, Shape
-from .write import WrittenSite, written_record
+from .write import WrittenSite, remove_leftovers, written_record
 
 FORMAT = b"clair-replay-1"
 RECORD = Shape(Fields(inputs=str, other_inputs=[str], site=str, findings=[JSON], scores={str: JSON}, pages=int))
@@ -92,8 +92,10 @@ class Replay:
         return Outcome(findings, record["scores"], record["pages"])
 
     def site_in_place(self, digest: str) -> bool:
-        """The output folder holds the site the last build wrote, untouched (clair/write.py `WrittenSite`)."""
+        """The output folder holds the site the last build wrote, untouched (clair/write.py `WrittenSite`).
+        The folders a killed build left beside it go, as in any build that has nothing to write."""
         out = self.run.project.out.resolve()
+        remove_leftovers(out)
         return WrittenSite(written_record(self.store.root, out), out, digest).still_there()
 
     def save(self, outcome: Outcome, other_inputs: list[Path], site_digest: str | None) -> None:

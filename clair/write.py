@@ -9,7 +9,6 @@ nothing to write. A full or failing disk is said in plain words (`DISK_TROUBLE`)
 """
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import hashlib
@@ -17,11 +16,10 @@ import json
 import os
 import posixpath
 import shutil
-import signal
-import threading
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
+from .children import stop_signals_held
 from .model import ContentError, built_bytes
 from .project import CODE_FOLDERS, DEFAULT_TEMPLATES, PACKAGE_DIR, Project, shown
 
@@ -33,7 +31,6 @@ DISK_TROUBLE = {errno.ENOSPC: "the disk is full; free some space and build again
                 errno.EDQUOT: "your disk quota is used up; free some space and build again",
                 errno.EROFS: "the disk can only be read, not written; choose a folder on another disk with --out",
                 errno.EIO: "the disk reported a fault while writing; check the disk, then build again"}
-DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def check_output_folder(out: Path, project: Project) -> None:
@@ -123,12 +120,12 @@ def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets: Mappi
                 if not (staging / name).exists():
                     shutil.copy2(out / name, staging / name)
             mark(staging)
-            with signals_deferred():
+            with stop_signals_held():
                 swap_in(staging, out, retired)
             if written is not None:
                 written.save()
         finally:
-            with signals_deferred():
+            with stop_signals_held():
                 shutil.rmtree(staging, ignore_errors=True)
                 shutil.rmtree(retired, ignore_errors=True)
     except OSError as err:
@@ -251,23 +248,6 @@ def _running(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-@contextlib.contextmanager
-def signals_deferred():
-    """Hold Ctrl-C (SIGINT) and SIGTERM until the block is done, then act on them as usual."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    previous = {sig: signal.signal(sig, lambda signum, frame: received.append(signum)) for sig in DEFERRED_SIGNALS}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if received:
-            signal.raise_signal(received[0])
 
 
 def fill_folder(folder: Path, files: dict[PurePosixPath, str | bytes], assets: Mapping[str, Path]) -> None:

@@ -749,7 +749,8 @@ def test_bad_input(case: Case, tmp_path: Path, good_site: Path, capsys, monkeypa
         templates = tmp_path / "templates"
         shutil.copytree(TEMPLATES_DIR, templates)
         write_files(templates, case.templates)
-        monkeypatch.setattr(clair.cli, "build_site", lambda project, **options: clair.pipeline.build_site(
+        build_site = clair.pipeline.build_site  # the command line imports it when it builds
+        monkeypatch.setattr(clair.pipeline, "build_site", lambda project, **options: build_site(
             dataclasses.replace(project, templates=templates), **options))
 
     code, output = (run_subprocess if case.subprocess else functools.partial(run_in_process, capsys=capsys))(

@@ -382,7 +382,7 @@ def test_out_inside_the_projects_own_folders_is_refused(tmp_path, monkeypatch, c
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CLAIR_CACHE_DIR", str(tmp_path.parent / f"{tmp_path.name}-cache"))
     (tmp_path / "cache").symlink_to(tmp_path.parent / f"{tmp_path.name}-cache")
-    monkeypatch.setattr(clair.cli, "build_site", lambda project, **options: clair.pipeline.build_site(
+    monkeypatch.setattr(clair.pipeline, "build_site", lambda project, **options: build_site(
         dataclasses.replace(project, templates=tmp_path / "templates"), **options))
     assert clair.cli.main(["build", "--skip-checks", "--out", out]) == 2
     assert f"{out}:1: error: refusing to write the site {says}" in capsys.readouterr().err
