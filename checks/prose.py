@@ -27,7 +27,9 @@ KINDS = {"list_item_open": "list item", "dd_open": "definition", "dt_open": "ter
 # End punctuation, closing quotation marks (spaced or not, as French sets them), a space, then what starts a
 # sentence: an opening mark perhaps, and a capital letter or a digit. `\s` includes the no-break spaces.
 SENTENCE_END = re.compile(r"(?<=[.!?…])((?:\s*[\"'»”’)\]])*)\s+(?=[«\"“‘(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
-LAST_WORD = re.compile(r"([\w.’'-]*)\.$")  # the word a period ends, with its inner periods (U.S.)
+# The word a period ends, with its inner periods (U.S.), read backwards from the period: matched at the start of
+# the reversed text, one pass (searching forwards for `([\w.’'-]*)\.$` tries every start: quadratic in the word).
+LAST_WORD_REVERSED = re.compile(r"\.([\w.’'-]*)")
 LOOK_BACK = 120  # characters before a stop that can tell an abbreviation: never the whole block (a 2 MB line)
 ELISIONS = ("[…", "(…", "[...", "(...")  # a cut in a quotation, `[…] Nous`: not an end
 TITLES = frozenset("""Mr Mrs Ms Dr Dre St Ste Sts Jr Sr Prof Hon Rev Gen Lt Col Capt Sgt Mt Ft M MM Mme Mmes Mlle Mlles
@@ -110,13 +112,13 @@ def _ends_sentence(text: str, match: re.Match) -> bool:
     before = text[max(0, match.start() - LOOK_BACK):match.start()]  # up to the punctuation
     if before.endswith(ELISIONS):
         return False
-    found = LAST_WORD.search(before)
+    found = LAST_WORD_REVERSED.match(before[::-1])
     if found is None:
         return True
-    word = found.group(1)
+    word = found.group(1)[::-1]
     if text[match.end():match.end() + 1].isdigit():
         return word.casefold() not in BEFORE_NUMBERS
-    return not (word in TITLES or SHORT_PARTS.fullmatch(word) or _initial(word, before[:found.start()]))
+    return not (word in TITLES or SHORT_PARTS.fullmatch(word) or _initial(word, before[:-found.end()]))
 
 
 def _initial(word: str, before: str) -> bool:
