@@ -58,28 +58,43 @@ class Element:
 
 @dataclass
 class Document:
-    """A parsed HTML file: its text and its elements in document order."""
+    """A parsed HTML file: its text and its elements in document order.
+
+    Several checks read the same parse (`parse`), each asking for the elements of a few tags, the ids and the
+    source lines: those are worked out once, when first asked for, and kept with the document."""
 
     source: str
     elements: list[Element]
     pieces: list[str] = field(default_factory=list, repr=False)  # the text, in order (Element.start and .end)
     piece_offsets: list[int] = field(default_factory=list, repr=False)  # where each piece starts in `source`
     line_starts: list[int] = field(default_factory=list, repr=False)  # where each line starts in `source`
+    _by_tag: dict[str, list[Element]] | None = field(default=None, init=False, repr=False)
+    _ids: dict[str, list[Element]] | None = field(default=None, init=False, repr=False)
+    # page -> (the token list its lines were read from, the lines): see `source_lines`
+    _lines: dict[Page, tuple[list, dict[Element, int]]] = field(default_factory=dict, init=False, repr=False)
 
     def piece_line(self, index: int) -> int:
         """The 1-based line where text piece `index` starts."""
         return bisect.bisect_right(self.line_starts, self.piece_offsets[index])
 
     def all(self, *tags: str) -> list[Element]:
+        """The elements of these tags, in document order (a new list: callers may keep or change it)."""
+        if self._by_tag is None:
+            self._by_tag = {}
+            for element in self.elements:
+                self._by_tag.setdefault(element.tag, []).append(element)
+        if len(tags) == 1:
+            return list(self._by_tag.get(tags[0], ()))
         return [e for e in self.elements if e.tag in tags]
 
     def ids(self) -> dict[str, list[Element]]:
-        """Every id on the page with the elements carrying it (more than one is a fault)."""
-        found: dict[str, list[Element]] = {}
-        for element in self.elements:
-            if "id" in element.attrs:
-                found.setdefault(element.attrs["id"], []).append(element)
-        return found
+        """Every id on the page with the elements carrying it (more than one is a fault). Callers only read it."""
+        if self._ids is None:
+            self._ids = {}
+            for element in self.elements:
+                if "id" in element.attrs:
+                    self._ids.setdefault(element.attrs["id"], []).append(element)
+        return self._ids
 
 
 class _Tree:
@@ -235,11 +250,21 @@ def content_range(page: Page, document: Document) -> range:
 
 def source_lines(page: Page, document: Document) -> dict[Element, int]:
     """The Markdown file line of each heading, link, image and table the page's body produced, and of every
-    element its raw HTML produced (the renderer noted where each starts: clair/markdown.py, `unmark_body`)."""
+    element its raw HTML produced (the renderer noted where each starts: clair/markdown.py, `unmark_body`).
+
+    Worked out once per parse of the page (its token list) and of its HTML (`document`): the accessibility and
+    link checks both ask. Callers only read it."""
+    kept = document._lines.get(page)
+    if kept is None or kept[0] is not page.tokens:
+        kept = document._lines[page] = (page.tokens, _source_lines(page, document))
+    return kept[1]
+
+
+def _source_lines(page: Page, document: Document) -> dict[Element, int]:
     content = content_range(page, document)
     raw_lines = page.env.get("raw_html_lines") or {}
     heading_lines = {h["id"]: h["line"] for h in page.headings}
-    links, images = _Sources(_inline_sources(page, "link_open")), _Sources(_inline_sources(page, "image"))
+    links, images = map(_Sources, _inline_sources(page))
     base_path = page.env.get(BASE_PATH, "/")  # the HTML's addresses are published under it, the Markdown's are not
     tables = iter([page.file_line(t.map[0]) for t in page.tokens if t.type == "table_open"])
     matrices = iter([page.file_line(t.map[0]) for t in page.tokens  # `::: matrix NAME` blocks' tables
@@ -271,20 +296,20 @@ def where(lines: dict[Element, int], element: Element | None) -> tuple[int, str]
     return (line, "") if line is not None else (1, TEMPLATE_NOTE)
 
 
-def _inline_sources(page: Page, kind: str) -> list[tuple[str, str, int]]:
-    """(address, text, file line) of every link or image in the Markdown, in order."""
-    found = []
+def _inline_sources(page: Page) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
+    """(address, text, file line) of every link, and of every image, in the Markdown, in order (one walk)."""
+    links, images = [], []
     for token in page.tokens:
         breaks, children = 0, token.children or []
         for index, child in enumerate(children):
             if child.type in ("softbreak", "hardbreak"):
                 breaks += 1
-            elif child.type == kind and kind == "image":
-                found.append((child.attrGet("src"), child.attrGet("alt") or "", page.file_line(token.map[0] + breaks)))
-            elif child.type == kind:
-                found.append((child.attrGet("href"), _link_text(children, index + 1),
-                               page.file_line(token.map[0] + breaks)))
-    return found
+            elif child.type == "image":
+                images.append((child.attrGet("src"), child.attrGet("alt") or "", page.file_line(token.map[0] + breaks)))
+            elif child.type == "link_open":
+                links.append((child.attrGet("href"), _link_text(children, index + 1),
+                              page.file_line(token.map[0] + breaks)))
+    return links, images
 
 
 def _link_text(children: list, start: int) -> str:
