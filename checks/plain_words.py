@@ -25,7 +25,9 @@ import bisect
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from clair.model import LANGUAGES, ContentError, Page
 from clair.yamlfile import load_mapping, read_text_file
@@ -42,12 +44,12 @@ def run(site, files, settings):
     for page in site.pages:
         rule_id = f"plain-words.{page.lang}"
         extra = team_files(site, page.lang)
-        pattern, suggestions = word_list(page.lang, extra, versions(extra))
+        words = word_list(page.lang, extra, versions(extra))
         for block in prose(page):
-            for match in pattern.finditer(block.text):
-                line, column = source_position(page, block, match.start(), pattern)
+            for match in words.finditer(block.text):
+                line, column = source_position(page, block, match.start(), words.pattern)
                 written = " ".join(match.group(0).split())
-                yield settings.finding(page, rule_id, line, f"Use {_choices(suggestions[_key(written)])} "
+                yield settings.finding(page, rule_id, line, f"Use {_choices(words.suggestions[_key(written)])} "
                                        f"instead of “{written}”.", column=column)
 
 
@@ -76,10 +78,29 @@ def versions(extra_files: tuple[Path, ...]) -> tuple:
     return tuple(found)
 
 
+class WordList(NamedTuple):
+    """A language's phrases: the regex that matches them, their suggestions, and a regex that finds them faster.
+
+    `pattern` tries the phrases one by one, longest first, at every word; `finder` shares the phrases' common
+    beginnings (`in order to` and `in light of` start as one), so it rejects a word after a letter or two. It
+    matches exactly where `pattern` does, which then says what it matches there (the longest phrase)."""
+
+    pattern: re.Pattern
+    suggestions: dict[str, list[str]]
+    finder: re.Pattern
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        """`pattern.finditer(text)`, each match searched for with `finder`."""
+        position = 0
+        while (found := self.finder.search(text, position)) is not None:
+            match = self.pattern.match(text, found.start())
+            yield match
+            position = match.end()
+
+
 @functools.lru_cache(maxsize=16)
-def word_list(lang: str, extra_files: tuple[Path, ...],
-              versions: tuple = ()) -> tuple[re.Pattern, dict[str, list[str]]]:
-    """The matcher and suggestions for a language: built-in list, then the team's files; built once per
+def word_list(lang: str, extra_files: tuple[Path, ...], versions: tuple = ()) -> WordList:
+    """The matchers and suggestions for a language: built-in list, then the team's files; built once per
     version of the files (`versions` is only part of the cache key)."""
     suggestions: dict[str, list[str]] = {}
     for path in [DATA / f"plain_words_{lang}.yaml", *extra_files]:
@@ -90,8 +111,10 @@ def word_list(lang: str, extra_files: tuple[Path, ...],
                 raise ContentError(str(path), lines.get(phrase),
                                    f"`{phrase}` needs a word, or a list of words, to use instead")
             suggestions[_key(phrase)] = words
-    alternatives = "|".join(_phrase_pattern(p) for p in sorted(suggestions, key=len, reverse=True))
-    return re.compile(f"(?<![\\w-])(?:{alternatives})", re.IGNORECASE), suggestions
+    phrases = [_phrase_parts(phrase) for phrase in sorted(suggestions, key=len, reverse=True)]
+    alternatives = "|".join("".join(parts) for parts in phrases)
+    return WordList(re.compile(f"(?<![\\w-])(?:{alternatives})", re.IGNORECASE), suggestions,
+                    re.compile(f"(?<![\\w-]){_shared_beginnings(phrases)}", re.IGNORECASE))
 
 
 def _choices(words: list[str]) -> str:
@@ -105,8 +128,9 @@ def _key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).replace("’", "'").casefold().split())
 
 
-def _phrase_pattern(phrase: str) -> str:
-    """A phrase as a regex: any spacing, either apostrophe, accents composed or not, ending at a word's end."""
+def _phrase_parts(phrase: str) -> list[str]:
+    """A phrase as a regex, one part per character: any spacing, either apostrophe, accents composed or not,
+    ending at a word's end."""
     parts = []
     for char in phrase:
         decomposed = unicodedata.normalize("NFD", char)
@@ -118,7 +142,20 @@ def _phrase_pattern(phrase: str) -> str:
             parts.append(f"(?:{re.escape(char)}|{re.escape(decomposed)})")
         else:
             parts.append(re.escape(char))
-    return "".join(parts) + (r"(?![\w-])" if phrase[-1].isalnum() else "")
+    return parts + [r"(?![\w-])"] if phrase[-1].isalnum() else parts
+
+
+def _shared_beginnings(phrases: list[list[str]]) -> str:
+    """One regex matching what any of the phrases (each a list of regex parts) matches, phrases that begin
+    alike sharing those parts: `a(?:b|c)` for `ab|ac`, a tree of alternatives."""
+    following: dict[str, list[list[str]]] = {}
+    for parts in phrases:
+        if parts:
+            following.setdefault(parts[0], []).append(parts[1:])
+    alternatives = [first + _shared_beginnings(rest) for first, rest in following.items()]
+    if any(not parts for parts in phrases):
+        alternatives.append("")
+    return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
 
 
 def source_position(page: Page, block: Prose, start: int, pattern: re.Pattern) -> tuple[int, int]:

@@ -1,11 +1,15 @@
 """plain-words.en and plain-words.fr: listed phrases, where they are, and what to write instead."""
+import random
 import unicodedata
+from pathlib import Path
 
 import pytest
 
 from clair.checks import plain_words
 from clair.model import ContentErrors
 from conftest import SITE_YAML, page
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def check(build, pages, config=SITE_YAML):
@@ -19,8 +23,7 @@ def where(finding):
 
 def test_the_data_files_are_long_enough():
     for lang, least in (("en", 40), ("fr", 30)):
-        _, suggestions = plain_words.word_list(lang, ())
-        assert len(suggestions) >= least
+        assert len(plain_words.word_list(lang, ()).suggestions) >= least
 
 
 def test_an_english_phrase_is_found_with_its_suggestion(build, tmp_path):
@@ -65,8 +68,9 @@ def test_plain_french_passes(build):
 
 
 def test_accents_match_composed_or_not():
-    pattern, _ = plain_words.word_list("fr", ())
-    assert pattern.search(unicodedata.normalize("NFD", "Il faut PROCÉDER À l'examen."))
+    words = plain_words.word_list("fr", ())
+    assert words.pattern.search(unicodedata.normalize("NFD", "Il faut PROCÉDER À l'examen."))
+    assert list(words.finditer(unicodedata.normalize("NFD", "Il faut PROCÉDER À l'examen.")))
 
 
 def test_teams_add_words_and_choose_the_severity(build, tmp_path):
@@ -81,3 +85,15 @@ def test_a_missing_word_file_is_a_configuration_error(build):
     config = SITE_YAML + "checks:\n  plain-words.fr:\n    extra_files: [absent.yaml]\n"
     with pytest.raises(ContentErrors, match="absent.yaml` does not exist"):
         check(build, {"fr/h.md": page("H", "Bonjour.\n")}, config)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_finder_finds_what_the_pattern_matches(lang):
+    words = plain_words.word_list(lang, ())
+    texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "content" / lang).rglob("*.md"))]
+    pieces = [*words.suggestions, "in", "order", "to", " ", "\n", "\u00a0", "-", "’", "'", "x", "É", "e\u0301", ".", "A"]
+    generator = random.Random(5)
+    texts += ["".join(generator.choice(pieces) for _ in range(generator.randrange(1, 30))) for _ in range(3000)]
+    found = [[(m.span(), m.group()) for m in words.finditer(text)] for text in texts]
+    assert found == [[(m.span(), m.group()) for m in words.pattern.finditer(text)] for text in texts]
+    assert sum(map(len, found)) > 300
