@@ -51,18 +51,19 @@ def check_page(settings: Settings, page: Page) -> Iterator[Finding]:
     for token in inline_tokens(page):
         if token.map is None:
             continue
-        block = "\n".join(source[token.map[0]:token.map[1]])
-        cursor = 0
-        for text in text_runs(token):
-            for _, written, message in look_alikes(text, labels):
-                found = block.find(written, cursor)
-                if found < 0:  # not written so: an escape or an entity made it read like a link
-                    continue
-                cursor = found + len(written)
-                line = block.count("\n", 0, found)
-                column = found - (block.rfind("\n", 0, found) + 1) + 1
-                yield settings.finding(page, "links.syntax", page.file_line(token.map[0] + line), message,
-                                       column=column)
+        suspects = [found for text in text_runs(token) for found in look_alikes(text, labels)]
+        if not suspects:  # most paragraphs: their lines are not joined
+            continue
+        block, cursor = "\n".join(source[token.map[0]:token.map[1]]), 0
+        for _, written, message in suspects:
+            found = block.find(written, cursor)
+            if found < 0:  # not written so: an escape or an entity made it read like a link
+                continue
+            cursor = found + len(written)
+            line = block.count("\n", 0, found)
+            column = found - (block.rfind("\n", 0, found) + 1) + 1
+            yield settings.finding(page, "links.syntax", page.file_line(token.map[0] + line), message,
+                                   column=column)
 
 
 def inline_tokens(page: Page) -> Iterator[object]:
@@ -93,6 +94,8 @@ def text_runs(token) -> Iterator[str]:
 
 def look_alikes(text: str, labels: set[str]) -> list[tuple[int, str, str]]:
     """(offset, text as written, message) of each look-alike link in a run of text, in order, none overlapping."""
+    if "[" not in text and "<" not in text:  # each pattern needs one: most text is over at once
+        return []
     found: list[tuple[int, str, str]] = []
     taken: list[range] = []
     for pattern, explain in PATTERNS:
