@@ -30,7 +30,7 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 TEMPLATE_NOTE = " (this comes from the templates, not from the Markdown: a developer must fix it)"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Element:
     """One element: tag, attributes (valueless ones as ""), where it starts, and what it contains."""
 
@@ -120,6 +120,9 @@ class _Tree:
             element.end = element.start
 
     def end(self, tag: str) -> None:
+        if self.open and self.open[-1].tag == tag:  # the usual case, the element opened last: no search
+            self.open.pop().end = len(self.pieces)
+            return
         for depth in range(len(self.open) - 1, -1, -1):
             if self.open[depth].tag == tag:
                 self.close_from(depth)
@@ -153,8 +156,9 @@ def _read_fast(source: str, tree: _Tree) -> None:
     several times faster than `html.parser`, giving the same elements; raise `_Unusual` on anything else."""
     position = 0
     for match in TAG.finditer(source):
-        if match.start() > position:
-            _text(source, position, match.start(), tree)
+        start = match.start()
+        if start > position:
+            _text(source, position, start, tree)
         position = match.end()
         closing, tag, attributes, self_closing = match.groups()
         if tag is None:  # comment or doctype
@@ -165,7 +169,7 @@ def _read_fast(source: str, tree: _Tree) -> None:
                 raise _Unusual
             tree.end(tag)
             continue
-        tree.start(tag, _attributes(attributes), match.start())
+        tree.start(tag, _attributes(attributes) if attributes else {}, start)
         if self_closing:
             tree.end(tag)
         elif tag in RAW_TEXT and not source.startswith(f"</{tag}>", position):
