@@ -97,10 +97,12 @@ NON_CONTRACTION_APOSTROPHE = re.compile(r"'(?!(?:[tsd]|ve|ll|re))")
 PUNCTUATION = re.compile(r"[^\w\s']")
 
 
+@functools.lru_cache(maxsize=4)
 def count_sentences(text: str) -> int:
     """textstat's sentence count: its pieces of text between `.`, `!` and `?`, less those of two words or fewer
     (at least one for a text that is not empty). textstat counts each piece's words through four cached
-    functions, a third of a page's scoring time; these are the same two substitutions and split."""
+    functions, a third of a page's scoring time; these are the same two substitutions and split. Kept for the
+    last texts: a page's score and its figures count the same text."""
     if not text:
         return 0
     pieces = SENTENCE_PIECE.findall(text)
