@@ -123,8 +123,10 @@ def _ends_sentence(text: str, match: re.Match) -> bool:
 
 def _initial(word: str, before: str) -> bool:
     """A capital letter standing for a name (`John A.`, `J. R.`): after a capitalised word that is not a label."""
+    if len(word) != 1 or not word.isupper():  # most words: the one before is not read
+        return False
     previous = before.split()[-1].lstrip("«\"“‘([") if before.strip() else ""
-    return len(word) == 1 and word.isupper() and previous[:1].isupper() and previous.rstrip(".") not in LABELS
+    return previous[:1].isupper() and previous.rstrip(".") not in LABELS
 
 
 # A run of word characters with at least one letter or digit (`[^\W_]`: \w without the underscore is
