@@ -225,6 +225,8 @@ def in_chapter(element: Element) -> bool:
 def addresses(document: Document) -> Iterator[tuple[Element, str, str]]:
     """(element, attribute, address) for every address in the page, in CSS `url()` too."""
     for element in document.elements:
+        if not element.attrs and element.tag != "style":  # most elements: nothing to look at
+            continue
         for attr in ADDRESSES.get(element.tag, ()):
             if element.attrs.get(attr, "").strip():
                 yield element, attr, element.attrs[attr].strip()
