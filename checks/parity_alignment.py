@@ -8,6 +8,7 @@ costs GAP. Dynamic programming over n·m cells: callers align at most MAX_CELLS 
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -29,12 +30,15 @@ class Words:
 
     @classmethod
     def of(cls, text: str) -> Words:
-        return cls(frozenset(filter(None, map(kept, WORD.findall(text)))), len(text.strip()))
+        """Each distinct word is reduced once: a section's text repeats its words, and a site its vocabulary."""
+        return cls(frozenset(filter(None, map(kept, set(WORD.findall(text))))), len(text.strip()))
 
 
+@functools.lru_cache(maxsize=65536)
 def kept(word: str) -> str:
     """A word as compared: numbers and acronyms whole, longer words by their first STEM letters without accents
-    and capitals, shorter words not at all ("" : they are mostly each language's own little words)."""
+    and capitals, shorter words not at all ("" : they are mostly each language's own little words). Kept for the
+    last words: every section, list and table of both versions goes through here, from one vocabulary."""
     if word.isdigit() or len(word) > 1 and word.isupper():
         return word
     if len(word) < STEM:
