@@ -52,10 +52,13 @@ def vocabulary(lang: str) -> set[str]:
 
 def words_pattern(lang: str) -> re.Pattern:
     """A run of number words (longest spellings first), joined by spaces, hyphens or `and`/`et`; not after
-    `per`/`pour` (`pour cent` is a unit), not inside a longer word."""
+    `per`/`pour` (`pour cent` is a unit), not inside a longer word. The search tries every place of a text: a
+    first letter no number word has rules most places out at once."""
     word = "|".join(sorted(vocabulary(lang), key=len, reverse=True))
+    first_letters = "".join(sorted({spelling[0] for spelling in vocabulary(lang)}))
     joiner = rf"(?:[\s-]+{JOINERS[lang]})?[\s-]+"
-    return re.compile(rf"(?<!\w)(?<!pour )(?<!per )(?:{word})(?:{joiner}(?:{word}))*(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?=[{first_letters}])(?<!\w)(?<!pour )(?<!per )(?:{word})(?:{joiner}(?:{word}))*(?!\w)",
+                      re.IGNORECASE)
 
 
 WORDS = {lang: words_pattern(lang) for lang in ("en", "fr")}
