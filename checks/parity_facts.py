@@ -72,9 +72,12 @@ ENGLISH_ONLY = re.compile(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.
 NOT_TEXT = re.compile(r"<[a-zA-Z/!][^>]*>|\b(?:https?://|www\.)[^ \t\r\n<>\"]+|(?<![\w.+-])[\w.+-]++@[\w-]+\.[\w.-]+")
 # (an e-mail address is tried only where a run of its characters starts, and never backtracked into: linear on a
 # page of one 2 MB number)
+NOT_TEXT_SIGNS = ("<", "://", "www.", "@")  # what a tag or an address holds: a line with none is not searched
 AFTERNOON = re.compile(r"(?P<range>\s?[-–]\s?\d\d?)?(?::\d\d)?\s?(?:p\.\s?m\.|pm\b)",  # 5pm, 5:30 p.m., 1-3pm
                        re.IGNORECASE)
 CODE = re.compile(r"[^\W\d_]\w*\Z")  # letters right before a number (\Z: a cell break just before it is no code): a code; a name's when in capitals (`D7`)
+WORD_CHARACTER = re.compile(r"\w")
+GROUPING, SPACE = re.compile(r"[,\s]"), re.compile(r"\s")  # what a number's digits are grouped with
 NAME_HEAD = re.compile(r"(\w+)[)\]»”\"’]?[ \u00a0\u202f-]$")  # `Canada 150`, `(ATAG) 2.0`, `COVID-19`
 SENTENCE_START = tuple(".!?:;(«“\"")
 MONTHS = frozenset("January February March April May June July August September October November December "
@@ -113,10 +116,18 @@ def facts(page: Page, english_keys: set | None = None) -> tuple[list[Fact], list
     found: list[Fact] = []
     misformatted: list[Misformatted] = []
     for line, text in text_lines(page):
-        text = NOT_TEXT.sub(lambda match: " " * len(match[0]), html.unescape(text))
+        text = without_tags_and_addresses(html.unescape(text))
         in_line = [*in_words(text, line, page.lang), *in_digits(text, line, page.lang, english_keys, misformatted)]
         found += [fact for _, fact in sorted(in_line, key=lambda item: item[0])]
     return found, misformatted
+
+
+def without_tags_and_addresses(text: str) -> str:
+    """The text with its tags and addresses blanked out (the same length: places stay); most lines have none,
+    and are not searched for them."""
+    if not any(sign in text for sign in NOT_TEXT_SIGNS):
+        return text
+    return NOT_TEXT.sub(lambda match: " " * len(match[0]), text)
 
 
 def in_words(text: str, line: int, lang: str) -> Iterator[tuple[int, Fact]]:
@@ -131,7 +142,7 @@ def in_digits(text: str, line: int, lang: str, english_keys: set | None,
     """(where, fact) of each number written in digits; a French one written the English way is added to
     `misformatted` too, and means what its writer meant."""
     for match in FACT[lang].finditer(text):
-        code = CODE.search(text, max(0, match.start() - 80), match.start())  # `D7`, `H1N1`, `mp3`
+        code = code_before(text, match.start())
         if match["number"] == "00" or code and code[0].islower():  # `00`: the minutes of 15:00 (French: 15 h)
             continue
         wrong = (parity_french_numbers.misformatted(match, unit_of(match), text, line, english_keys)
@@ -144,11 +155,19 @@ def in_digits(text: str, line: int, lang: str, english_keys: set | None,
         yield match.start(), Fact(key, text[match.start():end].strip(), line, name=name)
 
 
+def code_before(text: str, start: int) -> re.Match | None:
+    """The letters (and digits) glued before the number at `start` (`D7`, `H1N1`, `mp3`), searched only when a word
+    character is right before it: most numbers follow a space."""
+    if not (start and WORD_CHARACTER.match(text, start - 1)):
+        return None
+    return CODE.search(text, max(0, start - 80), start)
+
+
 def meaning(match: re.Match, lang: str) -> tuple[Decimal, str]:
     """(value, unit) of a matched number: grouping removed, decimal mark read the language's way."""
     number = match["number"]
     english = lang == "en" or ENGLISH_ONLY.fullmatch(number)
-    digits = re.sub(r"[,\s]", "", number) if english else re.sub(r"\s", "", number).replace(",", ".")
+    digits = GROUPING.sub("", number) if english else SPACE.sub("", number).replace(",", ".")
     return VALUES.multiply(Decimal(digits), 1000 if match["thousands"] else 1).normalize(VALUES), unit_of(match)
 
 
