@@ -53,7 +53,8 @@ def likeness(one: Words, other: Words) -> float:
     lengths = min(one.length, other.length) / max(one.length, other.length) if one.length or other.length else 1.0
     if not (one.kept or other.kept):
         return lengths
-    return (2 * len(one.kept & other.kept) / len(one.kept | other.kept) + lengths) / 3
+    shared = len(one.kept & other.kept)
+    return (2 * shared / (len(one.kept) + len(other.kept) - shared) + lengths) / 3  # the union, without building it
 
 
 Pairing = list[tuple[int | None, int | None]]
@@ -63,11 +64,10 @@ def align(here: int, there: int, cost: Callable[[int, int], float | None]) -> Pa
     """The in-order pairing of `here` things with `there` things of least total cost, in reading order:
     (i, j) a pair, (i, None) and (None, j) things without partner. `cost(i, j)` is None for things that
     cannot pair (a heading and a table)."""
-    costs = {(i, j): cost(i, j) for i in range(here) for j in range(there)}
     best = [[GAP * (i + j) if not (i and j) else 0.0 for j in range(there + 1)] for i in range(here + 1)]
     for i in range(1, here + 1):
         for j in range(1, there + 1):
-            paired = costs[i - 1, j - 1]
+            paired = cost(i - 1, j - 1)
             best[i][j] = min(best[i - 1][j] + GAP, best[i][j - 1] + GAP,
                              best[i - 1][j - 1] + paired if paired is not None else float("inf"))
     pairing: Pairing = []

@@ -107,7 +107,8 @@ def aligned_parts(english: Page, en_parts: list[Part], french: Page, fr_parts: l
         en, fr = en_parts[i], fr_parts[j]
         if en.key[0] != fr.key[0]:
             return None
-        alike = sum(likeness(mine, theirs) for mine, theirs in zip(en_words[i], fr_words[j])) / 2
+        (en_name, en_text), (fr_name, fr_text) = en_words[i], fr_words[j]
+        alike = (likeness(en_name, fr_name) + likeness(en_text, fr_text)) / 2
         return ((en.key != fr.key) * OTHER_SHAPE + WORDS_WEIGHT * (1 - alike)
                 + PLACE_WEIGHT * abs(en_places[i] - fr_places[j]))
     return align(len(en_parts), len(fr_parts), cost)
