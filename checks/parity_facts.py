@@ -79,6 +79,7 @@ CODE = re.compile(r"[^\W\d_]\w*\Z")  # letters right before a number (\Z: a cell
 WORD_CHARACTER = re.compile(r"\w")
 GROUPING, SPACE = re.compile(r"[,\s]"), re.compile(r"\s")  # what a number's digits are grouped with
 NAME_HEAD = re.compile(r"(\w+)[)\]»”\"’]?[ \u00a0\u202f-]$")  # `Canada 150`, `(ATAG) 2.0`, `COVID-19`
+LOOK_BACK, NEAR = 80, 16  # characters before a number searched for a name's word; most such words fit in NEAR
 SENTENCE_START = tuple(".!?:;(«“\"")
 MONTHS = frozenset("January February March April May June July August September October November December "
                    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split())
@@ -188,13 +189,23 @@ def afternoon(key: tuple[Decimal, str], match: re.Match, text: str, lang: str) -
 def in_name(text: str, start: int) -> bool:
     """Whether the number at `start` follows a name's word: an acronym (`COVID-19`), or a capitalised word that
     does not start the sentence and is not a month (`the Blueprint 2020 plan`, not `In 2020` or `May 2020`)."""
-    head = NAME_HEAD.search(text, max(0, start - 80), start)
+    head = name_head(text, start)
     if head is None or not head[1][0].isupper():
         return False
     if len(head[1]) > 1 and head[1].isupper():
         return True
     before = text[:head.start()].rstrip()
     return bool(before) and not before.endswith(SENTENCE_START) and head[1] not in MONTHS
+
+
+def name_head(text: str, start: int) -> re.Match | None:
+    """NAME_HEAD's match in the LOOK_BACK characters before `start`. The search tries every place of its window,
+    and the word ends right before the number: the last NEAR characters are searched first, and the whole window
+    only when the word runs back past them (it may then start earlier)."""
+    window = max(0, start - LOOK_BACK)
+    near = max(window, start - NEAR)
+    head = NAME_HEAD.search(text, near, start)
+    return NAME_HEAD.search(text, window, start) if head is not None and head.start() == near > window else head
 
 
 def code_after(text: str, end: int) -> bool:
