@@ -131,6 +131,13 @@ NOT_LANGUAGE = re.compile(r"""
 """, re.VERBOSE)
 
 
+# What NOT_LANGUAGE takes out holds a brace, one of /\_=@, a digit, a dot between word characters or two capitals:
+# most texts hold none, and the search of NOT_LANGUAGE, which tries each of its kinds at every place, is spared them
+MAYBE_NOT_LANGUAGE = re.compile(r"(?=[{/\\_=@\d.A-ZÀ-Ý])(?:[{/\\_=@\d]|(?<=\w)\.\w|[A-ZÀ-Ý]{2})")
+
+
 def judged_text(text: str) -> str:
     """The words a language can be told from: addresses, code-like words, acronyms and numbers left out."""
-    return " ".join(NOT_LANGUAGE.sub(" ", text).split())
+    if MAYBE_NOT_LANGUAGE.search(text):
+        text = NOT_LANGUAGE.sub(" ", text)
+    return " ".join(text.split())
