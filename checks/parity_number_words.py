@@ -51,14 +51,29 @@ def vocabulary(lang: str) -> set[str]:
 
 
 def words_pattern(lang: str) -> re.Pattern:
-    """A run of number words (longest spellings first), joined by spaces, hyphens or `and`/`et`; not after
-    `per`/`pour` (`pour cent` is a unit), not inside a longer word. The search tries every place of a text: a
-    first letter no number word has rules most places out at once."""
-    word = "|".join(sorted(vocabulary(lang), key=len, reverse=True))
+    """A run of number words, joined by spaces, hyphens or `and`/`et`; not after `per`/`pour` (`pour cent` is a
+    unit), not inside a longer word. The search tries every place of a text: a first letter no number word has
+    rules most places out at once."""
+    word = alternatives(vocabulary(lang))
     first_letters = "".join(sorted({spelling[0] for spelling in vocabulary(lang)}))
     joiner = rf"(?:[\s-]+{JOINERS[lang]})?[\s-]+"
     return re.compile(rf"(?=[{first_letters}])(?<!\w)(?<!pour )(?<!per )(?:{word})(?:{joiner}(?:{word}))*(?!\w)",
                       re.IGNORECASE)
+
+
+def alternatives(spellings: set[str]) -> str:
+    """The spellings as one regex branching letter by letter (`s(?:ix(?:t(?:een|y))?|...)`), so that at a word's start
+    the search tries a few letters, not every spelling. Which spelling matches does not depend on their order:
+    only a whole word can."""
+    by_first: dict[str, list[str]] = {}
+    for spelling in spellings:
+        by_first.setdefault(spelling[0], []).append(spelling[1:])
+    branches = []
+    for first, rests in sorted(by_first.items()):
+        longer = [rest for rest in rests if rest]
+        after = f"(?:{alternatives(set(longer))})" + "?" * ("" in rests) if longer else ""
+        branches.append(re.escape(first) + after)
+    return "|".join(branches)
 
 
 WORDS = {lang: words_pattern(lang) for lang in ("en", "fr")}
