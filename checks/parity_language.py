@@ -43,6 +43,7 @@ from .language_id import probability_of
 from .language_passages import Passage, judged_text, passages
 from .parity_common import corresponding_line, first_prose_line, pair_finding, pairs
 from .prose import prose, words
+from .raw_html import per_parse
 from .settings import Settings, number, rule, whole
 
 RULES = (
@@ -86,14 +87,21 @@ def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]
             yield from passages_in_other_language(settings, page, copied, site.config.allow_raw_html)
 
 
+@per_parse
+def prose_words(page: Page) -> tuple[str, ...]:
+    """The words of the page's prose, read once per parse: the page-wide language test and the length ratio (of
+    the page and of its translation) count them."""
+    return tuple(chain.from_iterable(words(block.text) for block in prose(page)))
+
+
 def word_count(page: Page) -> int:
     """How many words of prose the page has."""
-    return sum(len(words(block.text)) for block in prose(page))
+    return len(prose_words(page))
 
 
 def language_counts(page: Page) -> dict[str, int]:
     """How many of the page's prose words are common short words of each language (one pass over the words)."""
-    found = Counter(map(str.casefold, chain.from_iterable(words(block.text) for block in prose(page))))
+    found = Counter(map(str.casefold, prose_words(page)))
     return {lang: sum(found[word] for word in common) for lang, common in FUNCTION_WORDS.items()}
 
 
