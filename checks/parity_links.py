@@ -39,6 +39,7 @@ from clair.model import LANGUAGE_NAMES, OTHER_LANGUAGE, Finding, Page, Site
 from clair.urls import SiteUrls
 
 from .parity_common import corresponding_line, end_line, inline_children, pair_finding, pairs
+from .raw_html import per_parse
 from .settings import Settings, choice, rule, text_pairs
 
 GC_URL_PAIRS = [  # hosts and folders known to hold the same site in English and French
@@ -107,11 +108,12 @@ def first_of_each(left: list[Link]) -> list[Link]:
     return list(first.values())
 
 
-def links(page: Page) -> Iterator[tuple[str, str, int]]:
-    """(href, title, line) of every link of the page."""
-    for line, child in inline_children(page):
-        if child.type == "link_open":
-            yield str(child.attrGet("href") or ""), str(child.attrGet("title") or ""), line
+@per_parse
+def links(page: Page) -> tuple[tuple[str, str, int], ...]:
+    """(href, title, line) of every link of the page, read once per parse: the language switches and the outside
+    links both go through them."""
+    return tuple((str(child.attrGet("href") or ""), str(child.attrGet("title") or ""), line)
+                 for line, child in inline_children(page) if child.type == "link_open")
 
 
 def language_switches(settings: Settings, page: Page, urls: SiteUrls) -> Iterator[Finding | None]:
