@@ -66,6 +66,7 @@ NUMBER = {  # digit groups, then decimals, in each language's convention (French
 FACT = {lang: re.compile(rf"(?<![\d_])(?=[$\d])(?P<pre>\$\s?)?(?P<number>{number})(?P<thousands>k\b)?(?:{UNIT})?",
                          re.IGNORECASE)
         for lang, number in NUMBER.items()}
+FACT_START = re.compile(r"[$\d]")  # a class alone: the regex engine scans for it without trying a match at each place
 UNIT_AFTER = re.compile(UNIT, re.IGNORECASE)  # after a number written in words
 ENGLISH_ONLY = re.compile(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.\d+")  # never a French decimal
 # Tags, web and e-mail addresses: an address ends at a plain space only (French spacing puts no-break ones in it).
@@ -142,7 +143,7 @@ def in_digits(text: str, line: int, lang: str, english_keys: set | None,
               misformatted: list[Misformatted]) -> Iterator[tuple[int, Fact]]:
     """(where, fact) of each number written in digits; a French one written the English way is added to
     `misformatted` too, and means what its writer meant."""
-    for match in FACT[lang].finditer(text):
+    for match in fact_matches(text, lang):
         code = code_before(text, match.start())
         if match["number"] == "00" or code and code[0].islower():  # `00`: the minutes of 15:00 (French: 15 h)
             continue
@@ -154,6 +155,17 @@ def in_digits(text: str, line: int, lang: str, english_keys: set | None,
         key, end = afternoon(key, match, text, lang)
         name = bool(code) or in_name(text, match.start()) or code_after(text, end)
         yield match.start(), Fact(key, text[match.start():end].strip(), line, name=name)
+
+
+def fact_matches(text: str, lang: str) -> Iterator[re.Match]:
+    """FACT's matches in `text`, as its `finditer` finds them, but tried only where a fact can start (FACT_START):
+    most of a text is letters, which a search for FACT would try one by one."""
+    pattern, position = FACT[lang], 0
+    while (start := FACT_START.search(text, position)) is not None:
+        match = pattern.match(text, start.start())  # its look-behind still sees the text before
+        position = match.end() if match else start.start() + 1
+        if match:
+            yield match
 
 
 def code_before(text: str, start: int) -> re.Match | None:
