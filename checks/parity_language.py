@@ -165,9 +165,21 @@ def passages_in_other_language(settings: Settings, page: Page, copied: set, html
 def reads_as(lang: str, text: str, options: dict) -> bool:
     """`text` has enough words once names, code and numbers are left out, and the identifier is confident it is
     in `lang`."""
+    if lang == "fr" and no_sign_of_french(text):
+        return False  # most passages of English pages: not worth judging
     judged = judged_text(text)
     return len(words(judged)) >= options["min_words"] and could_be(lang, judged) \
         and probability_of(lang, judged) >= options["min_confidence"]
+
+
+def no_sign_of_french(text: str) -> bool:
+    """Whether `text` has no sign of French (a short French word, an elision, an accent): then neither has its
+    judged text, and could_be says it is not French. judged_text only takes out (whole space-separated words, spans
+    from `{` to `}`, acronyms) and makes no new word or elision, but where an acronym follows a `×` (the one
+    character of the acronyms' class that is no word character: `la×ABC` leaves `la`): such a text is judged in
+    full."""
+    return "×" not in text and not FRENCH_SIGNS.search(text) \
+        and MARKERS["fr"].isdisjoint(map(str.casefold, words(text)))
 
 
 def could_be(lang: str, text: str) -> bool:

@@ -156,6 +156,14 @@ def test_judged_text_leaves_out_addresses_code_acronyms_and_numbers():
         == "Voir le et les de via ."
 
 
+def test_the_quick_no_to_french_agrees_with_the_judged_text():
+    """English pages' passages with no sign of French are not judged; a `×` glued to an acronym hides a French
+    word from the text's words (`nous×ABC` is judged `nous`), so such a text is judged in full."""
+    english, glued = "The plan for the year ahead", "nous×ABC vous×CDE"
+    assert parity_language.no_sign_of_french(english) and not parity_language.could_be("fr", judged_text(english))
+    assert not parity_language.no_sign_of_french(glued) and parity_language.could_be("fr", judged_text(glued))
+
+
 # The identifier is offline and deterministic, and pages without a sign of the other language never load it
 
 def test_a_translated_pair_never_asks_the_identifier(build, tmp_path, monkeypatch):
