@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import re
 from pathlib import Path
 
@@ -18,10 +19,14 @@ NBSP, NARROW_NBSP = "\u00a0", "\u202f"
 _SPACES = "[ \u00a0\u202f]*"
 
 
-FRENCH_SPACING = [(re.compile("«" + _SPACES), "«" + NBSP), (re.compile(_SPACES + "»"), NBSP + "»"),
-                  (re.compile(_SPACES + r":(?=\s|$)"), NBSP + ":")]
+# Each pass with the mark it spaces: a text without that mark skips the pass (a plain `in`, where the pattern
+# would try its spaces at every position of the text).
+FRENCH_SPACING = [("«", re.compile("«" + _SPACES), "«" + NBSP), ("»", re.compile(_SPACES + "»"), NBSP + "»"),
+                  (":", re.compile(_SPACES + r":(?=\s|$)"), NBSP + ":")]
 # `; ! ?` after a word (not after « or another mark), with whatever spaces the writer typed before it
 BEFORE_MARKS = re.compile(r"(?<=[^\s«;!?])" + _SPACES + r"([;!?])(?=[\s;!?»)]|$)")
+MARKS = re.compile("[;!?]")
+DIGIT = re.compile(r"\d")
 # site.yaml `french_spacing`: what goes before ; ! ?. `ca`, the Translation Bureau's rule for Canadian
 # government texts: nothing. `fr`, the practice of France (and the OQLF): a narrow no-break space.
 SPACE_BEFORE_MARKS = {"ca": "", "fr": NARROW_NBSP}
@@ -31,6 +36,7 @@ GROUPED_DIGITS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d]
 LONG_NUMBER = re.compile(r"(?<![\d,.])\d{5,}(?![\d.])")
 MAX_GROUPED_DIGITS = 100  # longer runs of digits are codes or mistakes, not numbers to group
 NUMBER_UNIT = re.compile(r"(\d)[ \u00a0\u202f]?([%$])")
+SPACE = re.compile(r"\s")
 FRENCH_MARKS = re.compile(r"[«»:;!?\d]")  # text without any of these needs no French typography
 
 
@@ -39,18 +45,28 @@ def french_typography(text: str, spacing: str = DEFAULT_FRENCH_SPACING) -> str:
     typography'. Spaces the writer typed are replaced, so applying it twice, or in the other mode, is safe."""
     if not FRENCH_MARKS.search(text):
         return text
-    for pattern, spaced in FRENCH_SPACING:
-        text = pattern.sub(spaced, text)
-    text = BEFORE_MARKS.sub(SPACE_BEFORE_MARKS[spacing] + r"\1", text)
+    for mark, pattern, spaced in FRENCH_SPACING:
+        if mark in text:
+            text = pattern.sub(spaced, text)
+    if MARKS.search(text):
+        text = BEFORE_MARKS.sub(SPACE_BEFORE_MARKS[spacing] + r"\1", text)
     return french_numbers(text)
 
 
 def french_numbers(text: str) -> str:
     """Group digits and space units the fr_CA way, through Babel: 12345 -> 12 345, 25% -> 25 %."""
-    group = get_group_symbol(LOCALES["fr"])
-    text = GROUPED_DIGITS.sub(lambda m: re.sub(r"\s", group, m.group(0)), text)
+    if not DIGIT.search(text):
+        return text
+    group = french_group_symbol()
+    text = GROUPED_DIGITS.sub(lambda m: SPACE.sub(group, m.group(0)), text)
     text = LONG_NUMBER.sub(grouped, text)
     return NUMBER_UNIT.sub(r"\1" + NBSP + r"\2", text)
+
+
+@functools.cache
+def french_group_symbol() -> str:
+    """What separates groups of digits in fr_CA; Babel looks it up again on every call (a locale parse each time)."""
+    return get_group_symbol(LOCALES["fr"])
 
 
 def grouped(match: re.Match) -> str:
