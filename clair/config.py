@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from .footer import check_footer_settings
 from .i18n import DEFAULT_FRENCH_SPACING, FRENCH_SPACINGS
 from .model import LANGUAGES, ContentError
-from .urls import SiteUrls
+from .urls import SiteUrls, site_urls
 from .yamlfile import load_mapping, read_text_file
 
 DEFAULT_CONFIG_FILE = "site.yaml"
@@ -37,7 +37,7 @@ class Config:
     @property
     def urls(self) -> SiteUrls:
         """The published address of each site path, under base_url's path (clair/urls.py)."""
-        return SiteUrls(self.base_url)
+        return site_urls(self.base_url)
 
 
 FIELD_TYPES = {"base_url": str, "title": dict, "default_layout": str, "updated": dt.date, "checks": dict,

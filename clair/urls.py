@@ -12,6 +12,7 @@ paths (`site_path`). With `base_url` at the root, a published address is the sit
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -43,21 +44,22 @@ def unpublish(address: str | None, base_path: str) -> str | None:
 
 @dataclass(frozen=True)
 class SiteUrls:
-    """The addresses of one site, published at `base_url` (`https://org.github.io/plan/`)."""
+    """The addresses of one site, published at `base_url` (`https://org.github.io/plan/`); its parts are worked
+    out once (templates ask for them on every link)."""
 
     base_url: str
 
-    @property
+    @functools.cached_property
     def base_path(self) -> str:
         return base_path_of(self.base_url)
 
-    @property
+    @functools.cached_property
     def origin(self) -> str:
         """`https://org.github.io`: the scheme and host, no path."""
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}"
 
-    @property
+    @functools.cached_property
     def host(self) -> str:
         return urlsplit(self.base_url).netloc.lower()
 
@@ -78,3 +80,9 @@ class SiteUrls:
         if path == base.rstrip("/"):
             return "/"
         return "/" + path[len(base):] if path.startswith(base) else None
+
+
+@functools.lru_cache(maxsize=8)
+def site_urls(base_url: str) -> SiteUrls:
+    """The one SiteUrls of a base address, so what it works out is kept between uses (Config.urls)."""
+    return SiteUrls(base_url)
