@@ -45,7 +45,8 @@ def make_parser(allow_raw_html: bool = False, french_spacing: str = DEFAULT_FREN
     French pages get French spacing (`french_spacing`: the site's `ca` or `fr`).
     """
     # xhtmlOut off: `<img …>`, `<br>`, `<hr>` as HTML writes them (the validator warns about `<img … />`)
-    md = MarkdownIt("commonmark", {"html": allow_raw_html, "xhtmlOut": False}, renderer_cls=RawHtmlRenderer)
+    md = MarkdownIt("commonmark", {"html": allow_raw_html, "xhtmlOut": False},
+                    renderer_cls=RawHtmlRenderer if allow_raw_html else RendererHTML)
     md.enable("table")
     md.use(footnote_plugin).use(deflist_plugin)
     md.block.ruler.before(md.block.ruler.__rules__[0].name, "size_guard", _block_size_guard)
@@ -128,9 +129,9 @@ def unmark_body(page: Page, rendered: str) -> str:
 
 
 class RawHtmlRenderer(RendererHTML):
-    """Renders the inline raw HTML of one paragraph, heading or cell (parsed only when the site allows raw HTML)
-    through the allow-list sanitiser as one run: a tag may close in a later one, whatever stays open is closed
-    at the end of the run."""
+    """Renders the inline raw HTML of one paragraph, heading or cell through the allow-list sanitiser as one run:
+    a tag may close in a later one, whatever stays open is closed at the end of the run. Only sites that allow
+    raw HTML use it: elsewhere there is none to render, and markdown-it's own renderer does the rest."""
 
     def renderInline(self, tokens, options, env) -> str:
         run, out = RawHtmlRun(env.get(BASE_PATH, "/")), []
