@@ -207,19 +207,20 @@ CAPTION = re.compile(r"^(?:Table|Tableau)\s*:\s*")
 def _table_caption_rule(state: StateCore) -> None:
     """A paragraph `Table: caption` (`Tableau : ...` in French) right before a table becomes its caption.
 
-    Linear: the tokens are copied once without the captions' paragraphs, not shifted for each caption."""
-    tokens, kept, index = state.tokens, [], 0
-    while index < len(tokens):
-        if index + 3 < len(tokens) and tokens[index].type == "paragraph_open" \
-                and tokens[index + 3].type == "table_open" and CAPTION.match(tokens[index + 1].content):
-            inline = tokens[index + 1]
-            first = inline.children[0]
-            first.content = CAPTION.sub("", first.content)
-            tokens[index + 3].meta["caption"] = inline
-            index += 3
-        kept.append(tokens[index])
-        index += 1
-    tokens[:] = kept
+    Linear: the tokens are copied once without the captions' paragraphs (not shifted for each caption), and
+    only on pages that have one."""
+    tokens = state.tokens
+    captioned = [index for index, token in enumerate(tokens) if token.type == "table_open" and index >= 3
+                 and tokens[index - 3].type == "paragraph_open" and CAPTION.match(tokens[index - 2].content)]
+    if not captioned:
+        return
+    for index in captioned:
+        inline = tokens[index - 2]
+        first = inline.children[0]
+        first.content = CAPTION.sub("", first.content)
+        tokens[index].meta["caption"] = inline
+    paragraphs = {index - offset for index in captioned for offset in (1, 2, 3)}  # open, inline, close
+    tokens[:] = [token for index, token in enumerate(tokens) if index not in paragraphs]
 
 
 def _render_column_header(self, tokens, index, options, env) -> str:
