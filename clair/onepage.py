@@ -30,6 +30,8 @@ MIN_PAGES = 2  # a publication of one page is already on one page
 ID_REFERENCES = ("for", "headers", "aria-labelledby", "aria-describedby", "aria-controls", "aria-owns",
                  "aria-details", "aria-errormessage", "aria-activedescendant", "aria-flowto", "list", "form")
 ADDRESSES = ("href", "src", "cite", "poster", "data")
+REWRITTEN = frozenset(("id", *ID_REFERENCES, *ADDRESSES))  # the attributes a chapter rewrites
+HEADING = re.compile(r"[hH][1-6]")
 TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s=<>/\"']+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>\"']+))?)*)"
                  r"(\s*/?)>")
 ATTR = re.compile(r"(\s+)([^\s=<>/\"']+)(?:(\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s<>\"']+))?")
@@ -148,25 +150,25 @@ def rewrite(text: str, chapter: str, page_url: str, chapters: dict[str, str], ur
 
     def attribute(match: re.Match) -> str:
         space, name, equals, quoted = match.groups()
-        if quoted is None:
+        key = name.lower()
+        if quoted is None or key not in REWRITTEN:
             return match.group(0)
         quote = quoted[0] if quoted[0] in "\"'" else ""
         value = html.unescape(quoted[1:-1] if quote else quoted)
-        key = name.lower()
         if key == "id":
             value = prefixed(value)
         elif key in ID_REFERENCES:
             value = " ".join(prefixed(v) for v in value.split())
-        elif key in ADDRESSES:
-            value = address(value.strip())
         else:
-            return match.group(0)
+            value = address(value.strip())
         return f'{space}{name}="{html.escape(value, quote=True)}"'
 
     def tag(match: re.Match) -> str:
         closing, name, attrs, end = match.groups()
-        if re.fullmatch(r"[hH][1-6]", name):
+        if HEADING.fullmatch(name):
             name = f"h{min(6, int(name[1]) + 1)}"
+        elif closing or not attrs:
+            return match.group(0)  # most tags: nothing to change
         if not closing and attrs:
             attrs = ATTR.sub(attribute, attrs)
         return f"<{closing}{name}{attrs}{end}>"
