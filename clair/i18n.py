@@ -32,8 +32,11 @@ DIGIT = re.compile(r"\d")
 SPACE_BEFORE_MARKS = {"ca": "", "fr": NARROW_NBSP}
 FRENCH_SPACINGS = tuple(SPACE_BEFORE_MARKS)
 DEFAULT_FRENCH_SPACING = "ca"
-GROUPED_DIGITS = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
-LONG_NUMBER = re.compile(r"(?<![\d,.])\d{5,}(?![\d.])")
+# Numbers not inside a longer one (no digit, comma or point before them): each pattern starts with the digit and
+# looks behind it (`\d(?<![\d,.]\d)`), so the regex engine jumps from digit to digit instead of trying the
+# look-behind at every position of the text.
+GROUPED_DIGITS = re.compile(r"\d(?<![\d,.]\d)\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
+LONG_NUMBER = re.compile(r"\d(?<![\d,.]\d)\d{4,}(?![\d.])")
 MAX_GROUPED_DIGITS = 100  # longer runs of digits are codes or mistakes, not numbers to group
 NUMBER_UNIT = re.compile(r"(\d)[ \u00a0\u202f]?([%$])")
 SPACE = re.compile(r"\s")
