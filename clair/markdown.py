@@ -80,8 +80,12 @@ def _block_size_guard(state, start_line: int, end_line: int, silent: bool) -> bo
 
 def _inline_size_guard(state) -> None:
     """Before inline parsing: the elements it would add (at most two per markup character, plus the text
-    between them), counted from the text alone, must keep the page under MAX_PARTS."""
-    markup = sum(len(INLINE_MARKUP.findall(token.content)) for token in state.tokens if token.type == "inline")
+    between them), counted from the text alone, must keep the page under MAX_PARTS. Counted only when the
+    text is long enough to matter: a page has no more markup characters than characters."""
+    texts = [token.content for token in state.tokens if token.type == "inline"]
+    if len(state.tokens) + 2 * sum(map(len, texts)) <= MAX_PARTS:
+        return
+    markup = sum(len(INLINE_MARKUP.findall(text)) for text in texts)
     if len(state.tokens) + 2 * markup > MAX_PARTS:
         raise TooManyParts()
 
