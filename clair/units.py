@@ -363,7 +363,7 @@ def process_unit(work: UnitWork, pages: list[Page]) -> UnitResult:
 def check_unit(work: UnitWork, pages: list[Page], result: UnitResult) -> None:
     """The unit's own findings and scores, and what the site-wide link check needs of its pages."""
     part = dataclasses.replace(work.site, pages=pages, findings=[], scores={}, relaxations=[])
-    files = {page.output_path: page.output for page in pages}
+    files = {page.output_path: page.output for page in pages}  # decoded once (`Page.output` decodes its bytes)
     result.findings = checks.run_pages(part, files, work.settings)
     result.scores = part.scores
-    result.links = {page.output_path: checks.extract_links(page.output, page) for page in pages}
+    result.links = {page.output_path: checks.extract_links(files[page.output_path], page) for page in pages}
