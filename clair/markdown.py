@@ -18,7 +18,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .files import ALLOWED, MEDIA_TYPES, PICTURE_TYPES, read_regular, special_kind
 from .i18n import DEFAULT_FRENCH_SPACING, french_typography
 from .model import ContentError, ContentErrors, Page
-from .sanitize import RawHtmlRun, kept_ids, sanitise_html, take_line_marks
+from .sanitize import RawHtmlRun, kept_ids, sanitised_block, take_line_marks
 from .slug import slugify
 from .urls import publish
 
@@ -33,7 +33,7 @@ MAX_BLOCK_DEPTH = 3  # building blocks inside building blocks; each level render
 MAX_PARTS = 250_000
 INLINE_MARKUP = re.compile(r"[*_\[\]`<!~\\&]")  # each inline element starts or ends at one of these
 MEDIA_DIR = "media"  # pictures and files pages link to are copied to /media/<path under content/>
-BASE_PATH = "base_path"  # the page's `env` key naming the path the site is published under (the renderer sets it)
+BASE_PATH = "base_path"  # the page's `env` key naming the path the site is published under (parse_page sets it)
 SVG_HINT = dict.fromkeys((".svg", ".svgz"), " (an SVG drawing can hold a program, and clair does not clean it "
                                              "out: export the drawing as PNG)")
 
@@ -55,6 +55,7 @@ def make_parser(allow_raw_html: bool = False, french_spacing: str = DEFAULT_FREN
     md.use(container_plugin, "block", validate=lambda params, *_: bool(params.strip()))
     _mark_unclosed_blocks(md)
     if allow_raw_html:
+        md.core.ruler.push("raw_html_blocks", _sanitise_blocks_rule)
         md.add_render_rule("html_block", _render_sanitised)
         md.core.ruler.push("raw_html_lines", _inline_html_lines_rule)
     md.core.ruler.push("french_typography", functools.partial(_french_typography_rule, spacing=french_spacing))
@@ -90,10 +91,19 @@ def _inline_size_guard(state) -> None:
         raise TooManyParts()
 
 
+def _sanitise_blocks_rule(state: StateCore) -> None:
+    """Each block of raw HTML through the allow-list sanitiser once, as it is parsed: balanced on its own, its
+    elements marked with their lines (`unmark_body` takes the marks out). Its HTML is for the renderer, the ids
+    it keeps for `check_raw_ids` (`meta`)."""
+    for token in state.tokens:
+        if token.type == "html_block":
+            token.meta["html"], token.meta["ids"] = sanitised_block(token.content, token.map[0],
+                                                                    state.env.get(BASE_PATH, "/"))
+
+
 def _render_sanitised(self, tokens, index, options, env) -> str:
-    """A block of raw HTML through the allow-list sanitiser, balanced on its own, its elements marked with their
-    lines (`unmark_body` takes the marks out)."""
-    return sanitise_html(tokens[index].content, tokens[index].map[0], env.get(BASE_PATH, "/"))
+    """A block of raw HTML as the sanitiser left it (`_sanitise_blocks_rule`)."""
+    return tokens[index].meta["html"]
 
 
 def _render_published(self, tokens, index, options, env) -> str:
@@ -256,15 +266,16 @@ def block_name(token) -> str:
     return token.info.strip().split()[0]
 
 
-def parse_page(md: MarkdownIt, page: Page, content_dir: Path) -> None:
+def parse_page(md: MarkdownIt, page: Page, content_dir: Path, base_path: str = "/") -> None:
     """Parse the body once; keep tokens and the heading outline (level, id, text, file line).
 
     Also refuses what would publish something broken or unsafe: a building block never closed,
     blocks or lists nested past markdown-it's limit (it would drop the text inside), and pictures or
     files outside the content folder. Pictures and files inside it are recorded in `page.env["media"]`
-    (output path -> source file) and their addresses rewritten to /media/...
+    (output path -> source file) and their addresses rewritten to /media/... `base_path`: where the site is
+    published (clair/urls.py), for the addresses its HTML will hold.
     """
-    env = {"lang": page.lang}
+    env = {"lang": page.lang, BASE_PATH: base_path}
     try:
         page.tokens = md.parse(page.body, env)
     except TooManyParts:
@@ -313,11 +324,19 @@ def check_structure(md: MarkdownIt, page: Page) -> None:
 def check_raw_ids(page: Page, reserved: dict[str, str]) -> None:
     """Raw HTML may not give an element an id the templates use (`reserved`: id -> template): the skip link,
     the contents list and scripts lead to the first element with an id, which would be the page's."""
-    for line, fragment in raw_html(page):
-        for value in kept_ids(fragment):
-            if value in reserved:
-                raise ContentError(page.source, line, f'the id "{value}" is used by the site\'s templates '
-                                                      f"({reserved[value]}); give this element another id")
+    for token in page.tokens:
+        if token.type == "html_block":  # sanitised when parsed: its ids are known
+            _refuse_reserved_ids(page, _line(page, token), token.meta["ids"], reserved)
+        for child in token.children or ():
+            if child.type == "html_inline":
+                _refuse_reserved_ids(page, page.file_line(child.meta["line"]), kept_ids(child.content), reserved)
+
+
+def _refuse_reserved_ids(page: Page, line: int, ids: list[str], reserved: dict[str, str]) -> None:
+    for value in ids:
+        if value in reserved:
+            raise ContentError(page.source, line, f'the id "{value}" is used by the site\'s templates '
+                                                  f"({reserved[value]}); give this element another id")
 
 
 def raw_html(page: Page) -> Iterator[tuple[int, str]]:

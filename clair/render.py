@@ -12,7 +12,7 @@ from markupsafe import Markup
 from .footer import footer_context
 from .glossary import PAGE_URLS, link_first_uses
 from .i18n import LOCALES, Catalogue, long_date
-from .markdown import BASE_PATH, BLOCKS, block_name, check_raw_ids, make_parser, parse_page, unmark_body
+from .markdown import BLOCKS, block_name, check_raw_ids, make_parser, parse_page, unmark_body
 from .matrices import csv_bytes, csv_path
 from .matrices import view as matrix_view
 from .model import LANGUAGES, OTHER_LANGUAGE, ContentError, GeneratedPage, Page, Site, alternates, reading_order
@@ -70,7 +70,7 @@ class Renderer:
 
     def parse_page(self, page: Page) -> None:
         """Parse one page once (later stages share the tokens); French titles get French spacing too."""
-        parse_page(self.md, page, self.project.content_folder_of(page.source))
+        parse_page(self.md, page, self.project.content_folder_of(page.source), self.urls.base_path)
         if self.template_ids:  # raw HTML is allowed
             check_raw_ids(page, self.template_ids)
         self.typeset_meta(page)
@@ -83,7 +83,6 @@ class Renderer:
     def render_page(self, page: Page) -> None:
         """Render one page's body, then its whole HTML document."""
         self.resolve_links(page)
-        page.env[BASE_PATH] = self.urls.base_path  # the Markdown's site paths are published under it
         page.html = unmark_body(page, self.render_tokens(link_first_uses(page, self.site.glossary), page))
         page.output = self.render_document(page)
 

@@ -185,8 +185,13 @@ class RawHtmlRun:
 def sanitise_html(fragment: str, first_line: int | None = None, base_path: str = "/") -> str:
     """Allow-listed, balanced HTML for one fragment of raw HTML from a page (a block); addresses from the site's
     root (`/en/x/`) published under `base_path`."""
+    return sanitised_block(fragment, first_line, base_path)[0]
+
+
+def sanitised_block(fragment: str, first_line: int | None = None, base_path: str = "/") -> tuple[str, list[str]]:
+    """`sanitise_html`'s HTML and the ids it keeps (`kept_ids`), from one parse."""
     run = RawHtmlRun(base_path)
-    return run.add(fragment, first_line) + run.end()
+    return run.add(fragment, first_line) + run.end(), run.ids
 
 
 def kept_ids(fragment: str) -> list[str]:
