@@ -32,8 +32,12 @@ ID_REFERENCES = ("for", "headers", "aria-labelledby", "aria-describedby", "aria-
 ADDRESSES = ("href", "src", "cite", "poster", "data")
 REWRITTEN = frozenset(("id", *ID_REFERENCES, *ADDRESSES))  # the attributes a chapter rewrites
 HEADING = re.compile(r"[hH][1-6]")
-TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s=<>/\"']+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>\"']+))?)*)"
-                 r"(\s*/?)>")
+# The tags a chapter may change: headings, and tags with attributes (a closing one is matched to be passed over
+# whole). Tags without either (`<p>`, `</li>`), most of a page, are not matched at all: they hold no `<` where a
+# tag could start, so skipping them changes nothing else. A name is followed by a space, `/` or `>` in both
+# cases, so it is always matched whole.
+TAG = re.compile(r"<(/?)([hH][1-6](?=[\s/>])|[a-zA-Z][a-zA-Z0-9-]*(?=\s+[^\s=<>/\"']))"
+                 r"((?:\s+[^\s=<>/\"']+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>\"']+))?)*)(\s*/?)>")
 ATTR = re.compile(r"(\s+)([^\s=<>/\"']+)(?:(\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s<>\"']+))?")
 
 
@@ -167,8 +171,6 @@ def rewrite(text: str, chapter: str, page_url: str, chapters: dict[str, str], ur
         closing, name, attrs, end = match.groups()
         if HEADING.fullmatch(name):
             name = f"h{min(6, int(name[1]) + 1)}"
-        elif closing or not attrs:
-            return match.group(0)  # most tags: nothing to change
         if not closing and attrs:
             attrs = ATTR.sub(attribute, attrs)
         return f"<{closing}{name}{attrs}{end}>"
