@@ -87,6 +87,15 @@ FILE_LINKS_DATA = Shape(([str], [(str, str, str, int, str, bool)]))
 MAX_SUGGESTIONS, MAX_SUGGESTION_IDS = 200, 500
 
 
+class Parsed(NamedTuple):
+    """What the link checks read of one address, worked out once per address (the same menus are on every page)."""
+
+    path: str | None  # Targets.site_path: None for other hosts, schemes and sites
+    full: bool  # names a host
+    fragment: str  # unquoted
+    external: bool  # Targets.is_external
+
+
 class Targets:
     """Where addresses on the site can lead: the built files, the assets, and the ids on each page."""
 
@@ -99,6 +108,8 @@ class Targets:
         self.files = set(files) | {PurePosixPath("assets", name) for name in project.asset_files}
         self.ids = ids
         self.resolved: dict[tuple[str, str], PurePosixPath | None] = {}
+        self.parsed: dict[str, Parsed] = {}
+        self.folders: dict[PurePosixPath, str] = {}
         self.suggestions_left = MAX_SUGGESTIONS
 
     def suggestion(self, fragment: str, target: PurePosixPath) -> str:
@@ -110,6 +121,16 @@ class Targets:
             return ""
         self.suggestions_left -= 1
         return did_you_mean(fragment, sorted(choices))
+
+    def parse(self, address: str) -> Parsed:
+        """The parts of an address the checks read, split once per address of the site."""
+        parsed = self.parsed.get(address)
+        if parsed is None:
+            parts = urlsplit(address)
+            parsed = Parsed(self.site_path(address), bool(parts.netloc), unquote(parts.fragment),
+                            self.is_external(address))
+            self.parsed[address] = parsed
+        return parsed
 
     def is_external(self, address: str) -> bool:
         """The address names another host (a scheme-relative `//host/...` too)."""
@@ -135,7 +156,7 @@ class Targets:
         path /plan/, /plan/en/x/ is); None also for a path that leaves the site."""
         if not path:
             return base
-        folder = "" if path.startswith("/") else str(base.parent)  # the same menus are on every page: ask once
+        folder = "" if path.startswith("/") else self.folder(base)  # the same menus are on every page: ask once
         if (folder, path) not in self.resolved:
             joined = posixpath.normpath(posixpath.join(self.urls.base_path, folder, unquote(path)))
             inside = self.urls.site_path(joined)  # None: the address leaves the site
@@ -143,6 +164,13 @@ class Targets:
         if self.resolved[folder, path] is None and self.foreign is not None:
             return self.foreign_file(base, path)
         return self.resolved[folder, path]
+
+    def folder(self, file: PurePosixPath) -> str:
+        """The folder of a built file, as text: asked for every relative link, worked out once per file."""
+        folder = self.folders.get(file)
+        if folder is None:
+            folder = self.folders[file] = str(file.parent)
+        return folder
 
     def built_file(self, site_path: str, is_folder: bool) -> PurePosixPath | None:
         """The built file at a site path: /en/x/ is en/x/index.html; /en/x is the file en/x, else en/x/index.html."""
@@ -210,7 +238,7 @@ def check_file(targets: Targets, path: PurePosixPath, found: FileLinks, page: Pa
             written = targets.written(item.address) if page is not None and not item.note else item.address
             yield report(settings, page, path, "links.internal", item,
                          f"{NOUNS.get(item.tag, f'the <{item.tag}> {item.attr}')} `{written}` {problem}")
-        if item.fetched and targets.is_external(item.address):
+        if item.fetched and targets.parse(item.address).external:
             yield report(settings, page, path, "links.external-resources", item,
                          f"<{item.tag} {item.attr}> loads `{item.address}` from another host; pages load nothing "
                          f"from third parties: copy the file into the site ({shown(targets.project.assets)}/) "
@@ -252,19 +280,20 @@ def internal_problem(targets: Targets, base: PurePosixPath, page: Page | None, a
     generator's template fills in (`{{ }}`: clair/readers/templating.py) is not known, so not judged."""
     if "{{" in address:
         return None
-    path = targets.site_path(address)
+    parsed = targets.parse(address)
+    path = parsed.path
     if path is None:
         return None
-    if base.name == "404.html" and path and not is_site_path(path) and not urlsplit(address).netloc:
+    if base.name == "404.html" and path and not is_site_path(path) and not parsed.full:
         return ("is relative, but a 404 page is shown at any address that leads nowhere, where it would lead "
                 "elsewhere; start it from the site's root (in a template: {{ '/en/' | url }})")
     target = targets.resolve(base, path)
-    if target is None and page is not None and path.endswith(".md") and not urlsplit(address).netloc:
+    if target is None and page is not None and path.endswith(".md") and not parsed.full:
         return (f"should lead to the page file {expected_source(targets.project, page, targets.written(path))}, "
                 "but there is no such page")
     if target is None:
         return "leads to nothing this site builds" + outside_hint(targets, path)
-    fragment = unquote(urlsplit(address).fragment)
+    fragment = parsed.fragment
     if fragment and targets.lacks_id(target, fragment):
         return (f"leads to {'this page' if target == base else url_of(target)}, which has no `#{fragment}` on it."
                 f"{targets.suggestion(fragment, target)}")
