@@ -84,8 +84,9 @@ def run_site(site: Site, built: Built, settings: Settings) -> list[Finding]:
 
 
 def extract_links(text: str, page: Page | None) -> FileLinks:
-    """The ids and addresses of one built HTML file, for the site-wide link check."""
-    return links.extract(html.parse(text), page)
+    """The ids and addresses of one built HTML file, for the site-wide link check (a file that is no content page
+    is read for its tags alone: no check reads its text)."""
+    return links.extract(html.parse(text), page) if page is not None else links.extract_from_templates(text)
 
 
 def extract_site_links(text: str) -> FileLinks:

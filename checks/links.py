@@ -214,6 +214,18 @@ def extract(document: Document, page: Page | None) -> FileLinks:
     return FileLinks(frozenset(document.ids()), tuple(found))
 
 
+def extract_from_templates(text: str) -> FileLinks:
+    """`extract` of a built file that is not a content page, from its tags alone (`html.skim`): the chapters
+    of a whole-publication view give their ids but not their addresses, as in `extract`."""
+    skimmed = html.skim(text, is_chapter)
+    if skimmed is None:
+        return extract(html.parse(text), None)
+    ids, elements = skimmed
+    return FileLinks(frozenset(ids), tuple(Address(element.tag, attr, address, 1, html.TEMPLATE_NOTE,
+                                                   fetched(element, attr))
+                                           for element, attr, address in element_addresses(elements)))
+
+
 def run_site(site: Site, built, settings) -> Iterator[Finding]:
     """Both rules over every built HTML file (`built`: checks.Built)."""
     return resolve(site, built.files, settings, built.links)
@@ -247,12 +259,22 @@ def check_file(targets: Targets, path: PurePosixPath, found: FileLinks, page: Pa
 
 def in_chapter(element: Element) -> bool:
     """Inside a chapter of a whole-publication view: a page copied into `<section class="chapter">`."""
-    return any(a.tag == "section" and "chapter" in a.attrs.get("class", "").split() for a in element.ancestors())
+    return any(is_chapter(a.tag, a.attrs) for a in element.ancestors())
+
+
+def is_chapter(tag: str, attrs: dict[str, str]) -> bool:
+    """The element holding one chapter (clair/onepage.py)."""
+    return tag == "section" and "chapter" in attrs.get("class", "").split()
 
 
 def addresses(document: Document) -> Iterator[tuple[Element, str, str]]:
     """(element, attribute, address) for every address in the page, in CSS `url()` too."""
-    for element in document.elements:
+    return element_addresses(document.elements)
+
+
+def element_addresses(elements: list[Element]) -> Iterator[tuple[Element, str, str]]:
+    """`addresses` of these elements."""
+    for element in elements:
         if not element.attrs and element.tag != "style":  # most elements: nothing to look at
             continue
         for attr in ADDRESSES.get(element.tag, ()):

@@ -3,7 +3,8 @@ on hand-written HTML where only a template can (the 404 and splash pages, the pa
 from pathlib import PurePosixPath
 
 from clair.checks import Settings, extract_all, extract_links, kept, links
-from clair.checks.html import TEMPLATE_NOTE
+from clair.checks.html import TEMPLATE_NOTE, parse
+from clair.model import built_text
 from conftest import page
 
 EN = "content/en/x.md"  # page("T", body): the body starts on line 5
@@ -146,3 +147,16 @@ def test_every_kind_of_third_party_load_in_the_templates_is_an_error(build):
 def test_the_checks_run_in_a_full_build(build, tmp_path):
     result = build({"en/x.md": page("T", "See [the plan](/en/plan/).\n")})
     assert (EN, 5, "links.internal", "error") in where(tmp_path, result.findings)
+
+
+def test_files_that_are_no_pages_give_the_links_a_whole_parse_gives(build):
+    """They are read for their tags alone (html.skim): the same ids, and the same addresses outside chapters."""
+    pages = {"en/pub/_index.md": page("Pub", "Text.\n"), "en/pub/a.md": page("A", "See [b](b.md#x) and [a](#y).\n"),
+             "en/pub/b.md": page("B", "## X\n\nText.\n")}
+    result = build(pages, run_checks=False)
+    built = {p.output_path for p in result.site.pages}
+    others = [path for path in result.files if path.suffix == ".html" and path not in built]
+    assert PurePosixPath("en/pub/all/index.html") in others
+    for path in others:
+        text = built_text(result.files[path])
+        assert links.extract_from_templates(text) == links.extract(parse(text), None), path

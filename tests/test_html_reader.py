@@ -1,7 +1,8 @@
 """checks/html.py reads clair's own HTML with a fast reader: the same elements as `html.parser`, or it steps aside."""
 import pytest
 
-from clair.checks.html import _read_carefully, _read_fast, _Tree, _Unusual, parse
+from clair.checks.html import _read_carefully, _read_fast, _Tree, _Unusual, parse, skim
+from clair.checks.links import in_chapter, is_chapter
 from clair.model import built_text
 from clair.project import Project
 from clair.pipeline import build_site
@@ -69,3 +70,36 @@ def test_hostile_html_is_refused_at_once(source):
     """Each failed match costs its own length: these take the fast reader a millisecond (cubic, they took minutes)."""
     with pytest.raises(_Unusual):
         _read_fast(source, _Tree(source))
+
+
+def skimmed(source: str) -> tuple[list[str], list[tuple]]:
+    """What `skim` finds, passing over chapters, as `outline` shows elements (skim gives no text, no parents)."""
+    ids, found = skim(source, is_chapter)
+    return sorted(ids), [(e.tag, e.attrs, e.line, e.offset) for e in found]
+
+
+def outside_chapters(source: str) -> tuple[list[str], list[tuple]]:
+    """The same, from the whole parse."""
+    document = parse(source)
+    return sorted(e.attrs["id"] for e in document.elements if "id" in e.attrs), [
+        (e.tag, e.attrs, e.line, e.offset) for e in document.elements if e.attrs and not in_chapter(e)]
+
+
+def test_skimming_finds_the_ids_and_the_elements_outside_chapters_that_a_parse_finds(sample_html):
+    views = [source for path, source in sample_html.items() if '<section class="chapter">' in source]
+    assert views
+    for path, source in sample_html.items():
+        assert skimmed(source) == outside_chapters(source), path
+
+
+def test_skimming_ends_a_chapter_where_a_parse_ends_it():
+    source = ('<main><div><section class="chapter" id="c"><p>in <a href="/a/">a</a></div><a href="/b/">b</a>'
+              '<section class="chapter"><section><br/><x-y/></section><a href="/c/" id="d">c</a></section>'
+              '<a href="/e/">e</a></main><ul><li>unclosed<li><a href="/f/">f</a></ul>')
+    assert skimmed(source) == outside_chapters(source)
+    assert [e[1].get("href") for e in skimmed(source)[1]] == [None, "/b/", None, "/e/", "/f/"]  # None: a chapter
+
+
+@pytest.mark.parametrize("source", ODD)
+def test_skimming_steps_aside_from_html_the_fast_reader_steps_aside_from(source):
+    assert skim(source, is_chapter) is None
