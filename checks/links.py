@@ -110,6 +110,7 @@ class Targets:
         self.resolved: dict[tuple[str, str], PurePosixPath | None] = {}
         self.parsed: dict[str, Parsed] = {}
         self.folders: dict[PurePosixPath, str] = {}
+        self.fine_anywhere: set[str] = set()  # addresses that lead somewhere whichever page they are on
         self.suggestions_left = MAX_SUGGESTIONS
 
     def suggestion(self, fragment: str, target: PurePosixPath) -> str:
@@ -245,7 +246,7 @@ def check_file(targets: Targets, path: PurePosixPath, found: FileLinks, page: Pa
                settings) -> Iterator[Finding | None]:
     """Both rules over one built file's addresses."""
     for item in found.addresses:
-        problem = internal_problem(targets, path, page, item.address)
+        problem = None if item.address in targets.fine_anywhere else internal_problem(targets, path, page, item.address)
         if problem:
             written = targets.written(item.address) if page is not None and not item.note else item.address
             yield report(settings, page, path, "links.internal", item,
@@ -319,6 +320,8 @@ def internal_problem(targets: Targets, base: PurePosixPath, page: Page | None, a
     if fragment and targets.lacks_id(target, fragment):
         return (f"leads to {'this page' if target == base else url_of(target)}, which has no `#{fragment}` on it."
                 f"{targets.suggestion(fragment, target)}")
+    if path.startswith("/") and (parsed.full or is_site_path(path)) and targets.foreign is None:
+        targets.fine_anywhere.add(address)  # resolved from the site's root: no other page need ask again
     return None
 
 

@@ -78,6 +78,16 @@ def test_an_anchor_on_the_same_page_must_exist(build, tmp_path):
                                    "Did you mean `results`?")
 
 
+def test_an_address_is_judged_on_each_page_it_is_on(build, tmp_path):
+    """One from the site's root leads to the same place from every page; a relative one or a bare anchor may not."""
+    body = "See [y](/en/y/#goal), [up](../y/) and [here](#goal).\n"
+    pages = {"en/x.md": page("T", body + "\n## Goal\n"), "en/y.md": page("Y", "## Goal\n\nText.\n"),
+             "en/pub/_index.md": page("Pub", "Text.\n"), "en/pub/z.md": page("Z", body)}
+    _, findings = check(build, pages)
+    assert where(tmp_path, findings) == [("content/en/pub/z.md", 5, "links.internal", "error")] * 2
+    assert [f.message.split(" leads")[0] for f in findings] == ["the link `../y/`", "the link `#goal`"]
+
+
 def test_pages_anchors_assets_relative_and_own_host_addresses_that_exist_pass(build):
     body = ("[Results](#results), [Y](y.md#part-two), [the same](../y/), [style](/assets/style.css), "
             "[home](https://example.ca/en/), [mail](mailto:info@example.ca)\n\n## Results\n")
