@@ -210,9 +210,13 @@ def extract(document: Document, page: Page | None) -> FileLinks:
     for element, attr, address in addresses(document):
         if page is None and in_chapter(element):
             continue  # a copy of a page, checked at its Markdown line already (clair/onepage.py)
-        line, note = html.where(lines, element)
-        found.append(Address(element.tag, attr, address, line, note, fetched(element, attr)))
+        found.append(address_at(element, attr, address, lines))
     return FileLinks(frozenset(document.ids()), tuple(found))
+
+
+def address_at(element: Element, attr: str, address: str, lines: dict[Element, int]) -> Address:
+    """One address, at the Markdown line of its element (`lines`: html.source_lines) or in the templates."""
+    return Address(element.tag, attr, address, *html.where(lines, element), fetched(element, attr))
 
 
 def extract_from_templates(text: str) -> FileLinks:
@@ -222,9 +226,7 @@ def extract_from_templates(text: str) -> FileLinks:
     if skimmed is None:
         return extract(html.parse(text), None)
     ids, elements = skimmed
-    return FileLinks(frozenset(ids), tuple(Address(element.tag, attr, address, 1, html.TEMPLATE_NOTE,
-                                                   fetched(element, attr))
-                                           for element, attr, address in element_addresses(elements)))
+    return FileLinks(frozenset(ids), tuple(address_at(*found, {}) for found in element_addresses(elements)))
 
 
 def run_site(site: Site, built, settings) -> Iterator[Finding]:
