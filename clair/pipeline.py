@@ -41,6 +41,7 @@ from .units import UnitResult, UnitWork, Workers, blob, is_inside_the_site, proc
 from .write import check_output_folder, kept_files, site_digest, write_site, written_record
 
 REPORT_PATH = PurePosixPath("report/index.html")
+WORKERS_WORTH_STARTING = 4 << 20  # characters of HTML: about 0.1 s of reading links, what starting workers costs
 PAGE_LOCAL_KEYS = frozenset({"modified", "translated_from", "checks"})  # settings no other page shows
 ID_ATTRIBUTE = re.compile(r"""\sid=(?:"([^"]*)"|'([^']*)')""")  # enough to tell whether a page's ids changed
 
@@ -349,7 +350,9 @@ def site_file_links(texts: list[str], cache: BuildCache | None, workers: Workers
     found = [cache.get(key, lambda data, _: checks.FileLinks.from_data(data)) for key in keys] if cache else (
         [None] * len(texts))
     missing = [index for index, links in enumerate(found) if links is None]
-    for index, links in zip(missing, workers.map(checks.extract_site_links, [texts[i] for i in missing])):
+    unread = [texts[i] for i in missing]
+    light = sum(map(len, unread)) < WORKERS_WORTH_STARTING  # after an edit, most come from the cache
+    for index, links in zip(missing, workers.map(checks.extract_site_links, unread, light=light)):
         found[index] = links
         if cache:
             cache.put(keys[index], links.to_data())

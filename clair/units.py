@@ -227,10 +227,12 @@ class Workers:
             pipe.close()
         self.processes = {}
 
-    def map(self, function: Callable, items: list) -> Iterator:
-        """Whatever `function` raises comes back as plain data (`_guarded`) and is raised here as a ContentError."""
+    def map(self, function: Callable, items: list, light: bool = False) -> Iterator:
+        """Whatever `function` raises comes back as plain data (`_guarded`) and is raised here as a ContentError.
+        `light` work is done here unless workers are running already: starting them would cost more."""
         guarded = functools.partial(_guarded, function)
-        if self.jobs < 2 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if (light and not self.processes) or self.jobs < 2 or len(items) < 2 \
+                or "fork" not in multiprocessing.get_all_start_methods():
             return map(_unwrapped, map(guarded, items))
         if not self.processes:
             self.start()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -107,6 +108,20 @@ def test_a_no_change_rebuild_takes_site_files_and_site_checks_from_the_cache(pro
     assert build(project, tmp_path / "edited", cache=cache) == build(project, tmp_path / "clean")
     assert calls.count("render_generated_files") == 2  # the cached build and the clean one
     assert calls.count("extract_site_links") - site_files <= 2  # the edited page's one-page views only
+
+
+@pytest.mark.parametrize("size, forks", [(1_000, False), (pipeline.WORKERS_WORTH_STARTING, True)],
+                         ids=["a-little-html-is-read-here", "much-html-is-read-by-workers"])
+def test_workers_start_for_the_site_files_links_only_when_worth_it(size, forks, monkeypatch):
+    """After an edit, one or two one-page views are read again: starting workers would cost more than that."""
+    started = []
+    monkeypatch.setattr(units.Workers, "start", lambda self: started.append(self))  # no process: run here
+    monkeypatch.setattr(units.Workers, "run", lambda self, function, chunks: map(function, chunks))
+    texts = ['<p id="a">' + "x" * size + "</p>", '<p id="b">short</p>']
+    work = SimpleNamespace(site=SimpleNamespace(project=SimpleNamespace(content=Path("content"))))
+    with units.Workers(work, jobs=2) as workers:
+        found = pipeline.site_file_links(texts, None, workers)
+    assert [links.ids for links in found] == [{"a"}, {"b"}] and bool(started) is forks
 
 
 def edit_english_body(root: Path) -> None:
