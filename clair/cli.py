@@ -194,7 +194,8 @@ def build_command(args: argparse.Namespace, project: Project) -> int:
         outcome = replay.recorded() if replay else None
         if outcome is not None:
             kept = kept_files(args.out) if args.command == "build" else []
-            timings = "nothing changed since the last run: its outcome shown again (clair/replay.py)"
+            timings = ("nothing changed since the last run, so nothing was built again: its findings are shown as "
+                       "they were" + (" and the site folder was left as it was" if args.command == "build" else ""))
         else:
             outcome, kept, timings = run_pipeline(args, project, index, replay)
         comparison = baseline.compare(outcome.findings) if baseline else None

@@ -149,6 +149,20 @@ def read_history(content: Path) -> History | None:
     return History(content, graph, set(names(modified)), edges)
 
 
+def git_state(content: Path) -> bytes:
+    """What the history `read_history` reads depends on besides the content's bytes: the commit the repository
+    is at, its shallow edge, and which files differ from that commit (the build's replay keys on it,
+    clair/replay.py). One rev-parse and one diff, no log."""
+    state = git(content, "rev-parse", "--is-shallow-repository", "--git-path", "shallow", "HEAD")
+    if state is None:
+        return b"no git"
+    lines = os.fsdecode(state).splitlines()
+    edge = shallow_edges(content / lines[1].strip()) if len(lines) >= 3 else None
+    modified = git(content, "diff", "HEAD", "--relative", "--no-renames", "--no-ext-diff", "--name-only", "-z",
+                   "--", ".")
+    return b"\0".join([state, repr(sorted(edge or ())).encode(), modified or b"-"])
+
+
 def commit_graph(log: bytes) -> dict[str, Commit]:
     """The commits of `git log -z --name-only --parents` output whose records start with \\x01, by hash, each
     with the files it changed, in the log's order."""

@@ -49,6 +49,12 @@ class Service:
         except OSError as err:
             self.log.close()
             raise ServiceFailed(f"Pagefind did not start ({err})") from None
+        except BaseException:  # a Ctrl-C held while it started: it exists, and no one else would stop it
+            if hasattr(self, "process"):
+                self.process.kill()
+                self.process.wait()
+            self.log.close()
+            raise
         self.answers: dict[int, dict] = {}
         self.problems: list[str] = []
         self.ended = False

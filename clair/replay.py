@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import BuildCache, digest_file, digest_setting, usable_folder
-from .history import git
+from .history import git_state
 from .model import Finding
 from .project import Project
 from .shape import JSON, Fields, Shape
@@ -93,9 +93,13 @@ class Replay:
 
     def site_in_place(self, digest: str) -> bool:
         """The output folder holds the site the last build wrote, untouched (clair/write.py `WrittenSite`).
-        The folders a killed build left beside it go, as in any build that has nothing to write."""
+        On the way, the folders a killed build left beside it go, as in any build that has nothing to write;
+        when they cannot, the whole pipeline runs and says why."""
         out = self.run.project.out.resolve()
-        remove_leftovers(out)
+        try:
+            remove_leftovers(out)
+        except OSError:
+            return False
         return WrittenSite(written_record(self.store.root, out), out, digest).still_there()
 
     def save(self, outcome: Outcome, other_inputs: list[Path], site_digest: str | None) -> None:
@@ -114,6 +118,7 @@ def inputs_digest(run: Run, other_inputs: list[Path]) -> str:
     project = run.project
     digest = hashlib.sha256(FORMAT + run.name.encode())
     digest_setting(digest, project, other_inputs)
+    digest_link(digest, project.data)
     digest_content(digest, project.content)
     if run.search_index:
         from .search import fingerprint  # only runs that index search start Pagefind's module
@@ -124,27 +129,23 @@ def inputs_digest(run: Run, other_inputs: list[Path]) -> str:
 
 
 def digest_content(digest, content: Path) -> None:
-    """Add every file of the content folder loading reads (hidden files and folders apart): names and bytes."""
+    """Add every file of the content folder loading reads (hidden files and folders apart): names and bytes,
+    and where each link (symlink) leads, since loading refuses links: a link added is an error to report."""
+    digest_link(digest, content)
     for folder, folders, names in os.walk(content):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
-        for name in sorted(names):
-            if not name.startswith("."):
-                path = os.path.join(folder, name)
-                digest.update(os.path.relpath(path, content).encode() + b"\0")
-                digest_file(digest, Path(path))
+        for name in folders:
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, content).encode() + b"/\0")
+            digest_link(digest, Path(path))
+        for name in sorted(name for name in names if not name.startswith(".")):
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, content).encode() + b"\0")
+            digest_link(digest, Path(path))
+            digest_file(digest, Path(path))
 
 
-def git_state(content: Path) -> bytes:
-    """The commit the content folder's repository is at, and its shallow edge: all of the history
-    parity.stale reads that the content's bytes do not already say (clair/history.py)."""
-    state = git(content, "rev-parse", "--is-shallow-repository", "--git-path", "shallow", "HEAD")
-    if state is None:
-        return b"no git"
-    edge = content / os.fsdecode(state).splitlines()[1].strip() if state.count(b"\n") >= 2 else None
-    shallow = b"-"
-    if edge is not None:
-        try:
-            shallow = edge.read_bytes()
-        except OSError:
-            pass
-    return b"git " + state + shallow
+def digest_link(digest, path: Path) -> None:
+    """Add where `path` leads if it is a link (symlink): `os.walk` does not follow one to a folder."""
+    if os.path.islink(path):
+        digest.update(b"link\0" + os.fsencode(os.readlink(path)) + b"\0")

@@ -203,8 +203,10 @@ class Workers:
     def __exit__(self, *exc_info) -> None:
         global _WORK
         _WORK = None
-        self.stop()
-        gc.set_threshold(*self.gc_thresholds)
+        try:
+            self.stop()
+        finally:
+            gc.set_threshold(*self.gc_thresholds)
 
     def start(self) -> None:
         gc.freeze()  # the workers' garbage collector leaves the loaded site alone: no time on it, no copies

@@ -225,13 +225,40 @@ def test_a_damaged_record_is_read_as_missing(site, capsys, pipeline_runs):
     assert len(pipeline_runs) == 4
 
 
-def test_a_planted_record_with_a_forged_header_is_refused(site, capsys, pipeline_runs):
-    """A record's header holds the hash of its bytes: findings edited inside it are not believed."""
+def test_an_edited_record_is_read_as_damaged(site, capsys, pipeline_runs):
+    """A record's header holds the hash of its bytes: findings edited inside it are not believed (a folder
+    that others could write into is refused as a whole: clair/cache.py `refusal`)."""
     run(site, capsys=capsys)
     [record] = (site.parent / "cache" / "replay").iterdir()
     record.write_bytes(record.read_bytes().replace(b"error", b"warning"))
     code, _, _ = run(site, capsys=capsys)
     assert code == 1 and len(pipeline_runs) == 2
+
+
+def test_a_record_of_another_shape_is_read_as_missing(site, capsys, pipeline_runs):
+    """An intact entry (header and hash right) whose values are not what a record holds: the shape check."""
+    first = run(site, capsys=capsys)
+    [record] = (site.parent / "cache" / "replay").iterdir()
+    cache.BuildCache(site.parent / "cache", "replay").put(record.name, {"inputs": "?", "pages": "many"})
+    assert run(site, capsys=capsys) == first and len(pipeline_runs) == 2
+
+
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_a_link_in_the_content_folder_is_seen(site, kind, capsys, pipeline_runs, tmp_path):
+    """Loading refuses links (symlinks) to outside the content folder. A file swapped for a link to a copy of
+    itself keeps its name and bytes; a linked folder is never entered by os.walk: the hash must see both."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    plan = site / "content/en/plan.md"
+    (elsewhere / "plan.md").write_bytes(plan.read_bytes())
+    run(site, capsys=capsys)
+    if kind == "folder":
+        (site / "content/en/linked").symlink_to(elsewhere, target_is_directory=True)
+    else:
+        plan.unlink()
+        plan.symlink_to(elsewhere / "plan.md")
+    code, out, err = run(site, "--format", "text", capsys=capsys)
+    assert len(pipeline_runs) == 2 and code == 2 and "link" in out + err
 
 
 def test_a_replay_loads_none_of_the_pipeline(site, capsys):
