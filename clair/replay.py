@@ -3,8 +3,9 @@
 Before anything is loaded, a hash is made of every byte the run depends on: each file of the content
 folder (hidden ones apart: loading skips them), the configuration, templates, data, the files the
 checks read besides those (the team's word lists: the ones the last run read), clair's code, the
-libraries' versions, how clair was started, Pagefind (when the run indexes search) and the git commit
-the content is at (parity.stale reads the history up to it). When that hash is the one the last
+libraries' versions, how clair was started, Pagefind (when the run indexes search), the git commit
+the content is at and which files differ from it (what parity.stale reads of the history: history.py
+`git_state`), and where each link in the content folder leads (loading refuses them). When that hash is the one the last
 successful run of the same command recorded, and (for `build`) the output folder is exactly as that
 run left it, nothing is loaded, rendered, checked or written: the findings, the pages' scores and the
 page count it recorded go through the same reporter, so every format, `--strict` and `--baseline`
