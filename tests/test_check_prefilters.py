@@ -188,8 +188,8 @@ def test_number_words_are_found_as_the_plain_alternation_finds_them(lang):
     old = previous_words_pattern(lang)
     vocabulary = sorted(parity_number_words.vocabulary(lang))
     spellings = [*vocabulary, *(word.upper() for word in vocabulary), *(word.title() for word in vocabulary)]
-    pieces = [*spellings, *spellings, *[" "] * 40, *["-"] * 10, " - ", "\u00a0", "\u202f", "\n", " and ", " et ", " AND ",
-              "pour ", "per ", "s", "x", "e", "t", "_", "1", "’", "'", "é", "É", "ſ", "\u212a", "İ", "ß", "«", "»",
+    pieces = [*spellings, *spellings, *[" "] * 40, *["-"] * 10, " - ", "\u00a0", "\u202f", "\n", " and ", " et ",
+              " AND ", "pour ", "per ", "s", "x", "e", "t", "_", "1", "’", "'", "é", "É", "ſ", "\u212a", "İ", "ß", "«", "»",
               ".", ","]
     texts = ["twenty-five", "two hundred and fifty", "vingt et un", "quatre-vingt-dix-sept", "deux cents",
              "pour cent", "per cent", "sixteen", "sixty", "six", "sixtyfive", "dix-sept", "tiers", "premières",
