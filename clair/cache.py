@@ -29,6 +29,7 @@ that belongs to someone else, is not used at all (`open_cache`).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -93,6 +94,7 @@ def digest_names(digest, root: Path) -> None:
                 digest.update(os.path.relpath(os.path.join(folder, name), root).encode() + b"\0")
 
 
+@functools.cache  # asked by the replay's hash and the units' keys: the installed versions stay put while clair runs
 def library_versions() -> bytes:
     versions = [sys.version]
     for name in LIBRARIES:

@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import BuildCache, digest_file, digest_setting, usable_folder
+from .cache import ENTRY_NAME, BuildCache, digest_file, digest_setting, usable_folder
 from .history import git_state
 from .model import Finding
 from .project import Project
@@ -31,6 +31,7 @@ from .shape import JSON, Fields, Shape
 from .write import WrittenSite, remove_leftovers, written_record
 
 FORMAT = b"clair-replay-1"
+KEPT_RECORDS = 16  # kinds of run remembered per cache folder (builds into a few folders, check, previews...)
 RECORD = Shape(Fields(inputs=str, other_inputs=[str], site=str, findings=[JSON], scores={str: JSON}, pages=int))
 
 
@@ -112,6 +113,18 @@ class Replay:
                   "findings": [finding.to_data() for finding in outcome.findings], "scores": outcome.scores,
                   "pages": outcome.pages}
         self.store.put(self.run.name, record)
+        self.forget_oldest()
+
+    def forget_oldest(self) -> None:
+        """Keep the records of the KEPT_RECORDS kinds of run recorded last (this one among them), so builds into
+        many temporary folders do not fill the cache; only files clair wrote are removed (BuildCache.prune)."""
+        try:
+            records = sorted((entry for entry in os.scandir(self.store.folder) if ENTRY_NAME.match(entry.name)),
+                             key=lambda entry: entry.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
+        except OSError:
+            return
+        self.store.keep(entry.name for entry in records[:KEPT_RECORDS])
+        self.store.prune()
 
 
 def inputs_digest(run: Run, other_inputs: list[Path]) -> str:

@@ -8,6 +8,7 @@ of the same command without the cache (`--no-cache`: always the whole pipeline).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -259,6 +260,23 @@ def test_a_link_in_the_content_folder_is_seen(site, kind, capsys, pipeline_runs,
         plan.symlink_to(elsewhere / "plan.md")
     code, out, err = run(site, "--format", "text", capsys=capsys)
     assert len(pipeline_runs) == 2 and code == 2 and "link" in out + err
+
+
+def test_the_cache_keeps_the_records_of_the_kinds_of_run_made_last(site, capsys):
+    """Builds into many temporary output folders do not fill the cache: the oldest records go."""
+    folder = site.parent / "cache" / "replay"
+    folder.mkdir(parents=True, mode=0o700)
+    store = cache.BuildCache(site.parent / "cache", "replay")
+    old = [f"replay-{number:064x}" for number in range(replay.KEPT_RECORDS + 4)]
+    for age, name in enumerate(old):
+        store.put(name, {"inputs": ""})
+        os.utime(folder / name, ns=(age * 10**9, age * 10**9))
+    (folder / "notes.txt").write_text("not clair's", encoding="utf-8")
+    run(site, capsys=capsys)
+    kept = sorted(path.name for path in folder.iterdir())
+    assert len(kept) == replay.KEPT_RECORDS + 1  # with the file clair did not write
+    assert "notes.txt" in kept and old[-1] in kept and old[0] not in kept
+    assert run(site, capsys=capsys)[0] == 1  # this run's own record was kept: replayed
 
 
 def test_a_replay_loads_none_of_the_pipeline(site, capsys):
