@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from clair.config import did_you_mean
 from clair.files import special_kind
-from clair.load import describe
+from clair.load import UNKNOWN_KEY, describe
 from clair.model import ContentError, ContentErrors, Finding, Page, Site
 
 SEVERITIES = ("error", "warning", "off")
@@ -125,6 +125,14 @@ class Settings:
             errors.extend(self.validate_targets(page))
         if errors:
             raise ContentErrors(errors)
+        self.say_once(site)
+
+    def say_once(self, site: Site) -> None:
+        """A target written outside `targets:` is explained here: loading's "unknown setting" warning about the
+        same line would say the same thing less well (loading does not know the checks' targets)."""
+        explained = {(finding.file, finding.line) for finding in self.findings if finding.check == "checks.targets"}
+        site.findings[:] = [finding for finding in site.findings
+                            if not (finding.check == UNKNOWN_KEY and (finding.file, finding.line) in explained)]
 
     def validate(self, rule_id: str, options: Any, file: str, lines: dict, path: tuple,
                  config_file: str | None = None) -> list[ContentError]:

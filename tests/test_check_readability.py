@@ -233,6 +233,8 @@ def test_a_target_outside_targets_is_an_error_that_says_where_it_goes(build, tmp
     assert (finding.file, finding.line, finding.severity) == (str(tmp_path / "content/en/ops/_index.md"), 4, "error")
     assert finding.message == ("`grade` is a target of the whole publication: write it under `targets:`, as "
                                "`targets: {grade: 6}`; until then it is not applied")
+    assert [f for f in result.findings if f.line == 4 and f.file == finding.file] == [finding]  # said once, not also
+    # as loading's "unknown setting"
 
 
 def test_the_reviewers_report_shows_each_publications_targets_and_scores(build):
