@@ -38,7 +38,7 @@ from .project import Project
 from .readers import read_site
 from .shape import JSON, Damaged, Either, Fields, Shape
 from .units import UnitResult, UnitWork, Workers, blob, is_inside_the_site, process_unit, translation_units
-from .write import check_output_folder, kept_files, site_digest, write_site, written_record
+from .write import check_output_folder, kept_files, write_site, written_record
 
 REPORT_PATH = PurePosixPath("report/index.html")
 WORKERS_WORTH_STARTING = 4 << 20  # characters of HTML: about 0.1 s of reading links, what starting workers costs
@@ -74,7 +74,7 @@ class BuildResult:
     renderer: Renderer | None = None  # update_pages renders edited pages again with it
     settings: checks.Settings | None = None  # the checks' options; None when checks are off
     ids: dict = field(default_factory=dict)  # built file -> its ids, read when an edit's link check needs them
-    search_files: dict[PurePosixPath, bytes] | None = None  # the search index, made while the pages rendered
+    search: search.SearchIndex | None = None  # the search index, made while the pages rendered, finished by `publish`
     site_key: str | None = None  # the key of everything the site is made from (with a cache): the index's too
     site_digest: str | None = None  # the hash of every byte `publish` wrote (with a cache)
     other_inputs: list[Path] = field(default_factory=list)  # the files the checks read besides the site's own
@@ -112,7 +112,8 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     The site files, site-wide findings and report are kept too, under all the units' keys together.
     Pages keep no tokens afterwards (memory stays flat), unless `keep_tokens` (serial builds: tests).
     With `search_index` (a build that will be published), Pagefind indexes each page as it comes
-    (`UnitsArriving`), beside the workers. `progress(pages done, pages)` is told as units finish."""
+    (`UnitsArriving`), beside the workers, and finishes while `publish` writes the other files.
+    `progress(pages done, pages)` is told as units finish."""
     timings = Timings()
     with timings.stage("load"):
         site = load_site(project) if project.reader == "clair" else read_site(project, project.reader)
@@ -131,7 +132,7 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     keys = unit_keys(work, store, other_inputs)
     key = whole_site_key(keys)
     index = search.SearchIndex(len(site.pages), store, index_key(key)) if search_index else None
-    arriving, search_files = UnitsArriving(units, index, progress), None
+    arriving = UnitsArriving(units, index, progress)
     try:
         with Workers(work, jobs) as workers:
             with timings.stage("pages"):
@@ -142,17 +143,13 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
                                       f"process{'es' * (jobs > 1)}, {len(units) - built} from the cache")
             files = site_level(site, renderer, units, results, key, settings, store, workers, timings,
                                made=functools.partial(index_site_files, index, site) if index else None)
-        if index is not None:
-            with timings.stage("search index"):
-                search_files = index.finish()
-            timings.notes["search index"] = "from the cache" if index.from_cache else "made while the pages rendered"
     except BaseException:
         if index is not None:
             index.stop()
         raise
     if store is not None:
         store.prune()
-    return BuildResult(site, files, timings, renderer, settings, search_files=search_files, site_key=key,
+    return BuildResult(site, files, timings, renderer, settings, search=index, site_key=key,
                        other_inputs=other_inputs)
 
 
@@ -399,7 +396,7 @@ def update_pages(result: BuildResult, sources: list[str]) -> tuple[BuildResult, 
             vars(page).update(attributes)
         raise
     files.update(publication_views(result, pair))
-    return dataclasses.replace(result, files=files, search_files=None, site_key=None), pair
+    return dataclasses.replace(result, files=files, search=None, site_key=None), pair
 
 
 def reload_pages(pair: list[Page], project: Project, renderer: Renderer) -> list[Finding]:
@@ -490,7 +487,7 @@ def refresh_media(result: BuildResult, paths: list[str]) -> BuildResult:
     return dataclasses.replace(result, files=files)
 
 
-def index_built_site(result: BuildResult, cache: BuildCache | None) -> dict[PurePosixPath, bytes]:
+def index_built_site(result: BuildResult, cache: BuildCache | None) -> search.SearchIndex:
     """The search index of a site built without one (build_site's `search_index` off), its pages given in the
     order build_site gives them, so it is the same index, byte for byte; made after the pages, not beside them."""
     site = result.site
@@ -500,33 +497,42 @@ def index_built_site(result: BuildResult, cache: BuildCache | None) -> dict[Pure
             for page in unit:
                 index.add(page.output_path, built_bytes(result.files[page.output_path]))
         index_site_files(index, site, result.files)
-        return index.finish()
     except BaseException:
         index.stop()
         raise
+    return index
 
 
 def publish(result: BuildResult, out: Path | None = None, search_index: bool = True) -> list[str]:
     """Write the built site into `out` (the project's output folder unless given), atomically, after making
     sure it is safe to replace. Returns the files of the folder clair does not make but keeps (`CNAME`).
 
-    With `search_index`, the search index build_site made (or one made now, `index_built_site`) is written
-    with the site (clair/search.py). With a cache, the site's digest says whether anything changed since the
-    last write to the folder."""
+    With `search_index`, the search index build_site started (or one started now, `index_built_site`) is
+    finished while the other files are written, and written with them (clair/search.py). With a cache, the
+    site's digest says whether anything changed since the last write to the folder."""
     project = result.site.project
     out, cache = out or project.out, usable_folder(project)
-    check_output_folder(out, project)
-    files = result.files
-    if search_index:
-        with result.timings.stage("search index"):
-            files = {**files, **(result.search_files or index_built_site(result, open_cache(project)))}
-    started = time.perf_counter()
-    assets = project.asset_files
-    digest = site_digest(files, assets) if cache else None
-    record = written_record(cache, out) if cache else None
-    wrote = write_site(out, files, assets, record=record, digest=digest)
-    result.site_digest = digest
-    result.timings.seconds["write"] = time.perf_counter() - started
-    if not wrote:
+    index = None
+    try:
+        check_output_folder(out, project)
+        if search_index:
+            index = result.search or index_built_site(result, open_cache(project))
+        started = time.perf_counter()
+        written = write_site(out, result.files, project.asset_files, record=written_record(cache, out) if cache else None,
+                             index=functools.partial(finished_index, index, result.timings) if index else None)
+    finally:
+        if index is not None:
+            index.stop()
+    result.site_digest = written.digest
+    result.timings.seconds["write"] = time.perf_counter() - started - result.timings.seconds.get("search index", 0)
+    if not written.wrote:
         result.timings.notes["write"] = f"nothing changed: {out} was left as it was"
     return kept_files(out)
+
+
+def finished_index(index: search.SearchIndex, timings: Timings) -> dict[PurePosixPath, bytes]:
+    """The index's files, once Pagefind is done (the wait is timed: what writing the other files did not hide)."""
+    with timings.stage("search index"):
+        files = index.finish()
+    timings.notes["search index"] = "from the cache" if index.from_cache else "made while the pages rendered"
+    return files

@@ -16,7 +16,8 @@ import json
 import os
 import posixpath
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .children import stop_signals_held
@@ -98,39 +99,56 @@ def kept_files(out: Path) -> list[str]:
 
 
 def write_site(out: Path, files: dict[PurePosixPath, str | bytes], assets: Mapping[str, Path],
-               record: Path | None = None, digest: str | None = None) -> bool:
+               record: Path | None = None, index: Callable[[], Mapping[PurePosixPath, bytes]] | None = None) -> Written:
     """Write into a temporary folder beside `out`, then swap it in; on any failure remove it.
 
     `assets` are the stylesheets and scripts copied to /assets/, by name (`Project.asset_files`).
-    With a `record` file
-    (in the build cache) and the site's `digest` (`site_digest`), a site identical to the last one
-    written to `out`, whose folder nobody has touched since, is not written again. Returns whether it wrote."""
+    `index()` gives the search index's files, which Pagefind may still be making: the other files are
+    written first, so the two overlap. With a `record` file (in the build cache), a site identical to the
+    last one written to `out`, whose folder nobody has touched since, is not written again; the index is
+    waited for first only when everything else is as written. Says whether it wrote, and the site's digest."""
     out = out.resolve()
-    written = WrittenSite(record, out, digest) if record and digest else None
+    index = index or dict
+    last = WrittenSite(record, out) if record else None
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     retired = out.parent / f".{out.name}.previous-{os.getpid()}"
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(out)  # even when there is nothing to write
-        if written is not None and written.still_there():
-            return False
+        pages = site_digest(files, assets) if last else ""
+        index_files = None
+        if last and last.pages_there(pages):  # only the index may differ from the site in place: see
+            index_files = index()
+            digest = site_digest(index_files, before=pages)
+            if last.still_there(digest):
+                return Written(False, digest)
         try:
             fill_folder(staging, files, assets)
+            index_files = index() if index_files is None else index_files
+            fill_folder(staging, index_files, {}, new=False)
             for name in kept_files(out):
                 if not (staging / name).exists():
                     shutil.copy2(out / name, staging / name)
             mark(staging)
             with stop_signals_held():
                 swap_in(staging, out, retired)
-            if written is not None:
-                written.save()
+            digest = site_digest(index_files, before=pages) if last else None
+            if last is not None:
+                last.save(pages, digest)
         finally:
             with stop_signals_held():
                 shutil.rmtree(staging, ignore_errors=True)
                 shutil.rmtree(retired, ignore_errors=True)
     except OSError as err:
         raise not_written(err, out) from None
-    return True
+    return Written(True, digest)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What write_site did: whether it wrote, and the digest of the site in the folder (with a record)."""
+    wrote: bool
+    digest: str | None
 
 
 def not_written(err: OSError, out: Path) -> ContentError:
@@ -143,9 +161,10 @@ def not_written(err: OSError, out: Path) -> ContentError:
                                           f"{err.filename or out}); the previous output folder is unchanged")
 
 
-def site_digest(files: dict[PurePosixPath, str | bytes], assets: Mapping[str, Path]) -> str:
-    """A hash of every byte a build writes: the files (the search index's among them) and the assets."""
-    digest = hashlib.sha256()
+def site_digest(files: Mapping[PurePosixPath, str | bytes], assets: Mapping[str, Path] = {}, before: str = "") -> str:
+    """A hash of every byte a build writes, in parts: the files and the assets, then the search index's files
+    (`before`: the digest of the first part), so the first is known before Pagefind is done."""
+    digest = hashlib.sha256(before.encode())
     for rel, content in sorted(files.items()):
         digest.update(str(rel).encode() + b"\0" + built_bytes(content))
     for name, path in sorted(assets.items()):
@@ -159,27 +178,36 @@ def written_record(cache: Path, out: Path) -> Path:
 
 
 class WrittenSite:
-    """What was last written to an output folder, kept in the build cache: the digest of the site, and
-    each file's size, modification time and inode as written. A no-change rebuild finds both the same
-    (a file edited, added or removed in the folder since changes them) and writes nothing."""
+    """What was last written to an output folder, kept in the build cache: the digest of the site and of its
+    files but the search index (`pages`), and each file's size, modification time and inode as written. A
+    no-change rebuild finds them the same (a file edited, added or removed in the folder since changes them)
+    and writes nothing."""
 
-    def __init__(self, record: Path, out: Path, digest: str):
+    def __init__(self, record: Path, out: Path, digest: str | None = None):
         self.record, self.out, self.digest = record, out, digest
 
-    def still_there(self) -> bool:
+    def still_there(self, digest: str | None = None) -> bool:
+        """The folder holds the site of this digest (by default the one given when made), untouched."""
+        return self.matches("digest", digest or self.digest)
+
+    def pages_there(self, pages: str) -> bool:
+        """The folder holds these files (`pages`: their digest, without the search index), untouched."""
+        return self.matches("pages", pages)
+
+    def matches(self, name: str, digest: str | None) -> bool:
         try:
             kept = json.loads(self.record.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
-        return (kept.get("out") == str(self.out) and kept.get("digest") == self.digest
-                and kept.get("files") == listing(self.out))
+        return (isinstance(kept, dict) and kept.get("out") == str(self.out) and digest is not None
+                and kept.get(name) == digest and kept.get("files") == listing(self.out))
 
-    def save(self) -> None:
+    def save(self, pages: str, digest: str) -> None:
         try:
             self.record.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.record.with_name(f".{self.record.name}.{os.getpid()}")
-            temporary.write_text(json.dumps({"out": str(self.out), "digest": self.digest, "files": listing(self.out)}),
-                                 encoding="utf-8")
+            temporary.write_text(json.dumps({"out": str(self.out), "pages": pages, "digest": digest,
+                                             "files": listing(self.out)}), encoding="utf-8")
             os.replace(temporary, self.record)
         except OSError:
             pass  # the next build writes the site again: slower, never wrong
@@ -250,9 +278,12 @@ def _running(pid: int) -> bool:
     return True
 
 
-def fill_folder(folder: Path, files: dict[PurePosixPath, str | bytes], assets: Mapping[str, Path]) -> None:
-    """Every rendered file and the static assets (each the site's own or the theme's), with stable bytes."""
-    shutil.rmtree(folder, ignore_errors=True)
+def fill_folder(folder: Path, files: Mapping[PurePosixPath, str | bytes], assets: Mapping[str, Path],
+                new: bool = True) -> None:
+    """Every rendered file and the static assets (each the site's own or the theme's), with stable bytes, into a
+    `new` folder (any earlier one goes) or one this build is filling."""
+    if new:
+        shutil.rmtree(folder, ignore_errors=True)
     for name, source in sorted(assets.items()):  # one by one: a full disk fails with its own reason
         target = folder / "assets" / name
         target.parent.mkdir(parents=True, exist_ok=True)

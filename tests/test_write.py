@@ -29,6 +29,53 @@ def test_failed_write_leaves_previous_site_untouched(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
+class SlowIndex:
+    """A search index still being made: records what the folder being filled already held when it was asked for."""
+
+    def __init__(self, out, files):
+        self.out, self.files, self.seen = out, files, None
+
+    def __call__(self):
+        staging = list(self.out.parent.glob(f".{self.out.name}.building-*"))
+        self.seen = sorted(p.relative_to(staging[0]).as_posix() for p in staging[0].rglob("*.html")) if staging else []
+        return self.files
+
+
+def test_pages_are_written_while_the_search_index_is_finished(tmp_path):
+    out, pages = tmp_path / "site", {PurePosixPath("en/index.html"): "one"}
+    index = SlowIndex(out, {PurePosixPath("pagefind/pagefind-entry.json"): b"{}"})
+    assert write_site(out, pages, ASSETS, record=tmp_path / "record.json", index=index).wrote
+    assert index.seen == ["en/index.html"]  # the page was already written when the index was waited for
+    assert (out / "pagefind/pagefind-entry.json").read_bytes() == b"{}" and (out / "en/index.html").exists()
+    assert ".clair-site" in {p.name for p in out.iterdir()} and "pagefind/pagefind-entry.json" in (out / MARKER).read_text()
+
+
+def test_a_site_whose_index_alone_changed_is_written_and_an_unchanged_one_is_not(tmp_path):
+    out, record, pages = tmp_path / "site", tmp_path / "record.json", {PurePosixPath("en/index.html"): "one"}
+    first = write_site(out, pages, ASSETS, record=record, index=lambda: {PurePosixPath("pagefind/a.pf"): b"1"})
+    again = SlowIndex(out, {PurePosixPath("pagefind/a.pf"): b"1"})
+    same = write_site(out, pages, ASSETS, record=record, index=again)
+    assert first.wrote and not same.wrote and same.digest == first.digest
+    assert again.seen == []  # the pages were as written: the index was waited for before writing anything
+    changed = write_site(out, pages, ASSETS, record=record, index=lambda: {PurePosixPath("pagefind/a.pf"): b"2"})
+    assert changed.wrote and changed.digest != first.digest and (out / "pagefind/a.pf").read_bytes() == b"2"
+    (out / "en/index.html").write_text("edited by hand")
+    assert write_site(out, pages, ASSETS, record=record, index=lambda: {PurePosixPath("pagefind/a.pf"): b"2"}).wrote
+    assert (out / "en/index.html").read_text() == "one"
+
+
+def test_a_failed_search_index_leaves_the_previous_site(tmp_path):
+    out = tmp_path / "site"
+    write_site(out, {PurePosixPath("en/index.html"): "good"}, ASSETS)
+
+    def failing():
+        raise ContentError("pagefind", None, "the search index could not be built")
+    with pytest.raises(ContentError):
+        write_site(out, {PurePosixPath("en/index.html"): "new"}, ASSETS, index=failing)
+    assert (out / "en/index.html").read_text() == "good"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
 @pytest.mark.parametrize("target", ["content", "project", "inside-content", "foreign"])
 def test_dangerous_output_folders_are_refused(tmp_path, target):
     project = tmp_path
