@@ -105,7 +105,8 @@ class Targets:
         self.foreign = foreign  # clair.readers.ForeignAddresses: another generator's own addresses
         self.host = host.lower()
         self.urls = SiteUrls(f"https://{self.host}{base_path}")  # where the built files are published
-        self.files = set(files) | {PurePosixPath("assets", name) for name in project.asset_files}
+        self.files = {str(path): path for path in [*files, *(PurePosixPath("assets", name) for name in
+                                                             project.asset_files)]}  # by name: paths cost to make
         self.ids = ids
         self.resolved: dict[tuple[str, str], PurePosixPath | None] = {}
         self.parsed: dict[str, Parsed] = {}
@@ -174,10 +175,12 @@ class Targets:
         return folder
 
     def built_file(self, site_path: str, is_folder: bool) -> PurePosixPath | None:
-        """The built file at a site path: /en/x/ is en/x/index.html; /en/x is the file en/x, else en/x/index.html."""
-        rel = PurePosixPath(site_path.lstrip("/"))
-        candidates = [rel / "index.html"] if is_folder else [rel, rel / "index.html"]
-        return next((c for c in candidates if c in self.files), None)
+        """The built file at a site path: /en/x/ is en/x/index.html; /en/x is the file en/x, else en/x/index.html.
+        `site_path` is normalised (posixpath.normpath), so its text is the file's name, the root's aside."""
+        rel = site_path.lstrip("/")
+        index = f"{rel}/index.html" if rel else "index.html"
+        candidates = [index] if is_folder else [rel or ".", index]
+        return next((self.files[c] for c in candidates if c in self.files), None)
 
     def lacks_id(self, target: PurePosixPath, fragment: str) -> bool:
         """The built file has no such id. On another generator's site, ids are compared by their letters and digits
@@ -198,7 +201,7 @@ class Targets:
         if target is None:
             return None
         built = PurePosixPath(target.strip("/")) / "index.html" if target.endswith("/") else PurePosixPath(target.lstrip("/"))
-        self.files.add(built)
+        self.files[str(built)] = built
         return built
 
 
@@ -307,9 +310,9 @@ def internal_problem(targets: Targets, base: PurePosixPath, page: Page | None, a
         return None
     parsed = targets.parse(address)
     path = parsed.path
-    if path is None:
-        return None
-    if base.name == "404.html" and path and not is_site_path(path) and not parsed.full:
+    if not path:  # None: elsewhere; "": this very file (`#fragment`, `?query`)
+        return None if path is None else missing_id(targets, base, base, parsed.fragment)
+    if base.name == "404.html" and not is_site_path(path) and not parsed.full:
         return ("is relative, but a 404 page is shown at any address that leads nowhere, where it would lead "
                 "elsewhere; start it from the site's root (in a template: {{ '/en/' | url }})")
     target = targets.resolve(base, path)
@@ -318,12 +321,17 @@ def internal_problem(targets: Targets, base: PurePosixPath, page: Page | None, a
                 "but there is no such page")
     if target is None:
         return "leads to nothing this site builds" + outside_hint(targets, path)
-    fragment = parsed.fragment
+    problem = missing_id(targets, base, target, parsed.fragment)
+    if problem is None and path.startswith("/") and (parsed.full or is_site_path(path)) and targets.foreign is None:
+        targets.fine_anywhere.add(address)  # resolved from the site's root: no other page need ask again
+    return problem
+
+
+def missing_id(targets: Targets, base: PurePosixPath, target: PurePosixPath, fragment: str) -> str | None:
+    """What is wrong with a `#fragment` leading to the file `target` from the file `base`: an id it lacks."""
     if fragment and targets.lacks_id(target, fragment):
         return (f"leads to {'this page' if target == base else url_of(target)}, which has no `#{fragment}` on it."
                 f"{targets.suggestion(fragment, target)}")
-    if path.startswith("/") and (parsed.full or is_site_path(path)) and targets.foreign is None:
-        targets.fine_anywhere.add(address)  # resolved from the site's root: no other page need ask again
     return None
 
 

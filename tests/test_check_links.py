@@ -95,6 +95,15 @@ def test_pages_anchors_assets_relative_and_own_host_addresses_that_exist_pass(bu
     assert check(build, pages)[1] == []
 
 
+def test_the_root_files_and_the_page_itself_are_found_by_name(build, tmp_path):
+    """Addresses are matched to built files by their text: the site's root (the splash), a file at the root, a
+    folder without its slash, the page itself (`?query`, a bare `#`), and a missing file beside a built one."""
+    body = ("[root](/), [splash](/index.html), [en](/en), [x](/en/x), [query](?lang=fr), [bare](#), "
+            "[up](../../), [missing](/en/x/index.htm)\n")
+    _, findings = check(build, {"en/x.md": page("T", body)})
+    assert [f.message for f in findings] == ["the link `/en/x/index.htm` leads to nothing this site builds"]
+
+
 def test_a_missing_asset_and_an_unknown_own_host_page_are_errors(build, tmp_path):
     body = "![A map of Ontario](/assets/map.png)\n\n[Home](https://example.ca/en/home/)\n"
     _, findings = check(build, {"en/x.md": page("T", body)})
