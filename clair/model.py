@@ -1,6 +1,7 @@
 """The one small site model every stage of the pipeline reads and extends."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -12,9 +13,11 @@ OTHER_LANGUAGE = {"en": "fr", "fr": "en"}
 LANGUAGE_NAMES = {"en": "English", "fr": "French"}  # as messages name them
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def output_path(url: str) -> PurePosixPath:
-    """The file a page's address is written to: /en/a/ is en/a/index.html."""
-    return PurePosixPath(url.strip("/")) / "index.html"
+    """The file a page's address is written to: /en/a/ is en/a/index.html (asked for each page by every stage:
+    kept, so its hash is kept too, and a path costs to make)."""
+    return PurePosixPath(url.strip("/"), "index.html")
 
 
 class ContentError(Exception):
