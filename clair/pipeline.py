@@ -103,7 +103,8 @@ class FullRebuild(Exception):
 
 
 def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_tokens: bool = False,
-               search_index: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildResult:
+               search_index: bool = False, progress: Callable[[int, int], None] | None = None,
+               review: bool = True) -> BuildResult:
     """Load, pair, render and (optionally) check a site in memory; raises ContentErrors on bad input.
 
     Pages are rendered and checked a translation unit at a time (clair/units.py), in `jobs` worker
@@ -113,7 +114,8 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     Pages keep no tokens afterwards (memory stays flat), unless `keep_tokens` (serial builds: tests).
     With `search_index` (a build that will be published), Pagefind indexes each page as it comes
     (`UnitsArriving`), beside the workers, and finishes while `publish` writes the other files.
-    `progress(pages done, pages)` is told as units finish."""
+    `progress(pages done, pages)` is told as units finish. Without `review`, the reviewer's report is not
+    made (`check` writes no files: nothing reads it)."""
     timings = Timings()
     with timings.stage("load"):
         site = load_site(project) if project.reader == "clair" else read_site(project, project.reader)
@@ -142,7 +144,8 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
             timings.notes["pages"] = (f"{len(units)} pages with their translations: {built} built in {jobs} "
                                       f"process{'es' * (jobs > 1)}, {len(units) - built} from the cache")
             files = site_level(site, renderer, units, results, key, settings, store, workers, timings,
-                               made=functools.partial(index_site_files, index, site) if index else None)
+                               made=functools.partial(index_site_files, index, site) if index else None,
+                               review=review)
     except BaseException:
         if index is not None:
             index.stop()
@@ -242,9 +245,10 @@ class SiteLevel:
 
 def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitResult], key: str | None, settings,
                store: BuildCache | None, workers: Workers, timings: Timings,
-               made: Callable[[dict], None] | None = None) -> dict[PurePosixPath, str | bytes]:
-    """Every file to write, with the site files, the site-wide findings and the report made or taken from the
-    cache (under `key`, whole_site_key's); `made(files)` is told as soon as the site files are there."""
+               made: Callable[[dict], None] | None = None, review: bool = True) -> dict[PurePosixPath, str | bytes]:
+    """Every file to write, with the site files, the site-wide findings and (with `review`) the report made or
+    taken from the cache (under `key`, whole_site_key's); `made(files)` is told as soon as the site files are
+    there. A report made now for a kept entry that had none (a `check` made it) is kept with it."""
     kept = store.get(key, SiteLevel.from_data) if key else None
     read_before = set(store.used) if store else set()
     with timings.stage("site files"):
@@ -263,12 +267,14 @@ def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitRe
         site.scores.update(sorted((name, value) for result in results for name, value in result.scores.items()))
         drop_stand_ins(site)
         pairing(site)
-        report = kept.report if kept else renderer.render_review()
-        files[REPORT_PATH] = report
+        report = kept.report if kept else None
+        if review:
+            report = files[REPORT_PATH] = report or renderer.render_review()
     if kept:
         store.keep(kept.entries)  # an edit next time needs most of them again
-    elif key:
-        store.put(key, *SiteLevel(generated, found, report, sorted(store.used - read_before)).to_data())
+    if key and (not kept or report != kept.report):
+        entries = kept.entries if kept else sorted(store.used - read_before)
+        store.put(key, *SiteLevel(generated, found, report, entries).to_data())
     return files
 
 

@@ -16,6 +16,7 @@ from clair import checks
 from clair import pipeline, search, units
 from clair.pipeline import build_site, publish
 from clair.project import Project
+from clair.render import Renderer
 from conftest import ROOT
 from test_determinism import tree_hashes
 
@@ -108,6 +109,22 @@ def test_a_no_change_rebuild_takes_site_files_and_site_checks_from_the_cache(pro
     assert build(project, tmp_path / "edited", cache=cache) == build(project, tmp_path / "clean")
     assert calls.count("render_generated_files") == 2  # the cached build and the clean one
     assert calls.count("extract_site_links") - site_files <= 2  # the edited page's one-page views only
+
+
+def test_a_check_makes_no_report_and_a_build_from_its_cache_makes_the_same_one(project, tmp_path, monkeypatch):
+    """`check` writes nothing, so it renders no reviewer's report; a build that finds its site files in the cache
+    then makes the report, the same as a clean build's, and keeps it for the next build."""
+    reviews = []
+    review = Renderer.render_review
+    monkeypatch.setattr(Renderer, "render_review", lambda self: reviews.append(1) or review(self))
+    cache = tmp_path / "cache"
+    checked = build_site(Project(project / "content", project / "site.yaml", project / "templates", cache=cache),
+                         review=False)
+    assert pipeline.REPORT_PATH not in checked.files and reviews == []
+    assert build(project, tmp_path / "cached", cache=cache) == build(project, tmp_path / "clean")
+    assert len(reviews) == 2  # the cached build and the clean one
+    reviews.clear()
+    assert build(project, tmp_path / "again", cache=cache)[0] == tree_hashes(tmp_path / "clean") and reviews == []
 
 
 @pytest.mark.parametrize("size, forks", [(1_000, False), (pipeline.WORKERS_WORTH_STARTING, True)],
