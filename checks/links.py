@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from clair.config import did_you_mean
 from clair.model import Finding, Page, Site, built_text
@@ -129,22 +129,20 @@ class Targets:
         parsed = self.parsed.get(address)
         if parsed is None:
             parts = urlsplit(address)
-            parsed = Parsed(self.site_path(address), bool(parts.netloc), unquote(parts.fragment),
-                            self.is_external(address))
+            external = self.is_external(parts)
+            parsed = Parsed(self.site_path(parts, external), bool(parts.netloc), unquote(parts.fragment), external)
             self.parsed[address] = parsed
         return parsed
 
-    def is_external(self, address: str) -> bool:
+    def is_external(self, parts: SplitResult) -> bool:
         """The address names another host (a scheme-relative `//host/...` too)."""
-        netloc = urlsplit(address).netloc.lower()
+        netloc = parts.netloc.lower()
         return bool(netloc) and netloc != self.host
 
-    def site_path(self, address: str) -> str | None:
-        """The path part of an address on this site, as published, or None for other hosts and schemes (mailto:,
-        data:) and for another site on this host (a full address outside the base path)."""
-        parts = urlsplit(address)
-        if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc) \
-                or self.is_external(address):
+    def site_path(self, parts: SplitResult, external: bool) -> str | None:
+        """The path part of an address on this site, as published, or None for other hosts (`external`) and
+        schemes (mailto:, data:) and for another site on this host (a full address outside the base path)."""
+        if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc) or external:
             return None
         path = parts.path or ("/" if parts.netloc else "")
         return None if parts.netloc and self.urls.site_path(path) is None else path
@@ -250,8 +248,9 @@ def resolve(site: Site, files: dict[PurePosixPath, str | bytes], settings,
 def check_file(targets: Targets, path: PurePosixPath, found: FileLinks, page: Page | None,
                settings) -> Iterator[Finding | None]:
     """Both rules over one built file's addresses."""
+    fine = targets.fine_anywhere  # most addresses: the menus' (a local, asked for every address)
     for item in found.addresses:
-        problem = None if item.address in targets.fine_anywhere else internal_problem(targets, path, page, item.address)
+        problem = None if item.address in fine else internal_problem(targets, path, page, item.address)
         if problem:
             written = targets.written(item.address) if page is not None and not item.note else item.address
             yield report(settings, page, path, "links.internal", item,
