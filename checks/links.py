@@ -51,6 +51,8 @@ LOADING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "mask-icon
                 "modulepreload", "prefetch", "prerender", "dns-prefetch", "preconnect"}
 CSS_ADDRESS = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
 NOUNS = {"a": "the link", "img": "the image", "link": "the <link>", "script": "the script"}
+ROOT_PATH = re.compile(r"/(?!/)[^?#\t\r\n]*\Z")  # /en/x/: no host, query or fragment
+BARE_FRAGMENT = re.compile(r"#[^\t\r\n]*\Z")  # #x: all of it the fragment
 
 
 class Address(NamedTuple):
@@ -128,11 +130,23 @@ class Targets:
         """The parts of an address the checks read, split once per address of the site."""
         parsed = self.parsed.get(address)
         if parsed is None:
-            parts = urlsplit(address)
-            external = self.is_external(parts)
-            parsed = Parsed(self.site_path(parts, external), bool(parts.netloc), unquote(parts.fragment), external)
-            self.parsed[address] = parsed
+            parsed = self.parsed[address] = self.split(address)
         return parsed
+
+    def split(self, address: str) -> Parsed:
+        """`parse`, worked out: a path from the site's root and a bare `#fragment` (most addresses) are read
+        without urlsplit, giving what it gives (it drops tabs and line breaks: those go to it)."""
+        if ROOT_PATH.match(address):
+            return Parsed(address, False, "", False)
+        if BARE_FRAGMENT.match(address):
+            return Parsed("", False, unquote(address[1:]), False)
+        return self.split_by_urlsplit(address)
+
+    def split_by_urlsplit(self, address: str) -> Parsed:
+        """`split` of any address."""
+        parts = urlsplit(address)
+        external = self.is_external(parts)
+        return Parsed(self.site_path(parts, external), bool(parts.netloc), unquote(parts.fragment), external)
 
     def is_external(self, parts: SplitResult) -> bool:
         """The address names another host (a scheme-relative `//host/...` too)."""

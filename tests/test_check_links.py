@@ -1,6 +1,10 @@
 """links.internal and links.external-resources: on small built sites where Markdown can make the fault,
 on hand-written HTML where only a template can (the 404 and splash pages, the page layouts)."""
+import random
 from pathlib import PurePosixPath
+from types import SimpleNamespace
+
+import pytest
 
 from clair.checks import Settings, extract_all, extract_links, kept, links
 from clair.checks.html import TEMPLATE_NOTE, parse, skim
@@ -180,3 +184,24 @@ def test_files_that_are_no_pages_give_the_links_a_whole_parse_gives(build):
         text = built_text(result.files[path])
         assert skim(text, links.is_chapter) is not None, path  # skimmed, not read whole as a fallback
         assert links.extract_from_templates(text) == links.extract(parse(text), None), path
+
+
+@pytest.mark.parametrize("host, base_path", [("example.ca", "/"), ("org.github.io", "/plan/")])
+def test_addresses_read_without_urlsplit_read_as_with_it(host, base_path):
+    """Targets.split reads paths from the root and bare anchors itself: the same parts as urlsplit gives, for
+    addresses made of the characters that matter to it (seeded, so every run draws the same ones)."""
+    pieces = ["/", "//", "#", "?", ":", "%C3%A9", "%2F", "é", " ", "\t", "\n", "\r", "[", "]", ".", "..", "en",
+              "x", "http:", "https://", host, "plan", "mailto:", "\x00", "\x1f"]
+    draw = random.Random(7)
+    addresses = [draw.choice(["/", "#", ""]) + "".join(draw.choice(pieces) for _ in range(draw.randint(0, 6)))
+                 for _ in range(20_000)]
+    addresses += ["/", "#", "/en/x/", "#a#b", "#a?b", "/en/x/?q", "/\tx", "#\nx", " /x", "/x "]
+    targets = links.Targets(SimpleNamespace(asset_files=[]), host, {}, {}, base_path=base_path)
+    assert sum(bool(links.ROOT_PATH.match(a) or links.BARE_FRAGMENT.match(a)) for a in addresses) > 5_000
+    for address in addresses:
+        try:
+            expected = targets.split_by_urlsplit(address)
+        except ValueError:  # "Invalid IPv6 URL": never an address read without it
+            assert not (links.ROOT_PATH.match(address) or links.BARE_FRAGMENT.match(address)), repr(address)
+            continue
+        assert targets.split(address) == expected, repr(address)
