@@ -101,8 +101,10 @@ def chapters_of(publication: Page, base_url: str = "", rewritten: dict[Page, byt
 def chapter_ids(publication: Page) -> dict[str, str]:
     """The chapter id of each page of a publication, by page address."""
     ids: dict[str, str] = {}
+    taken: set[str] = set()  # grows with `ids`: a publication of n pages asks n times
     for page in reading_order(publication):
-        ids[page.url] = unique(chapter_id(publication, page), set(ids.values()))
+        ids[page.url] = unique(chapter_id(publication, page), taken)
+        taken.add(ids[page.url])
     return ids
 
 
