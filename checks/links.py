@@ -53,6 +53,7 @@ CSS_ADDRESS = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""",
 NOUNS = {"a": "the link", "img": "the image", "link": "the <link>", "script": "the script"}
 ROOT_PATH = re.compile(r"/(?!/)[^?#\t\r\n]*\Z")  # /en/x/: no host, query or fragment
 BARE_FRAGMENT = re.compile(r"#[^\t\r\n]*\Z")  # #x: all of it the fragment
+PLAIN_FULL_ADDRESS = re.compile(r"(https?)://([A-Za-z0-9.-]+)(/[^?#\t\r\n]*)?\Z")  # no port, query or fragment
 
 
 class Address(NamedTuple):
@@ -134,17 +135,24 @@ class Targets:
         return parsed
 
     def split(self, address: str) -> Parsed:
-        """`parse`, worked out: a path from the site's root and a bare `#fragment` (most addresses) are read
-        without urlsplit, giving what it gives (it drops tabs and line breaks: those go to it)."""
+        """`parse`, worked out: a path from the site's root, a bare `#fragment` and a plain http(s) address (most
+        addresses: menus, headings' anchors, canonical and hreflang links) are read without urlsplit, giving
+        what it gives (it drops tabs and line breaks, reads brackets, ports: those go to it)."""
         if ROOT_PATH.match(address):
             return Parsed(address, False, "", False)
         if BARE_FRAGMENT.match(address):
             return Parsed("", False, unquote(address[1:]), False)
-        return self.split_by_urlsplit(address)
+        plain = PLAIN_FULL_ADDRESS.match(address)
+        if plain:
+            return self.read_parts(SplitResult(plain[1], plain[2], plain[3] or "", "", ""))
+        return self.read_parts(urlsplit(address))
 
     def split_by_urlsplit(self, address: str) -> Parsed:
-        """`split` of any address."""
-        parts = urlsplit(address)
+        """`split` of any address, by urlsplit alone."""
+        return self.read_parts(urlsplit(address))
+
+    def read_parts(self, parts: SplitResult) -> Parsed:
+        """What the checks read of an address split into its parts."""
         external = self.is_external(parts)
         return Parsed(self.site_path(parts, external), bool(parts.netloc), unquote(parts.fragment), external)
 

@@ -188,20 +188,22 @@ def test_files_that_are_no_pages_give_the_links_a_whole_parse_gives(build):
 
 @pytest.mark.parametrize("host, base_path", [("example.ca", "/"), ("org.github.io", "/plan/")])
 def test_addresses_read_without_urlsplit_read_as_with_it(host, base_path):
-    """Targets.split reads paths from the root and bare anchors itself: the same parts as urlsplit gives, for
-    addresses made of the characters that matter to it (seeded, so every run draws the same ones)."""
-    pieces = ["/", "//", "#", "?", ":", "%C3%A9", "%2F", "é", " ", "\t", "\n", "\r", "[", "]", ".", "..", "en",
-              "x", "http:", "https://", host, "plan", "mailto:", "\x00", "\x1f"]
+    """Targets.split reads paths from the root, bare anchors and plain full addresses itself: the same parts as
+    urlsplit gives, for addresses made of the characters that matter to it (seeded: the same ones every run)."""
+    pieces = ["/", "//", "#", "?", ":", ":8080", "%C3%A9", "%2F", "é", " ", "\t", "\n", "\r", "[", "]", ".", "..",
+              "en", "x", "X", "-", "http:", "https://", "HTTP://", host, host.upper(), "plan", "mailto:", "\x00",
+              "\x1f"]
     draw = random.Random(7)
-    addresses = [draw.choice(["/", "#", ""]) + "".join(draw.choice(pieces) for _ in range(draw.randint(0, 6)))
-                 for _ in range(20_000)]
+    addresses = [draw.choice(["/", "#", "", "https://", "http://" + host]) +
+                 "".join(draw.choice(pieces) for _ in range(draw.randint(0, 6))) for _ in range(30_000)]
     addresses += ["/", "#", "/en/x/", "#a#b", "#a?b", "/en/x/?q", "/\tx", "#\nx", " /x", "/x "]
     targets = links.Targets(SimpleNamespace(asset_files=[]), host, {}, {}, base_path=base_path)
-    assert sum(bool(links.ROOT_PATH.match(a) or links.BARE_FRAGMENT.match(a)) for a in addresses) > 5_000
+    read = [links.ROOT_PATH, links.BARE_FRAGMENT, links.PLAIN_FULL_ADDRESS]
+    assert [sum(bool(pattern.match(a)) for a in addresses) > 1_000 for pattern in read] == [True] * 3
     for address in addresses:
         try:
             expected = targets.split_by_urlsplit(address)
         except ValueError:  # "Invalid IPv6 URL": never an address read without it
-            assert not (links.ROOT_PATH.match(address) or links.BARE_FRAGMENT.match(address)), repr(address)
+            assert not any(pattern.match(address) for pattern in read), repr(address)
             continue
         assert targets.split(address) == expected, repr(address)

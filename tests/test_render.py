@@ -15,7 +15,8 @@ def html_of(result, lang, rel):
     return next(p for p in result.site.pages if p.lang == lang and str(p.rel) == rel).output
 
 
-@pytest.mark.parametrize("url, path", [("/", "index.html"), ("/en/", "en/index.html"), ("/en/a/b/", "en/a/b/index.html")])
+@pytest.mark.parametrize("url, path", [("/", "index.html"), ("/en/", "en/index.html"),
+                                       ("/en/a/b/", "en/a/b/index.html")])
 def test_a_page_is_written_to_the_index_of_its_address_made_once(url, path):
     """Every stage asks for each page's output path: one path per address is made, and its hash kept."""
     assert output_path(url) == PurePosixPath(path) and output_path(url) is output_path(url)
