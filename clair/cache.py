@@ -94,7 +94,17 @@ def digest_names(digest, root: Path) -> None:
                 digest.update(os.path.relpath(os.path.join(folder, name), root).encode() + b"\0")
 
 
-@functools.cache  # asked by the replay's hash and the units' keys: the installed versions stay put while clair runs
+def code_version() -> bytes:
+    """The hash of clair's own code and of the libraries' versions (the replay's hash, the units' keys and
+    the parsed YAML's depend on them)."""
+    digest = hashlib.sha256()
+    for folder in CODE_FOLDERS:
+        digest_files(digest, folder)
+    digest.update(library_versions())
+    return digest.digest()
+
+
+@functools.cache  # asked by every key: the installed versions stay put while clair runs
 def library_versions() -> bytes:
     versions = [sys.version]
     for name in LIBRARIES:
@@ -139,9 +149,7 @@ def site_key(site: Site, run_checks: bool, other_inputs: list[Path] = ()) -> byt
 def digest_setting(digest, project: Project, other_inputs: list[Path]) -> None:
     """Add what surrounds the content: clair's code and libraries, how it was started and names the project's
     folders, the configuration, templates, data, and `other_inputs` (the files checks read besides those)."""
-    for folder in CODE_FOLDERS:
-        digest_files(digest, folder)
-    digest.update(library_versions())
+    digest.update(code_version())
     digest.update(command.typed().encode())  # messages name the command as typed (`clair`, `python build.py`)
     digest.update(spelling(project))
     digest_file(digest, project.config)
@@ -166,7 +174,7 @@ def unit_key(base: bytes, pages: list[Page], history: History | None = None) -> 
 
 
 ENTRY_DATA = Shape((JSON, [int]))  # the values, and the size of each blob after them
-ENTRY_NAME = re.compile(r"(?:unit|site|file|index|replay)-[0-9a-f]{64}\Z")
+ENTRY_NAME = re.compile(r"(?:unit|site|file|index|replay|yaml)-[0-9a-f]{64}\Z")
 MAX_ENTRY = 1 << 30  # bytes; no unit's result comes near it
 
 

@@ -9,12 +9,14 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from .cache import BuildCache
 from .config import LAYOUTS, did_you_mean, load_config
 from .glossary import GLOSSARY_FILE, load_glossary
 from .matrices import MatrixLibrary
 from .model import LANGUAGES, ContentError, ContentErrors, Finding, Page, Site
 from .project import Project
 from .slug import slugify
+from .yamlcache import MappingCache
 from .yamlfile import CONTROL_CHARACTER, load_mapping, read_text_file
 
 FRONT_MATTER_TYPES = {
@@ -51,10 +53,11 @@ ERROR = "content.load"
 UNKNOWN_KEY, IGNORED_VALUE, NO_DESCRIPTION = "content.unknown-key", "content.ignored-value", "content.no-description"
 
 
-def load_site(project: Project) -> Site:
+def load_site(project: Project, store: BuildCache | None = None) -> Site:
     """Read the configuration, all pages and the data (matrices, glossary); collect every error before
     giving up so writers see them all at once. Errors in matrices are kept in `site.library` and
-    reported with the pages' rendering errors."""
+    reported with the pages' rendering errors. With a build cache (`store`), settings blocks parsed
+    by an earlier build are taken from it (clair/yamlcache.py)."""
     site = Site(config=load_config(project.config), project=project)
     content_dir = project.content
     if not content_dir.is_dir():
@@ -64,15 +67,18 @@ def load_site(project: Project) -> Site:
         raise ContentErrors([ContentError(content_dir, None, LINKED_FOLDER)])
     paths, errors = source_files(content_dir)
     unloaded = set()
+    parsed = MappingCache(store) if store is not None else None
     for path in paths:
         try:
-            page = load_page(path, content_dir, site.findings)
+            page = load_page(path, content_dir, site.findings, parsed.load_mapping if parsed else load_mapping)
         except (ContentError, ContentErrors) as err:
             errors.extend(err.errors)
             unloaded.add(content_path(path, content_dir))
             continue
         if page is not None:
             site.pages.append(page)
+    if parsed is not None:
+        parsed.save()
     errors.extend(place_pages(site, unloaded))
     errors.extend(data_links(project))
     if errors:
@@ -137,9 +143,10 @@ def content_path(path: Path, content_dir: Path) -> PurePosixPath:
     return PurePosixPath(unicodedata.normalize("NFC", path.relative_to(content_dir).as_posix()))
 
 
-def load_page(path: Path, content_dir: Path, findings: list[Finding]) -> Page | None:
+def load_page(path: Path, content_dir: Path, findings: list[Finding], parse=load_mapping) -> Page | None:
     """Read one file; None for files that are not pages (pictures and other assets). Warnings go to `findings`;
-    a file that cannot be read raises ContentError, a settings block with mistakes ContentErrors (all of them)."""
+    a file that cannot be read raises ContentError, a settings block with mistakes ContentErrors (all of them).
+    `parse` reads the settings block: yamlfile.load_mapping, or the same answers from the build cache."""
     rel_to_content = content_path(path, content_dir)
     if path.suffix != ".md":
         if path.suffix.lower() == ".md" or path.suffix.lower() in MARKDOWN_LOOKALIKES:
@@ -156,7 +163,7 @@ def load_page(path: Path, content_dir: Path, findings: list[Finding]) -> Page | 
                                        f"keep pages at most {MAX_DEPTH} folders inside "
                                        f"{Path(content_dir, lang).as_posix()}/")
     text = read_text(path)
-    meta, meta_lines, body, body_line = split_front_matter(text, str(path))
+    meta, meta_lines, body, body_line = split_front_matter(text, str(path), parse)
     is_publication = len(rel_to_content.parts) == 3 and rel_to_content.name == "_index.md"
     errors = check_front_matter(meta, meta_lines, str(path), findings, is_publication)
     if errors:
@@ -187,22 +194,33 @@ def read_text(path: Path) -> str:
 SETTINGS_BLOCK_HELP = "a line `---`, `title:` and `description:` lines, then another `---`"
 
 
-def split_front_matter(text: str, file: str) -> tuple[dict, dict[str, int], str, int]:
-    """Separate the `---` settings block from the Markdown body, keeping line numbers."""
-    if not text.strip():
+def split_front_matter(text: str, file: str, parse=load_mapping) -> tuple[dict, dict[str, int], str, int]:
+    """Separate the `---` settings block from the Markdown body, keeping line numbers; `parse` reads the block."""
+    if not text or text.isspace():
         raise ContentError(file, 1, f"the file is empty; a page starts with a settings block ({SETTINGS_BLOCK_HELP}) "
                                     "followed by its text")
-    lines = text.split("\n")
-    if lines[0].strip() != "---":
+    lines = lines_from_start(text)
+    _, first = next(lines)
+    if first.strip() != "---":
         raise ContentError(file, 1, f"the page must start with a settings block: {SETTINGS_BLOCK_HELP}")
-    for index in range(1, len(lines)):
-        if lines[index].strip() == "---":
+    for index, (start, line) in enumerate(lines, 1):
+        if line.strip() == "---":
             break
     else:
         raise ContentError(file, 1, "the settings block that starts on line 1 is never closed; add a line `---` after it")
-    meta, meta_lines = load_mapping("\n".join(lines[1:index]), file, first_line=2, text_keys=TEXT_KEYS)
-    body = "\n".join(lines[index + 1:])
-    return meta, meta_lines, body, index + 2
+    meta, meta_lines = parse(text[len(first) + 1:start - 1], file, first_line=2, text_keys=TEXT_KEYS)
+    return meta, meta_lines, text[start + len(line) + 1:], index + 2
+
+
+def lines_from_start(text: str) -> Iterator[tuple[int, str]]:
+    """Each line of `text` (as split at "\n") with where it starts, found only as far as asked: the settings
+    block is a few lines at the top of what can be a long page."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield start, text[start:end]
+        start = end + 1
 
 
 def describe(value) -> str:
@@ -247,6 +265,8 @@ def blank(value) -> bool:
 def misspelt_required(meta: dict) -> dict[str, str]:
     """Unknown keys that spell a missing `title` or `description` another way (`Title:`): {required: written}."""
     unknown = [key for key in meta if key not in FRONT_MATTER_TYPES]
+    if not unknown:  # the usual case, and comparing spellings is a fair share of loading's time
+        return {}
     found = {key: difflib.get_close_matches(key, unknown, n=1, cutoff=0.7) for key in ("title", "description")}
     return {key: close[0] for key, close in found.items() if close and blank(meta.get(key))}
 

@@ -117,8 +117,9 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     `progress(pages done, pages)` is told as units finish. Without `review`, the reviewer's report is not
     made (`check` writes no files: nothing reads it)."""
     timings = Timings()
+    store = open_cache(project)
     with timings.stage("load"):
-        site = load_site(project) if project.reader == "clair" else read_site(project, project.reader)
+        site = load_site(project, store) if project.reader == "clair" else read_site(project, project.reader)
         pair_translations(site)
         site.history = read_history(project.content) if run_checks else None  # for parity.stale
         renderer = Renderer(site)
@@ -127,7 +128,6 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
         settings = checks.settings_for(site)  # validated even when checks are skipped: a mistake is a load error
         settings = settings if run_checks else None
     units = translation_units(site)
-    store = open_cache(project)
     work = UnitWork(site, renderer, units, settings, keep_tokens)
     jobs = 1 if keep_tokens else jobs
     other_inputs = checks.files_read(site) if settings is not None else []
