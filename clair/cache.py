@@ -62,15 +62,25 @@ def digest_files(digest, root: Path) -> None:
         digest_file(digest, path)
 
 
-def digest_file(digest, path: Path) -> None:
-    """Add a regular file's bytes, read in chunks (a big file never sits in memory whole), or "-" if there is none."""
+def digest_file(digest, path: Path | str, keep: int = 0) -> bytes | None:
+    """Add a regular file's bytes, read in chunks (a big file never sits in memory whole), or "-" if there is none.
+    Returns the bytes of a file of at most `keep` bytes (None for any other), for a caller that reads it next."""
+    kept: list[bytes] | None = [] if keep else None
+    size = 0
     try:
         with open(path, "rb", opener=regular_file_opener) as stream:
             while chunk := stream.read(CHUNK):
                 digest.update(chunk)
+                size += len(chunk)
+                if kept is not None and size <= keep:
+                    kept.append(chunk)
+                else:
+                    kept = None
     except OSError:
         digest.update(b"-")
+        kept = None
     digest.update(b"\0")
+    return b"".join(kept) if kept is not None else None
 
 
 def regular_file_opener(path, flags: int) -> int:

@@ -230,7 +230,8 @@ def run_pipeline(args: argparse.Namespace, project: Project, index: bool,
     from .pipeline import build_site, publish
     with progress.on_terminal(sys.stderr, args.format) as shown_progress:
         result = build_site(project, run_checks=not args.skip_checks, jobs=args.jobs, search_index=index,
-                            progress=shown_progress, review=args.command == "build")
+                            progress=shown_progress, review=args.command == "build",
+                            page_bytes=replay.page_bytes if replay else None)
     kept = publish(result, search_index=index) if args.command == "build" else []
     outcome = Outcome(result.findings, result.site.scores, len(result.site.pages))
     if replay is not None:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from .model import ContentError
 
+TEXT_FILE_LIMIT = 2_000_000  # bytes; a page, the configuration, a data file or a word list larger is a mistake
 PUBLISHABLE = {  # kind of file, as messages list them -> suffix -> the Content-Type it is served with
     "documents": {".pdf": "application/pdf",
                   ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -11,13 +11,14 @@ from pathlib import Path, PurePosixPath
 
 from .cache import BuildCache
 from .config import LAYOUTS, did_you_mean, load_config
+from .files import TEXT_FILE_LIMIT
 from .glossary import GLOSSARY_FILE, load_glossary
 from .matrices import MatrixLibrary
-from .model import LANGUAGES, ContentError, ContentErrors, Finding, Page, Site
+from .model import HOME_PAGE, LANGUAGES, ContentError, ContentErrors, Finding, Page, Site
 from .project import Project
 from .slug import slugify
 from .yamlcache import MappingCache
-from .yamlfile import CONTROL_CHARACTER, load_mapping, read_text_file
+from .yamlfile import CONTROL_CHARACTER, load_mapping, may_hold_control_characters, read_bytes, read_text_file
 
 FRONT_MATTER_TYPES = {
     "title": str,
@@ -40,7 +41,6 @@ TEXT_KEYS = tuple(key for key, kind in FRONT_MATTER_TYPES.items() if kind is str
 TYPE_WORDS = {str: "a piece of text", int: "a whole number", dt.date: "a date like 2026-11-24", dict: "a group of settings"}
 SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")  # the whole slug (fullmatch): `$` would let "a\n" through
 MAX_SLUG_LENGTH = 80
-MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 10  # folders inside a language folder; publications use two or three
 MARKDOWN_LOOKALIKES = (".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext")
 # A date as writers and other generators write it, quoted or not: 2017-08-09, 2018-08-31 09:00:00 -0400,
@@ -53,11 +53,12 @@ ERROR = "content.load"
 UNKNOWN_KEY, IGNORED_VALUE, NO_DESCRIPTION = "content.unknown-key", "content.ignored-value", "content.no-description"
 
 
-def load_site(project: Project, store: BuildCache | None = None) -> Site:
+def load_site(project: Project, store: BuildCache | None = None, page_bytes: dict[str, bytes] | None = None) -> Site:
     """Read the configuration, all pages and the data (matrices, glossary); collect every error before
     giving up so writers see them all at once. Errors in matrices are kept in `site.library` and
     reported with the pages' rendering errors. With a build cache (`store`), settings blocks parsed
-    by an earlier build are taken from it (clair/yamlcache.py)."""
+    by an earlier build are taken from it (clair/yamlcache.py); pages whose bytes the run's hash read
+    (`page_bytes`, clair/replay.py) are not read again."""
     site = Site(config=load_config(project.config), project=project)
     content_dir = project.content
     if not content_dir.is_dir():
@@ -70,7 +71,8 @@ def load_site(project: Project, store: BuildCache | None = None) -> Site:
     parsed = MappingCache(store) if store is not None else None
     for path in paths:
         try:
-            page = load_page(path, content_dir, site.findings, parsed.load_mapping if parsed else load_mapping)
+            page = load_page(path, content_dir, site.findings, parsed.load_mapping if parsed else load_mapping,
+                             page_bytes)
         except (ContentError, ContentErrors) as err:
             errors.extend(err.errors)
             unloaded.add(content_path(path, content_dir))
@@ -143,34 +145,38 @@ def content_path(path: Path, content_dir: Path) -> PurePosixPath:
     return PurePosixPath(unicodedata.normalize("NFC", path.relative_to(content_dir).as_posix()))
 
 
-def load_page(path: Path, content_dir: Path, findings: list[Finding], parse=load_mapping) -> Page | None:
+def load_page(path: Path, content_dir: Path, findings: list[Finding], parse=load_mapping,
+              page_bytes: dict[str, bytes] | None = None) -> Page | None:
     """Read one file; None for files that are not pages (pictures and other assets). Warnings go to `findings`;
     a file that cannot be read raises ContentError, a settings block with mistakes ContentErrors (all of them).
-    `parse` reads the settings block: yamlfile.load_mapping, or the same answers from the build cache."""
-    rel_to_content = content_path(path, content_dir)
+    `parse` reads the settings block: yamlfile.load_mapping, or the same answers from the build cache.
+    `page_bytes` holds files read already, by path inside the content folder; the page's are taken from it."""
+    written = path.relative_to(content_dir).as_posix()  # as the folder spells it: the key of `page_bytes`
+    inside = unicodedata.normalize("NFC", written)  # `en/pub/a.md`: a string, as pathlib is a fair share of loading
+    lang, _, rel = inside.partition("/")
+    depth = inside.count("/") - 1  # folders inside the language folder
     if path.suffix != ".md":
         if path.suffix.lower() == ".md" or path.suffix.lower() in MARKDOWN_LOOKALIKES:
             raise ContentError(path, None, f"Markdown pages must end in `.md` (lower case), not `{path.suffix}`; "
                                            "rename the file or it will not be published")
         return None
-    lang = rel_to_content.parts[0]
-    if lang not in LANGUAGES or len(rel_to_content.parts) < 2:
+    if lang not in LANGUAGES or not rel:
         raise ContentError(path, None, f"pages must be inside {Path(content_dir, 'en').as_posix()}/ or "
                                        f"{Path(content_dir, 'fr').as_posix()}/ (clair publishes English and French "
                                        "only); move this file into one of them")
-    if len(rel_to_content.parts) - 2 > MAX_DEPTH:
-        raise ContentError(path, None, f"this page is {len(rel_to_content.parts) - 2} folders deep; "
+    if depth > MAX_DEPTH:
+        raise ContentError(path, None, f"this page is {depth} folders deep; "
                                        f"keep pages at most {MAX_DEPTH} folders inside "
                                        f"{Path(content_dir, lang).as_posix()}/")
-    text = read_text(path)
+    text = read_text(path, page_bytes.pop(written, None) if page_bytes else None)
     meta, meta_lines, body, body_line = split_front_matter(text, str(path), parse)
-    is_publication = len(rel_to_content.parts) == 3 and rel_to_content.name == "_index.md"
+    is_publication = depth == 1 and rel.endswith("/_index.md")
     errors = check_front_matter(meta, meta_lines, str(path), findings, is_publication)
     if errors:
         raise ContentErrors(errors)
     return Page(
         source=path,
-        rel=PurePosixPath(*rel_to_content.parts[1:]),
+        rel=PurePosixPath(rel),
         lang=lang,
         meta=meta,
         body=body,
@@ -179,11 +185,14 @@ def load_page(path: Path, content_dir: Path, findings: list[Finding], parse=load
     )
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, data: bytes | None = None) -> str:
     """Decode UTF-8 (with or without BOM), unify line endings and accents (NFC); refuse control characters
-    (but tab and newline): they would reach the HTML, and the terminal in messages quoting the text."""
-    text = read_text_file(path, "page", MAX_FILE_BYTES)
-    found = CONTROL_CHARACTER.search(text)
+    (but tab and newline): they would reach the HTML, and the terminal in messages quoting the text.
+    `data`: the file's bytes, when they were read already."""
+    if data is None:
+        data = read_bytes(path, "page", TEXT_FILE_LIMIT)
+    text = read_text_file(path, "page", TEXT_FILE_LIMIT, data)
+    found = CONTROL_CHARACTER.search(text) if may_hold_control_characters(data) else None
     if found:
         raise ContentError(path, text.count("\n", 0, found.start()) + 1, "this line contains an invisible control "
                            f"character (U+{ord(found.group()):04X}), often left by copying text out of another "
@@ -191,6 +200,7 @@ def read_text(path: Path) -> str:
     return text
 
 
+FENCE = re.compile(r"^[^\S\n]*---[^\S\n]*$", re.M)  # a line `---`, with spaces around it or not (str.strip's)
 SETTINGS_BLOCK_HELP = "a line `---`, `title:` and `description:` lines, then another `---`"
 
 
@@ -199,28 +209,15 @@ def split_front_matter(text: str, file: str, parse=load_mapping) -> tuple[dict, 
     if not text or text.isspace():
         raise ContentError(file, 1, f"the file is empty; a page starts with a settings block ({SETTINGS_BLOCK_HELP}) "
                                     "followed by its text")
-    lines = lines_from_start(text)
-    _, first = next(lines)
-    if first.strip() != "---":
+    opening = FENCE.match(text)
+    if opening is None:
         raise ContentError(file, 1, f"the page must start with a settings block: {SETTINGS_BLOCK_HELP}")
-    for index, (start, line) in enumerate(lines, 1):
-        if line.strip() == "---":
-            break
-    else:
+    closing = FENCE.search(text, opening.end() + 1)
+    if closing is None:
         raise ContentError(file, 1, "the settings block that starts on line 1 is never closed; add a line `---` after it")
-    meta, meta_lines = parse(text[len(first) + 1:start - 1], file, first_line=2, text_keys=TEXT_KEYS)
-    return meta, meta_lines, text[start + len(line) + 1:], index + 2
-
-
-def lines_from_start(text: str) -> Iterator[tuple[int, str]]:
-    """Each line of `text` (as split at "\n") with where it starts, found only as far as asked: the settings
-    block is a few lines at the top of what can be a long page."""
-    start = 0
-    while start <= len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        yield start, text[start:end]
-        start = end + 1
+    block_start, closing_line = opening.end() + 1, text.count("\n", 0, closing.start())
+    meta, meta_lines = parse(text[block_start:closing.start() - 1], file, first_line=2, text_keys=TEXT_KEYS)
+    return meta, meta_lines, text[closing.end() + 1:], closing_line + 2
 
 
 def describe(value) -> str:
@@ -410,7 +407,7 @@ def place_pages(site: Site, unloaded: set[PurePosixPath] = frozenset()) -> list[
                       if PurePosixPath(lang, folder, "_index.md") not in unloaded)
         link_sections(pages)
         if not missing:
-            assign_urls(pages[PurePosixPath("_index.md")], f"/{lang}/")
+            assign_urls(pages[HOME_PAGE], f"/{lang}/")
             errors.extend(duplicate_urls(pages.values()))
     return errors
 
@@ -419,8 +416,8 @@ def missing_sections(pages: dict[PurePosixPath, Page]) -> list[PurePosixPath]:
     """The folders of one language that hold pages (or folders of pages) but no `_index.md`; the language
     folder itself (`.`) when its home page is missing."""
     needed = {PurePosixPath(".")}
-    for rel in pages:
-        needed.update((rel.parent, *rel.parent.parents))
+    for folder in {rel.parent for rel in pages}:
+        needed.update((folder, *folder.parents))
     return sorted(folder for folder in needed if folder / "_index.md" not in pages)
 
 
@@ -437,9 +434,10 @@ def missing_section(language_folder: Path, folder: PurePosixPath, pages: dict[Pu
 
 def link_sections(pages: dict[PurePosixPath, Page]) -> None:
     """Give every page the section page of its folder (a section page: of the folder above) as parent."""
+    sections = {page.rel.parent: page for page in pages.values() if page.is_section}  # by the folder each opens
     for page in pages.values():
         folder = page.rel.parent.parent if page.is_section else page.rel.parent
-        parent = None if page.is_home else pages.get(folder / "_index.md")
+        parent = None if page.is_home else sections.get(folder)
         if parent is not None:
             page.parent = parent
             parent.children.append(page)

@@ -9,6 +9,7 @@ from typing import Any
 from .shape import Either, Shape
 
 LANGUAGES = ("en", "fr")
+HOME_PAGE = PurePosixPath("_index.md")  # a language's home page, inside its folder
 OTHER_LANGUAGE = {"en": "fr", "fr": "en"}
 LANGUAGE_NAMES = {"en": "English", "fr": "French"}  # as messages name them
 
@@ -137,7 +138,7 @@ class Page:
 
     @property
     def is_home(self) -> bool:
-        return self.rel == PurePosixPath("_index.md")
+        return self.rel == HOME_PAGE
 
     @property
     def title(self) -> str:

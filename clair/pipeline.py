@@ -104,7 +104,7 @@ class FullRebuild(Exception):
 
 def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_tokens: bool = False,
                search_index: bool = False, progress: Callable[[int, int], None] | None = None,
-               review: bool = True) -> BuildResult:
+               review: bool = True, page_bytes: dict[str, bytes] | None = None) -> BuildResult:
     """Load, pair, render and (optionally) check a site in memory; raises ContentErrors on bad input.
 
     Pages are rendered and checked a translation unit at a time (clair/units.py), in `jobs` worker
@@ -115,11 +115,12 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     With `search_index` (a build that will be published), Pagefind indexes each page as it comes
     (`UnitsArriving`), beside the workers, and finishes while `publish` writes the other files.
     `progress(pages done, pages)` is told as units finish. Without `review`, the reviewer's report is not
-    made (`check` writes no files: nothing reads it)."""
+    made (`check` writes no files: nothing reads it). `page_bytes`: pages read already, by path inside the
+    content folder (the run's hash read them: load_site)."""
     timings = Timings()
     store = open_cache(project)
     with timings.stage("load"):
-        site = load_site(project, store) if project.reader == "clair" else read_site(project, project.reader)
+        site = load_site(project, store, page_bytes) if project.reader == "clair" else read_site(project, project.reader)
         pair_translations(site)
         site.history = read_history(project.content) if run_checks else None  # for parity.stale
         renderer = Renderer(site)

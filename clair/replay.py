@@ -10,7 +10,8 @@ successful run of the same command recorded, and (for `build`) the output folder
 run left it, nothing is loaded, rendered, checked or written: the findings, the pages' scores and the
 page count it recorded go through the same reporter, so every format, `--strict` and `--baseline`
 work as after a full build. Anything else (a byte changed, a file added, a record missing, damaged or
-from another version of clair) runs the whole pipeline, which uses the unit cache (clair/cache.py).
+from another version of clair) runs the whole pipeline, which uses the unit cache (clair/cache.py) and
+loads the pages from the bytes the hash read (each file is read once, and the run loads what it hashed).
 
 Records are kept beside the cache's entries (`replay/`), one per kind of run (command, checks or not,
 search or not, project and output folder), in the cache's own checked format: data, never code.
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import ENTRY_NAME, BuildCache, digest_file, digest_setting, usable_folder
+from .files import TEXT_FILE_LIMIT
 from .history import git_state
 from .model import Finding
 from .project import Project
@@ -72,7 +74,9 @@ class Replay:
         self.run, self.store = run, BuildCache(cache, "replay")
         self.record = self.store.get(run.name, lambda data, _: RECORD.conform(data))
         self.other_inputs = [Path(path) for path in self.record["other_inputs"]] if self.record else []
-        self.inputs = inputs_digest(run, self.other_inputs)  # before the run: an edit during it is seen next time
+        self.page_bytes: dict[str, bytes] = {}  # the pages' bytes the hash read, for loading (`digest_content`)
+        self.inputs = inputs_digest(run, self.other_inputs, self.page_bytes)  # before the run: an edit during
+        # it is seen next time, and the run loads the very bytes hashed
 
     @classmethod
     def open(cls, run: Run) -> Replay | None:
@@ -127,13 +131,14 @@ class Replay:
         self.store.prune()
 
 
-def inputs_digest(run: Run, other_inputs: list[Path]) -> str:
-    """The hash of every byte a run of this kind depends on (the module's docstring lists them)."""
+def inputs_digest(run: Run, other_inputs: list[Path], page_bytes: dict[str, bytes]) -> str:
+    """The hash of every byte a run of this kind depends on (the module's docstring lists them); the pages'
+    bytes go to `page_bytes` on the way."""
     project = run.project
     digest = hashlib.sha256(FORMAT + run.name.encode())
     digest_setting(digest, project, other_inputs)
     digest_link(digest, project.data)
-    digest_content(digest, project.content)
+    digest_content(digest, project.content, page_bytes)
     if run.search_index:
         from .search import fingerprint  # only runs that index search start Pagefind's module
         digest.update(fingerprint())
@@ -142,24 +147,51 @@ def inputs_digest(run: Run, other_inputs: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def digest_content(digest, content: Path) -> None:
+def digest_content(digest, content: Path, page_bytes: dict[str, bytes]) -> None:
     """Add every file of the content folder loading reads (hidden files and folders apart): names and bytes,
-    and where each link (symlink) leads, since loading refuses links: a link added is an error to report."""
+    and where each link (symlink) leads, since loading refuses links: a link added is an error to report.
+    The pages' (Markdown files') bytes go to `page_bytes` too, by path inside the folder (`en/a/b.md`), so
+    loading reads each file once (clair/load.py)."""
     digest_link(digest, content)
-    for folder, folders, names in os.walk(content):
-        folders[:] = sorted(name for name in folders if not name.startswith("."))
-        for name in folders:
-            path = os.path.join(folder, name)
-            digest.update(os.path.relpath(path, content).encode() + b"/\0")
-            digest_link(digest, Path(path))
-        for name in sorted(name for name in names if not name.startswith(".")):
-            path = os.path.join(folder, name)
-            digest.update(os.path.relpath(path, content).encode() + b"\0")
-            digest_link(digest, Path(path))
-            digest_file(digest, Path(path))
+    digest_folder(digest, os.fspath(content), "", page_bytes)
 
 
-def digest_link(digest, path: Path) -> None:
-    """Add where `path` leads if it is a link (symlink): `os.walk` does not follow one to a folder."""
-    if os.path.islink(path):
+def digest_folder(digest, folder: str, inside: str, page_bytes: dict[str, bytes]) -> None:
+    """Add a folder of the content folder (`inside` it: "" or "en/a/"): its folders' names, its files, then what
+    each of its folders holds, all in name order, as `os.walk` goes (no link to a folder is followed)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted((entry for entry in listing if not entry.name.startswith(".")),
+                             key=lambda entry: entry.name)
+    except OSError:  # a folder that cannot be read: loading says so
+        return
+    folders = [entry for entry in entries if is_folder(entry)]
+    for entry in folders:
+        digest.update(f"{inside}{entry.name}/\0".encode())
+        digest_link(digest, entry)
+    for entry in entries:
+        if entry in folders:
+            continue
+        name = f"{inside}{entry.name}"
+        digest.update(name.encode() + b"\0")
+        digest_link(digest, entry)
+        kept = digest_file(digest, entry.path, keep=TEXT_FILE_LIMIT if name.endswith(".md") else 0)
+        if kept is not None:
+            page_bytes[name] = kept
+    for entry in folders:
+        if not entry.is_symlink():
+            digest_folder(digest, entry.path, f"{inside}{entry.name}/", page_bytes)
+
+
+def is_folder(entry: os.DirEntry) -> bool:
+    """Whether an entry is a folder or a link to one, as `os.walk` tells them."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def digest_link(digest, path: Path | os.DirEntry) -> None:
+    """Add where `path` leads if it is a link (symlink): no link to a folder is followed."""
+    if path.is_symlink():
         digest.update(b"link\0" + os.fsencode(os.readlink(path)) + b"\0")

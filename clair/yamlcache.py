@@ -161,7 +161,7 @@ def decoded_lines(rows) -> KeyLines:
     lines: KeyLines = {}
     for row in rows:
         if (type(row) is not list or len(row) < 2 or type(row[0]) is not int or type(row[1]) is not str
-                or not all(type(part) in (str, int) for part in row[2:])):
+                or (len(row) > 2 and not all(type(part) in (str, int) for part in row[2:]))):
             raise Damaged("not a key's line")
         lines[row[1] if len(row) == 2 else tuple(row[1:])] = row[0]
     return lines

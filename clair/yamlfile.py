@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .files import read_regular
+from .files import TEXT_FILE_LIMIT, read_regular
 from .model import ContentError
 
 try:
@@ -28,10 +28,11 @@ try:
 except ImportError:  # built without it: the pure-Python loader reads everything
     CParser = object
 
-TEXT_FILE_LIMIT = 2_000_000  # bytes; a page, the configuration, a data file or a word list larger is a mistake
 MAX_NUMBER_LENGTH = 100  # characters of a whole number (in any base); no setting or data needs more
 NULL_TAG = "tag:yaml.org,2002:null"
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline, DEL, C1
+CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # C0 but tab, newline and CR; DEL
+C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")  # U+0080 to U+009F: the one lead byte \xc2 and a second byte
 
 KeyLines = dict[str | tuple[str | int, ...], int]  # "title" -> line; ("checks", "readability.grade", "max") -> line
 
@@ -315,18 +316,30 @@ def _line(err: yaml.MarkedYAMLError, first_line: int, unplaced: int | None) -> i
     return first_line + mark.line if mark else unplaced
 
 
-def read_text_file(path: Path, what: str = "file", limit: int = TEXT_FILE_LIMIT) -> str:
+def read_text_file(path: Path, what: str = "file", limit: int = TEXT_FILE_LIMIT, data: bytes | None = None) -> str:
     """Decode UTF-8 (with or without BOM), unify line endings (CRLF, CR) and accents (NFC); only a regular
-    file is read (clair/files.py), and UTF-16 is named as such."""
+    file is read (clair/files.py), and UTF-16 is named as such. `data`: the file's bytes, when the caller
+    has read them already (the run's hash does, clair/replay.py)."""
+    if data is None or len(data) > limit:
+        data = read_bytes(path, what, limit)
+    return decoded_text(path, what, data)
+
+
+def read_bytes(path: Path, what: str, limit: int) -> bytes:
+    """A regular file's bytes; ContentError when it is larger than `limit` or cannot be read."""
     try:
         size = path.stat().st_size
         if size > limit:
             raise ContentError(path, None, f"the {what} is too large ({size / 1_000_000:.1f} MB; the limit is "
                                            f"{limit // 1_000_000} MB); split it into smaller files")
-        data = read_regular(path)
+        return read_regular(path)
     except OSError as err:
         raise ContentError(path, None, f"the {what} cannot be read ({err.strerror or 'unknown reason'}); "
                                        "check that it exists and that you may read it") from None
+
+
+def decoded_text(path: Path, what: str, data: bytes) -> str:
+    """The text of a file's bytes (see read_text_file); ContentError for bytes that are not UTF-8 text."""
     if _is_utf16(data):
         raise ContentError(path, None, f"the {what} is saved as UTF-16; open it in your editor and save it with "
                                        "the encoding UTF-8")
@@ -342,7 +355,16 @@ def read_text_file(path: Path, what: str = "file", limit: int = TEXT_FILE_LIMIT)
             "the file is not saved as UTF-8 (accents such as é or curly quotes on this line are stored another "
             "way, often Latin-1 or Windows-1252); open it in your editor and save it with the encoding UTF-8",
         ) from None
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def may_hold_control_characters(data: bytes) -> bool:
+    """False when the text of UTF-8 `data` (decoded, CRs made newlines, NFC) has nothing CONTROL_CHARACTER finds:
+    no byte of C0 but tab, newline and CR, nor DEL, nor a C1 character. Several times faster than searching
+    the text, which only pages that may hold one need."""
+    return len(data.translate(None, CONTROL_BYTES)) != len(data) or C1_IN_UTF8.search(data) is not None
 
 
 def _is_utf16(data: bytes) -> bool:
@@ -350,6 +372,8 @@ def _is_utf16(data: bytes) -> bool:
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return True
     sample = data[:4096]
+    if b"\0" not in sample:  # most files, told at once
+        return False
     pairs = len(sample) // 2
     zeros = sorted((sample[0::2].count(0), sample[1::2].count(0)))
     return pairs > 0 and zeros[1] > pairs // 2 and zeros[0] * 10 < pairs

@@ -1,11 +1,13 @@
 """Stage 1, load: front matter, line numbers, validation errors and URLs."""
 import datetime as dt
 import json
+import random
 
 import pytest
 
 import clair.cli
-from clair.model import ContentErrors, built_text
+from clair.load import split_front_matter
+from clair.model import ContentError, ContentErrors, built_text
 from conftest import minimal_pages, page, write_tree
 
 
@@ -289,3 +291,36 @@ def test_mark_translated_reports_every_mistake_of_the_french_page(tmp_path, caps
     assert clair.cli.main(["mark-translated", str(content / "fr/a.md"), "--content", str(content)]) == 2
     output = capsys.readouterr().err
     assert "a.md:1: error: the settings block needs `title:`" in output and "a.md:3: error: `slug: A B`" in output
+
+
+def split_by_lines(text: str, file: str):
+    """The settings block found by splitting the whole page into lines: what split_front_matter gives, slowly."""
+    if not text.strip():
+        raise ContentError(file, 1, "empty")
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        raise ContentError(file, 1, "no block")
+    index = next((index for index in range(1, len(lines)) if lines[index].strip() == "---"), None)
+    if index is None:
+        raise ContentError(file, 1, "never closed")
+    return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+
+
+def test_the_settings_block_is_found_as_by_splitting_the_page_into_lines():
+    """split_front_matter finds the block with a regex (a page can be long); seeded random pages of the characters
+    that matter, spaces of other kinds among them, must give the same block, body and body line, or fail alike."""
+    generator = random.Random(7)
+    pieces = ["---", "-", " ", "\t", "\u00a0", "\u2003", "\n", "\n", "a: 1", "x", "----"]
+    texts = ["", "\n", "---", "---\n", "---\n---", "---\n---\n", " --- \n\t---\u00a0\nbody", "---\n--- x\n---\nb"]
+    texts += ["".join(generator.choice(pieces) for _ in range(generator.randrange(1, 14))) for _ in range(4000)]
+    for text in texts:
+        blocks = []
+        parse = lambda block, *_, **__: blocks.append(block) or ({}, {})  # noqa: E731
+        try:
+            expected = split_by_lines(text, "a.md")
+        except ContentError:
+            with pytest.raises(ContentError):
+                split_front_matter(text, "a.md", parse)
+            continue
+        _, _, body, body_line = split_front_matter(text, "a.md", parse)
+        assert (blocks[0], body, body_line) == expected, repr(text)

@@ -7,6 +7,7 @@ of the same command without the cache (`--no-cache`: always the whole pipeline).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from clair import cache, cli, pipeline, replay
+from clair import cache, cli, load, pipeline, replay
 from conftest import ROOT, minimal_pages, page, write_tree
 
 LONG = ("We will look at every program that we run today and every program that we plan to run next year so "
@@ -303,3 +304,24 @@ def test_the_record_names_the_kind_of_run(site):
     other = Project.from_options(site / "content", site / "site.yaml", site.parent / "elsewhere", cache=True,
                                  cache_dir=site.parent / "cache")
     assert len(names) == 8 and replay.Run(other, "build", True, True).name not in names
+
+
+def test_a_run_loads_the_pages_its_hash_read_without_reading_them_again(site, capsys, monkeypatch):
+    """The run's hash reads every page before anything is loaded; loading takes those very bytes (each file is
+    read once), and says the same as a run that reads them itself (--no-cache)."""
+    whole = run(site, "--no-cache", capsys=capsys)
+
+    def read_again(path, *_):
+        raise AssertionError(f"{path} was read a second time")
+    monkeypatch.setattr(load, "read_bytes", read_again)
+    assert run(site, capsys=capsys) == whole
+
+
+def test_the_pages_bytes_kept_are_those_hashed(site):
+    (site / "content/en/chart.png").write_bytes(b"\x89PNG not really")
+    (site / "content/en/.hidden.md").write_text("not read\n", encoding="utf-8")
+    kept: dict[str, bytes] = {}
+    replay.digest_content(hashlib.sha256(), site / "content", kept)
+    pages = sorted(path.relative_to(site / "content").as_posix() for path in (site / "content").rglob("[!.]*.md"))
+    assert sorted(kept) == pages
+    assert all(kept[name] == (site / "content" / name).read_bytes() for name in pages)

@@ -1,9 +1,13 @@
 """The libyaml fast path reads settings and data exactly as the careful pure-Python loader does, or steps aside;
 keys inside groups keep their lines; data files and settings blocks have their own limits and words."""
+import random
+from pathlib import Path
+
 import pytest
 
 from clair.model import ContentError
-from clair.yamlfile import DATA, SETTINGS, _careful_load, _fast_load, compose, load_mapping, read_text_file
+from clair.yamlfile import (CONTROL_CHARACTER, DATA, SETTINGS, _careful_load, _fast_load, compose, decoded_text,
+                            load_mapping, may_hold_control_characters, read_text_file)
 from conftest import ROOT
 
 TRICKY = [
@@ -115,3 +119,19 @@ def test_compose_names_lines_from_first_line_and_a_whole_text_problem_has_none()
         compose("a: 1\nb: *x\n", "f.md", SETTINGS, first_line=5)
     assert caught.value.line == 6
     assert compose("# nothing but a comment\n", "f.yaml") is None
+
+
+def test_the_control_characters_prefilter_misses_none():
+    """may_hold_control_characters reads the bytes, CONTROL_CHARACTER the text: seeded random texts of every C0
+    and C1 character, CR, BOM, accents (composed and not) and other letters; a text the regex finds something in
+    must never be passed by the prefilter, which flags no clean text either (it is exact)."""
+    generator = random.Random(11)
+    palette = [chr(code) for code in (*range(0x00, 0x21), *range(0x7E, 0xA2))] + [
+        "\ufeff", "é", "e\u0301", "«", "\u00a0", "\u2028", "ſ", "Ａ", "a", "\r\n", "\U0001F600"]
+    for _ in range(5000):
+        text = "".join(generator.choice(palette) for _ in range(generator.randrange(0, 8)))
+        data = text.encode("utf-8")
+        if b"\0" in data:
+            continue  # read_text_file refuses it first
+        found = CONTROL_CHARACTER.search(decoded_text(Path("a.md"), "page", data))
+        assert may_hold_control_characters(data) == (found is not None), repr(text)
