@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .model import ContentError
@@ -57,6 +58,35 @@ ALLOWED = "; ".join(f"{group} ({', '.join(types)})" for group, types in PUBLISHA
 
 KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))  # what a path that is not a regular file is
+
+
+def walk(folder: Path | str, inside: str = "", unreadable: Callable[[OSError], None] | None = None
+         ) -> Iterator[tuple[str, list[os.DirEntry], list[os.DirEntry]]]:
+    """`os.walk` with the entries it reads (so no file needs another look), hidden ones (names starting with
+    `.`) left out: for `folder` and each folder under it, top down in name order, its path inside `folder`
+    ("" or "en/a/"), its folders and its other files, each in name order. Links to folders are listed, never
+    followed; `unreadable` is told of a folder that cannot be read."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted((entry for entry in listing if not entry.name.startswith(".")),
+                             key=lambda entry: entry.name)
+    except OSError as error:
+        if unreadable is not None:
+            unreadable(error)
+        return
+    folders = [entry for entry in entries if is_folder(entry)]
+    yield inside, folders, [entry for entry in entries if entry not in folders]
+    for entry in folders:
+        if not entry.is_symlink():
+            yield from walk(entry.path, f"{inside}{entry.name}/", unreadable)
+
+
+def is_folder(entry: os.DirEntry) -> bool:
+    """Whether an entry is a folder or a link to one, as `os.walk` tells them."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def read_regular(path: Path | str) -> bytes:

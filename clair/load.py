@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from .cache import BuildCache
 from .config import LAYOUTS, did_you_mean, load_config
-from .files import TEXT_FILE_LIMIT
+from .files import TEXT_FILE_LIMIT, walk
 from .glossary import GLOSSARY_FILE, load_glossary
 from .matrices import MatrixLibrary
 from .model import HOME_PAGE, LANGUAGES, ContentError, ContentErrors, Finding, Page, Site
@@ -116,17 +115,11 @@ def source_files(content_dir: Path, which: str = "content") -> tuple[list[Path],
         errors.append(ContentError(error.filename or content_dir, None, f"this folder cannot be read "
                                    f"({error.strerror}); check its permissions"))
 
-    for folder, dirs, names in os.walk(content_dir, onerror=unreadable):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in list(dirs):
-            if os.path.islink(os.path.join(folder, name)):
-                dirs.remove(name)
-                errors.append(ContentError(Path(folder, name), None, LINKED_FOLDER))
-        for name in sorted(names):
-            if name.startswith("."):
-                continue
-            path = Path(folder, name)
-            if path.is_symlink():
+    for _, folders, files in walk(content_dir, unreadable=unreadable):
+        errors.extend(ContentError(Path(entry.path), None, LINKED_FOLDER) for entry in folders if entry.is_symlink())
+        for entry in files:
+            path = Path(entry.path)
+            if entry.is_symlink():
                 target = path.resolve()
                 if not target.exists():
                     errors.append(ContentError(path, None, "this is a link to a file that does not exist; "

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import ENTRY_NAME, BuildCache, digest_file, digest_setting, usable_folder
-from .files import TEXT_FILE_LIMIT
+from .files import TEXT_FILE_LIMIT, walk
 from .history import git_state
 from .model import Finding
 from .project import Project
@@ -153,42 +153,17 @@ def digest_content(digest, content: Path, page_bytes: dict[str, bytes]) -> None:
     The pages' (Markdown files') bytes go to `page_bytes` too, by path inside the folder (`en/a/b.md`), so
     loading reads each file once (clair/load.py)."""
     digest_link(digest, content)
-    digest_folder(digest, os.fspath(content), "", page_bytes)
-
-
-def digest_folder(digest, folder: str, inside: str, page_bytes: dict[str, bytes]) -> None:
-    """Add a folder of the content folder (`inside` it: "" or "en/a/"): its folders' names, its files, then what
-    each of its folders holds, all in name order, as `os.walk` goes (no link to a folder is followed)."""
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted((entry for entry in listing if not entry.name.startswith(".")),
-                             key=lambda entry: entry.name)
-    except OSError:  # a folder that cannot be read: loading says so
-        return
-    folders = [entry for entry in entries if is_folder(entry)]
-    for entry in folders:
-        digest.update(f"{inside}{entry.name}/\0".encode())
-        digest_link(digest, entry)
-    for entry in entries:
-        if entry in folders:
-            continue
-        name = f"{inside}{entry.name}"
-        digest.update(name.encode() + b"\0")
-        digest_link(digest, entry)
-        kept = digest_file(digest, entry.path, keep=TEXT_FILE_LIMIT if name.endswith(".md") else 0)
-        if kept is not None:
-            page_bytes[name] = kept
-    for entry in folders:
-        if not entry.is_symlink():
-            digest_folder(digest, entry.path, f"{inside}{entry.name}/", page_bytes)
-
-
-def is_folder(entry: os.DirEntry) -> bool:
-    """Whether an entry is a folder or a link to one, as `os.walk` tells them."""
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
+    for inside, folders, files in walk(content):  # a folder that cannot be read: loading says so
+        for entry in folders:
+            digest.update(f"{inside}{entry.name}/\0".encode())
+            digest_link(digest, entry)
+        for entry in files:
+            name = f"{inside}{entry.name}"
+            digest.update(name.encode() + b"\0")
+            digest_link(digest, entry)
+            kept = digest_file(digest, entry.path, keep=TEXT_FILE_LIMIT if name.endswith(".md") else 0)
+            if kept is not None:
+                page_bytes[name] = kept
 
 
 def digest_link(digest, path: Path | os.DirEntry) -> None:

@@ -132,7 +132,8 @@ def decoded_list(items) -> list:
 def decoded_map(values) -> dict:
     if type(values) is not dict:
         raise Damaged("not a group")
-    return {key: decoded(value) for key, value in values.items()}
+    # most values are text or numbers: told here, without a call each
+    return {key: value if type(value) in SCALARS else decoded(value) for key, value in values.items()}
 
 
 DECODERS = {
