@@ -72,9 +72,9 @@ class MappingCache:
 
 
 def entry_key() -> str:
-    """The entry's name: clair's code and libraries, and whether PyYAML reads with libyaml (which accepts
+    """The entry's name: clair's code and libraries, and which libyaml PyYAML reads with, if any (it accepts
     some texts the pure-Python reader refuses)."""
-    libyaml = yaml.__with_libyaml__ and yaml.cyaml.CParser.__module__  # the C module, named
+    libyaml = yaml.__with_libyaml__ and yaml._yaml.get_version_string()
     digest = hashlib.sha256(FORMAT + code_version() + str(libyaml).encode())
     return "yaml-" + digest.hexdigest()
 
