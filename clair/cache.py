@@ -107,10 +107,15 @@ def digest_names(digest, root: Path) -> None:
 def code_version() -> bytes:
     """The hash of clair's own code and of the libraries' versions (the replay's hash, the units' keys and
     the parsed YAML's depend on them)."""
+    return hashed_code(CODE_FOLDERS, library_versions())
+
+
+@functools.cache  # asked three times a run; the code that runs stays put while clair runs
+def hashed_code(folders: tuple[Path, ...], libraries: bytes) -> bytes:
     digest = hashlib.sha256()
-    for folder in CODE_FOLDERS:
+    for folder in folders:
         digest_files(digest, folder)
-    digest.update(library_versions())
+    digest.update(libraries)
     return digest.digest()
 
 
