@@ -74,8 +74,10 @@ def walk(folder: Path | str, inside: str = "", unreadable: Callable[[OSError], N
         if unreadable is not None:
             unreadable(error)
         return
-    folders = [entry for entry in entries if is_folder(entry)]
-    yield inside, folders, [entry for entry in entries if entry not in folders]
+    folders, files = [], []
+    for entry in entries:
+        (folders if is_folder(entry) else files).append(entry)
+    yield inside, folders, files
     for entry in folders:
         if not entry.is_symlink():
             yield from walk(entry.path, f"{inside}{entry.name}/", unreadable)

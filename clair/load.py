@@ -193,7 +193,7 @@ def read_text(path: Path, data: bytes | None = None) -> str:
     return text
 
 
-FENCE = re.compile(r"^[^\S\n]*---[^\S\n]*$", re.M)  # a line `---`, with spaces around it or not (str.strip's)
+FENCE = re.compile(r"^[^\S\n]*---[^\S\n]*$", re.M)  # a line that is `---` once str.strip() took its spaces
 SETTINGS_BLOCK_HELP = "a line `---`, `title:` and `description:` lines, then another `---`"
 
 

@@ -120,7 +120,8 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     timings = Timings()
     store = open_cache(project)
     with timings.stage("load"):
-        site = load_site(project, store, page_bytes) if project.reader == "clair" else read_site(project, project.reader)
+        reader = project.reader
+        site = load_site(project, store, page_bytes) if reader == "clair" else read_site(project, reader)
         pair_translations(site)
         site.history = read_history(project.content) if run_checks else None  # for parity.stale
         renderer = Renderer(site)

@@ -75,8 +75,8 @@ class Replay:
         self.record = self.store.get(run.name, lambda data, _: RECORD.conform(data))
         self.other_inputs = [Path(path) for path in self.record["other_inputs"]] if self.record else []
         self.page_bytes: dict[str, bytes] = {}  # the pages' bytes the hash read, for loading (`digest_content`)
-        self.inputs = inputs_digest(run, self.other_inputs, self.page_bytes)  # before the run: an edit during
-        # it is seen next time, and the run loads the very bytes hashed
+        # before the run: an edit during it is seen next time, and the run loads the very bytes hashed
+        self.inputs = inputs_digest(run, self.other_inputs, self.page_bytes)
 
     @classmethod
     def open(cls, run: Run) -> Replay | None:
