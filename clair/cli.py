@@ -16,7 +16,7 @@ from .baseline import Baseline
 from .cache import refusal
 from .children import usable_cpus
 from .model import ContentError, ContentErrors, Finding
-from .project import Project, shown
+from .project import DEFAULT_TEMPLATES, Project, shown
 from .replay import Outcome, Replay, Run
 from .report import EXIT_FINDINGS, EXIT_LOAD_ERROR, EXIT_OK, fail_to_load, print_findings
 from .write import kept_files
@@ -230,13 +230,19 @@ def run_pipeline(args: argparse.Namespace, project: Project, index: bool,
     from .pipeline import build_site, publish
     with progress.on_terminal(sys.stderr, args.format) as shown_progress:
         result = build_site(project, run_checks=not args.skip_checks, jobs=args.jobs, search_index=index,
-                            progress=shown_progress, review=args.command == "build",
+                            progress=shown_progress, review=args.command == "build" or own_templates(project),
                             page_bytes=replay.page_bytes if replay else None)
     kept = publish(result, search_index=index) if args.command == "build" else []
     outcome = Outcome(result.findings, result.site.scores, len(result.site.pages))
     if replay is not None:
         replay.save(outcome, result.other_inputs, result.site_digest)
     return outcome, kept, result.timings
+
+
+def own_templates(project: Project) -> bool:
+    """Whether the site uses templates of its own: then `check` renders the reviewer's report too, though it
+    writes nothing, so that a mistake in them fails the pull request, not the publication."""
+    return project.template_folders != (DEFAULT_TEMPLATES,)
 
 
 def search_available() -> bool:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 from typing import Any
 
 import yaml
 
 from .cache import BuildCache, code_version
 from .shape import Damaged, Shape
-from .yamlfile import SETTINGS, KeyLines, Limits, load_mapping
+from .yamlfile import CONTROL_CHARACTER, SETTINGS, KeyLines, Limits, load_mapping
 
 FORMAT = b"clair-yaml-1"
 ENTRY = Shape({str: (dict, list)})  # block's hash -> [its values, the lines of its keys]
@@ -126,14 +127,22 @@ def as_text(value) -> str:
 def decoded_list(items) -> list:
     if type(items) is not list:
         raise Damaged("not a list")
+    refuse_control_characters(item for item in items if type(item) is str)
     return [decoded(item) for item in items]
 
 
 def decoded_map(values) -> dict:
     if type(values) is not dict:
         raise Damaged("not a group")
+    refuse_control_characters(itertools.chain(values, (value for value in values.values() if type(value) is str)))
     # most values are text or numbers: told here, without a call each
     return {key: value if type(value) in SCALARS else decoded(value) for key, value in values.items()}
+
+
+def refuse_control_characters(texts) -> None:
+    """The reader refuses control characters (yamlfile.CONTROL_CHARACTER) in keys and values: so does the cache."""
+    if any(CONTROL_CHARACTER.search(text) for text in texts):
+        raise Damaged("a control character")
 
 
 DECODERS = {

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
 from pathlib import Path, PurePosixPath
 
@@ -139,3 +140,18 @@ def test_the_readme_names_every_block_of_the_theme():
     blocks = {name for path in DEFAULT_TEMPLATES.rglob("*.html")
               for name in re.findall(r"{%-?\s*block\s+(\w+)", path.read_text(encoding="utf-8"))}
     assert blocks and {name for name in blocks if f"`{name}`" not in section} == set()
+
+
+def test_check_renders_the_report_of_a_site_with_its_own_templates(tmp_path, monkeypatch, capsys):
+    """`check` makes no report with the theme's templates (it writes nothing, and the theme's report is tested
+    here); with a site's own, a mistake in its report must fail the pull request's check, not the publication."""
+    import clair.cli
+    site_with(tmp_path, {"report.html": '<!doctype html>\n<title>{{ site_title }}</title>\n{{ our_rows }}\n'})
+    monkeypatch.chdir(tmp_path)
+    assert clair.cli.main(["check", "--no-cache"]) == 2
+    output = capsys.readouterr()
+    assert "report.html:3" in output.out + output.err and "`our_rows` is not defined here" in output.out + output.err
+    shutil.rmtree(tmp_path / "templates")
+    reviews = []
+    monkeypatch.setattr(clair.render.Renderer, "render_review", lambda self: reviews.append(1) or "")
+    assert clair.cli.main(["check", "--no-cache"]) == 0 and reviews == []

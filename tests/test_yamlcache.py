@@ -89,6 +89,9 @@ def test_a_block_with_a_mistake_is_never_kept(tmp_path):
     [{"title": "Planted"}, [["2", "title"]]],  # a line that is not a number
     [{"title": "Planted"}, [[2, 0]]],  # a key that is not text
     [{"title": "Planted"}, "not rows"],
+    [{"title": "Planted \x1b[2J"}, [[2, "title"]]],  # control characters the reader refuses in a value
+    [{"title": {"list": ["\x00"]}}, [[2, "title"]]],
+    [{"ti\x07tle": "Planted"}, [[2, "ti\x07tle"]]],  # and in a key
 ])
 def test_a_planted_block_is_parsed_again(tmp_path, planted):
     text = "title: Real\n"
