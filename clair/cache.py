@@ -212,6 +212,13 @@ class BuildCache:
         except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
             return None  # Damaged is a ValueError
 
+    def names(self) -> set[str]:
+        """The names of the files in the folder, read or not: which keys may have an entry (`get` still checks it)."""
+        try:
+            return set(os.listdir(self.folder))
+        except OSError:
+            return set()
+
     def read(self, key: str) -> tuple[object, list[bytes]]:
         """The JSON values and blobs of the entry for `key`, after checking its header (format, key and the
         hash of the payload) and that the blobs' sizes add up."""

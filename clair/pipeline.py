@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Callable, Iterator
 
 from clair import checks
 
@@ -320,22 +320,35 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, key
                  arrived: Callable[[list, list[int]], None]) -> tuple[list[UnitResult], int]:
     """Every unit's result, from the cache where its key is there, built (by the workers) otherwise, telling
     `arrived` which came (those from the cache with the first one built: the workers start before anything
-    else runs beside them); and how many were built."""
+    else runs beside them); and how many were built. The units with no entry are handed to the workers first,
+    so they build while this process reads the others' entries (after an edit, both take about as long);
+    an entry found damaged is built after them."""
     content = work.site.project.content
+    stored = cache.names() if keys else set()
+    absent = [index for index in range(len(work.units)) if not keys or keys[index] not in stored]
+    building = workers.units(absent, beside=bool(stored))
     results: list[UnitResult | None] = [
-        cache.get(key, lambda data, blobs: UnitResult.from_data(data, blobs, content)) for key in keys
+        cache.get(key, lambda data, blobs: UnitResult.from_data(data, blobs, content)) if key in stored else None
+        for key in keys
     ] if keys else [None] * len(work.units)
-    missing = [index for index, result in enumerate(results) if result is None]
+    damaged = [index for index, key in enumerate(keys) if key in stored and results[index] is None]
     waiting = [index for index, result in enumerate(results) if result is not None]
-    for index, result in workers.units(missing):
+    for index, result in then(building, lambda: workers.units(damaged)):
         results[index] = result
         if keys and not result.errors:
             cache.put(keys[index], *result.to_data())
         arrived(results, [*waiting, index])
         waiting = []
-    if not missing:
+    if not absent and not damaged:
         arrived(results, waiting)
-    return results, len(missing)
+    return results, len(absent) + len(damaged)
+
+
+def then(first: Iterator, second: Callable[[], Iterator]) -> Iterator:
+    """What `first` yields, then what `second()` yields, called only once `first` is done (the workers take
+    one batch at a time)."""
+    yield from first
+    yield from second()
 
 
 def site_findings(site: Site, files: dict, settings, results: list[UnitResult], cache: BuildCache | None,

@@ -182,8 +182,9 @@ class Workers:
     ends them and what they gathered; the next `map` forks fresh ones, sharing the build process's pages.
 
     `with Workers(work, jobs) as workers:` then `workers.map(function, items)`: function(item) for each
-    item, in order, in the workers (or here, when jobs is 1 or there is a single item). `function` must
-    be a module-level function and items must pickle. Leaving the block, normally or not, stops them.
+    item, in order, in the workers (or here, when jobs is 1 or there is a single item and nothing to do `beside`
+    it). `function` must be a module-level function and items must pickle. Leaving the block, normally or not,
+    stops them.
 
     Each worker has a pipe of its own and shares no lock with the others (unlike multiprocessing.Pool,
     whose shared queue locks a worker killed at the wrong moment takes with it, stalling the build): the
@@ -229,11 +230,12 @@ class Workers:
             pipe.close()
         self.processes = {}
 
-    def map(self, function: Callable, items: list, light: bool = False) -> Iterator:
+    def map(self, function: Callable, items: list, light: bool = False, beside: bool = False) -> Iterator:
         """Whatever `function` raises comes back as plain data (`_guarded`) and is raised here as a ContentError.
-        `light` work is done here unless workers are running already: starting them would cost more."""
+        `light` work is done here unless workers are running already: starting them would cost more. Work done
+        `beside` other work of the build process (reading the cache) goes to a worker even when it is one item."""
         guarded = functools.partial(_guarded, function)
-        if (light and not self.processes) or self.jobs < 2 or len(items) < 2 \
+        if (light and not self.processes) or self.jobs < 2 or len(items) < (1 if beside else 2) \
                 or "fork" not in multiprocessing.get_all_start_methods():
             return map(_unwrapped, map(guarded, items))
         if not self.processes:
@@ -244,16 +246,29 @@ class Workers:
 
     def run(self, function: Callable, chunks: list) -> Iterator[list]:
         """function(chunk) for each chunk, in order, each handed to the next worker free; a ContentError when a
-        worker dies (killed, out of memory). Left before the end, it stops the workers (their answers are stale)."""
-        idle, busy, done, waiting = list(self.processes), {}, {}, 0
-        sentinels = {process.sentinel for process in self.processes.values()}  # ready once a worker has ended
+        worker dies (killed, out of memory). The first chunks are handed out at once, so the workers are busy
+        while the build process does something else before it asks for the answers."""
+        idle, busy = list(self.processes), {}
         handed = iter(enumerate(chunks))
+        self.hand(function, handed, idle, busy)
+        return self.answers(function, len(chunks), handed, idle, busy)
+
+    @staticmethod
+    def hand(function: Callable, handed: Iterator, idle: list, busy: dict) -> None:
+        """Send the next chunks to the idle workers."""
+        for index, chunk in itertools.islice(handed, len(idle)):
+            pipe = idle.pop()
+            pipe.send((function, chunk))
+            busy[pipe] = index
+
+    def answers(self, function: Callable, count: int, handed: Iterator, idle: list, busy: dict) -> Iterator[list]:
+        """`run`'s answers in order, handing out the other chunks as workers come free. Left before the end, it
+        stops the workers (their answers are stale)."""
+        done, waiting = {}, 0
+        sentinels = {process.sentinel for process in self.processes.values()}  # ready once a worker has ended
         try:
-            while waiting < len(chunks):
-                for index, chunk in itertools.islice(handed, len(idle)):
-                    pipe = idle.pop()
-                    pipe.send((function, chunk))
-                    busy[pipe] = index
+            while waiting < count:
+                self.hand(function, handed, idle, busy)
                 for ready in multiprocessing.connection.wait([*busy, *sentinels]):
                     answer = self.answer(ready, sentinels)
                     done[busy.pop(ready)] = answer
@@ -262,7 +277,7 @@ class Workers:
                     yield done.pop(waiting)
                     waiting += 1
         finally:
-            if waiting < len(chunks):
+            if waiting < count:
                 self.stop()
 
     def answer(self, ready, sentinels: set):
@@ -274,9 +289,9 @@ class Workers:
             pass
         raise ContentError(self.work.site.project.content, None, WORKER_DIED)
 
-    def units(self, indexes: list[int]) -> Iterator[tuple[int, UnitResult]]:
-        """(index, result) of each unit named."""
-        return self.map(_numbered, indexes)
+    def units(self, indexes: list[int], beside: bool = False) -> Iterator[tuple[int, UnitResult]]:
+        """(index, result) of each unit named; `beside`: see `map`."""
+        return self.map(_numbered, indexes, beside=beside)
 
 
 def _serve(pipe, build_process: int) -> None:

@@ -217,6 +217,23 @@ def test_a_damaged_cache_is_read_as_empty(project, tmp_path, rendered):
     assert build(project, tmp_path / "deleted", cache=cache) == first
 
 
+def test_after_an_edit_its_unit_builds_in_a_worker_while_the_others_are_read(project, tmp_path, monkeypatch):
+    """The edited unit, which has no entry, is handed to a worker before the build reads the other units' entries
+    (both take about as long); a unit whose entry is damaged is built after. The site is a clean build's."""
+    cache = tmp_path / "cache"
+    build(project, tmp_path / "before", jobs=2, cache=cache)
+    edit_english_body(project)
+    damaged = sorted((cache / "entries").glob("unit-*"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:-1])
+    events = []
+    run, get = units.Workers.run, pipeline.BuildCache.get
+    monkeypatch.setattr(units.Workers, "run", lambda self, *args: events.append("handed") or run(self, *args))
+    monkeypatch.setattr(pipeline.BuildCache, "get",
+                        lambda self, key, *args: events.append(key[:4]) or get(self, key, *args))
+    assert build(project, tmp_path / "cached", jobs=2, cache=cache) == build(project, tmp_path / "clean")
+    assert events.index("handed") < events.index("unit")
+
+
 def test_a_no_change_rebuild_leaves_the_output_folder_as_it_is(project, tmp_path):
     """Nothing to write when the site is byte for byte the last one and its folder is untouched;
     a file removed or edited in the folder since is put back by the next build."""
