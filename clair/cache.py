@@ -224,17 +224,19 @@ class BuildCache:
         hash of the payload) and that the blobs' sizes add up."""
         if not ENTRY_NAME.match(key):
             raise Damaged("not a key clair makes")
-        with open(self.folder / key, "rb", opener=no_link_opener) as stream:
+        with open(os.path.join(self.folder, key), "rb", opener=no_link_opener) as stream:
             data = stream.read(MAX_ENTRY + 1)
-        header, _, payload = data.partition(b"\n\n")
-        if len(data) > MAX_ENTRY or header != self.header(key, payload):
+        start = data.find(b"\n\n") + 2  # the payload is read in place: each blob is copied once, out of `data`
+        if start < 2 or len(data) > MAX_ENTRY or data[:start - 2] != self.header(key, memoryview(data)[start:]):
             raise Damaged("not an intact entry for this key")
-        document, _, rest = payload.partition(b"\0")  # JSON never holds a raw NUL: it escapes it
-        values, sizes = ENTRY_DATA.conform(json.loads(document))
-        if sum(sizes) != len(rest) or min(sizes, default=0) < 0:
+        end = data.find(b"\0", start)  # JSON never holds a raw NUL: it escapes it
+        if end < 0:
+            raise Damaged("no blobs after the values")
+        values, sizes = ENTRY_DATA.conform(json.loads(data[start:end]))
+        if sum(sizes) != len(data) - end - 1 or min(sizes, default=0) < 0:
             raise Damaged("the blobs are not the sizes the entry says")
-        ends = list(itertools.accumulate(sizes))
-        return values, [rest[end - size:end] for size, end in zip(sizes, ends)]
+        ends = list(itertools.accumulate(sizes, initial=end + 1))
+        return values, [data[first:last] for first, last in zip(ends, ends[1:])]
 
     @staticmethod
     def header(key: str, payload: bytes) -> bytes:

@@ -46,19 +46,15 @@ class Shape:
 
 
 def compiled(spec) -> Callable[[object], bool]:
-    """A function telling whether a value has the shape `spec` (see Shape)."""
+    """A function telling whether a value has the shape `spec` (see Shape). Lists and dicts of plain values are
+    checked by C loops (`kinds.issuperset(map(type, items))`), not by a Python call per item: they are most of
+    what an entry holds."""
     if spec is JSON:
         return lambda value: True
-    if spec is None:
-        return lambda value: value is None
-    if spec is float:
-        return lambda value: type(value) is float or type(value) is int
-    if isinstance(spec, type):
-        return lambda value: type(value) is spec
+    kinds = plain_kinds(spec)
+    if kinds is not None:
+        return lambda value: type(value) in kinds
     if isinstance(spec, Either):
-        if all(option is None or (isinstance(option, type) and option is not float) for option in spec.options):
-            kinds = frozenset(type(None) if option is None else option for option in spec.options)
-            return lambda value: type(value) in kinds  # the common case, made fast
         options = [compiled(option) for option in spec.options]
         return lambda value: any(fits(value) for fits in options)
     if isinstance(spec, Fields):
@@ -66,8 +62,7 @@ def compiled(spec) -> Callable[[object], bool]:
         return lambda value: (type(value) is dict and value.keys() == fields.keys()
                               and all(fits(value[name]) for name, fits in fields.items()))
     if isinstance(spec, list):
-        item = compiled(spec[0])
-        return lambda value: type(value) is list and all(map(item, value))
+        return compiled_list(spec[0])
     if isinstance(spec, tuple):
         if all(isinstance(part, type) and part is not float for part in spec):  # the common case, made fast
             return lambda value: type(value) is list and tuple(map(type, value)) == spec
@@ -75,6 +70,40 @@ def compiled(spec) -> Callable[[object], bool]:
         return lambda value: (type(value) is list and len(value) == len(parts)
                               and all(fits(item) for fits, item in zip(parts, value)))
     if isinstance(spec, dict):
-        [(key, item)] = [(compiled(k), compiled(v)) for k, v in spec.items()]
-        return lambda value: type(value) is dict and all(map(key, value)) and all(map(item, value.values()))
+        [(key, item)] = spec.items()
+        return compiled_dict(key, item)
     raise TypeError(f"not a shape: {spec!r}")  # a mistake in clair's own code, found by its tests
+
+
+def plain_kinds(spec) -> frozenset | None:
+    """The types a value of shape `spec` may have, when the type alone tells (a plain type, None, or an Either of
+    them); None for other shapes."""
+    if spec is None:
+        return frozenset({type(None)})
+    if spec is float:
+        return frozenset({float, int})  # an int is a float too
+    if isinstance(spec, type):
+        return frozenset({spec})
+    if isinstance(spec, Either):
+        options = [plain_kinds(option) for option in spec.options]
+        return None if None in options else frozenset().union(*options)
+    return None
+
+
+def compiled_list(item_spec) -> Callable[[object], bool]:
+    """The check of `[item_spec]`."""
+    kinds = plain_kinds(item_spec)
+    if kinds is not None:
+        return lambda value: type(value) is list and kinds.issuperset(map(type, value))
+    item = compiled(item_spec)
+    return lambda value: type(value) is list and all(map(item, value))
+
+
+def compiled_dict(key_spec, item_spec) -> Callable[[object], bool]:
+    """The check of `{key_spec: item_spec}`."""
+    keys, kinds = plain_kinds(key_spec), plain_kinds(item_spec)
+    if keys is not None and kinds is not None:
+        return lambda value: (type(value) is dict and keys.issuperset(map(type, value))
+                              and kinds.issuperset(map(type, value.values())))
+    key, item = compiled(key_spec), compiled(item_spec)
+    return lambda value: type(value) is dict and all(map(key, value)) and all(map(item, value.values()))

@@ -223,6 +223,29 @@ def test_an_entry_for_another_key_or_cut_short_is_read_as_missing(tmp_path):
     assert store.get(key, lambda values, blobs: values) is None
 
 
+@pytest.mark.parametrize("framed", [
+    lambda key, payload: cache.BuildCache.header(key, payload) + payload,  # no blank line after the header
+    lambda key, payload: cache.BuildCache.header(key, payload.replace(b"\0", b"")) + b"\n\n"
+    + payload.replace(b"\0", b""),  # no NUL between the values and the blobs
+    lambda key, payload: cache.BuildCache.header(key, payload) + b"\n\n" + payload + b"x",  # one byte more
+])
+def test_an_entry_framed_wrongly_is_read_as_missing(tmp_path, framed):
+    store = cache.BuildCache(tmp_path)
+    key = "file-" + "a" * 64
+    store.put(key, [], [])
+    payload = (store.folder / key).read_bytes().partition(b"\n\n")[2]
+    assert store.get(key, lambda values, blobs: (values, blobs)) == ([], [])
+    (store.folder / key).write_bytes(framed(key, payload))
+    assert store.get(key, lambda values, blobs: (values, blobs)) is None
+
+
+def test_blobs_read_back_as_they_were_written(tmp_path):
+    store = cache.BuildCache(tmp_path)
+    key, blobs = "unit-" + "a" * 64, [b"", b"\0\n\n", b"<p>x</p>", b"", "é".encode()]
+    store.put(key, {"n": 1}, blobs)
+    assert store.get(key, lambda values, found: (values, found)) == ({"n": 1}, blobs)
+
+
 def test_cached_results_make_the_same_site_as_a_cold_build(repository, tmp_path):
     """Every kind of entry written as JSON reads back to exactly what a cold build makes."""
     project = Project.from_options(repository / "content", repository / "site.yaml", tmp_path / "a",
