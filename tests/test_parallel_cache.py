@@ -14,6 +14,7 @@ import pytest
 
 from clair import checks
 from clair import pipeline, search, units
+from clair.checks import syllables
 from clair.pipeline import build_site, publish
 from clair.project import Project
 from clair.render import Renderer
@@ -232,6 +233,19 @@ def test_after_an_edit_its_unit_builds_in_a_worker_while_the_others_are_read(pro
                         lambda self, key, *args: events.append(key[:4]) or get(self, key, *args))
     assert build(project, tmp_path / "cached", jobs=2, cache=cache) == build(project, tmp_path / "clean")
     assert events.index("handed") < events.index("unit")
+
+
+def test_the_cmu_dictionary_stays_in_the_cache_through_a_build_that_checks_nothing(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(syllables, "_ENGLISH", [])
+    monkeypatch.setattr(syllables, "_KEPT_IN", [])
+    cache = tmp_path / "cache"
+    first = build(project, tmp_path / "first", cache=cache)
+    syllables._ENGLISH.clear()
+    syllables._english()  # as a new process's first English page (textstat may keep this process's scores)
+    kept = sorted((cache / "entries").glob("words-*"))
+    assert len(kept) == 1
+    assert build(project, tmp_path / "again", cache=cache) == first
+    assert sorted((cache / "entries").glob("words-*")) == kept
 
 
 def test_a_no_change_rebuild_leaves_the_output_folder_as_it_is(project, tmp_path):

