@@ -10,6 +10,7 @@ import contextlib
 import copy
 import dataclasses
 import functools
+import gc
 import hashlib
 import os
 import re
@@ -329,10 +330,11 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, key
     if keys and work.settings is not None:
         checks.prepare(cache)
     building = workers.units(absent, beside=bool(stored))
-    results: list[UnitResult | None] = [
-        cache.get(key, lambda data, blobs: UnitResult.from_data(data, blobs, content)) if key in stored else None
-        for key in keys
-    ] if keys else [None] * len(work.units)
+    with unscanned():
+        results: list[UnitResult | None] = [
+            cache.get(key, lambda data, blobs: UnitResult.from_data(data, blobs, content)) if key in stored else None
+            for key in keys
+        ] if keys else [None] * len(work.units)
     damaged = [index for index, key in enumerate(keys) if key in stored and results[index] is None]
     waiting = [index for index, result in enumerate(results) if result is not None]
     for index, result in then(building, lambda: workers.units(damaged)):
@@ -344,6 +346,23 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, key
     if not absent and not damaged:
         arrived(results, waiting)
     return results, len(absent) + len(damaged)
+
+
+@contextlib.contextmanager
+def unscanned():
+    """Leave what the block makes out of the cycle collector's young generations. Reading the cache makes about a
+    million objects that hold no reference cycles (JSON values and what is made of them); collected as they come,
+    they were scanned again and again, and with them everything made since the last collection (the loaded site):
+    about 0.05 s of a build after an edit. Once made, they go straight to the oldest generation, unscanned."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()  # everything tracked, to the permanent generation...
+        gc.unfreeze()  # ...then to the oldest one, which only a full collection scans
+        if enabled:
+            gc.enable()
 
 
 def then(first: Iterator, second: Callable[[], Iterator]) -> Iterator:

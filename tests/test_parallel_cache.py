@@ -6,7 +6,9 @@ byte (the search index included), every finding and every score.
 """
 from __future__ import annotations
 
+import gc
 import shutil
+import weakref
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -290,3 +292,24 @@ def test_a_word_list_the_configuration_names_is_part_of_the_key(project, tmp_pat
     cached = build(project, tmp_path / "cached", cache=cache)
     assert cached == build(project, tmp_path / "clean")
     assert any(f.check == "plain-words.en" and "we'll" in f.message for f in cached[1])
+
+
+class Node:
+    """An object that can be in a reference cycle and be watched by a weak reference."""
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_objects_read_from_the_cache_skip_the_young_collections_yet_cycles_are_still_freed(enabled):
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with pipeline.unscanned():
+            kept = [[index] for index in range(50_000)]
+            cycle = Node()
+            cycle.itself = cycle
+            watched = weakref.ref(cycle)
+        assert gc.get_count()[0] < 100 and gc.isenabled() is enabled and len(kept) == 50_000
+        del cycle
+        gc.collect()
+        assert watched() is None
+    finally:
+        gc.enable()
