@@ -83,6 +83,15 @@ def digest_file(digest, path: Path | str, keep: int = 0) -> bytes | None:
     return b"".join(kept) if kept is not None else None
 
 
+def file_digest(path: Path) -> bytes:
+    """SHA-256 of a regular file's bytes, as Page.source_digest holds it, for a page made without it; "-" if none."""
+    try:
+        with open(path, "rb", opener=regular_file_opener) as stream:
+            return hashlib.file_digest(stream, "sha256").digest()
+    except OSError:
+        return b"-"
+
+
 def regular_file_opener(path, flags: int) -> int:
     """os.open for a regular file only: it never blocks on a FIFO or device (O_NONBLOCK) and refuses them."""
     descriptor = os.open(path, flags | os.O_NONBLOCK)
@@ -183,7 +192,7 @@ def unit_key(base: bytes, pages: list[Page], history: History | None = None) -> 
     digest = hashlib.sha256(base)
     for page in pages:
         digest.update(name(page).encode() + b"\0")
-        digest_file(digest, Path(page.source))
+        digest.update(page.source_digest or file_digest(Path(page.source)))
     digest.update(b"git " + history.stamp(pages) if history is not None else b"no git")
     return "unit-" + digest.hexdigest()
 

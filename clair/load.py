@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -161,7 +162,9 @@ def load_page(path: Path, content_dir: Path, findings: list[Finding], parse=load
         raise ContentError(path, None, f"this page is {depth} folders deep; "
                                        f"keep pages at most {MAX_DEPTH} folders inside "
                                        f"{Path(content_dir, lang).as_posix()}/")
-    text = read_text(path, page_bytes.pop(written, None) if page_bytes else None)
+    data = page_bytes.pop(written, None) if page_bytes else None
+    data = read_bytes(path, "page", TEXT_FILE_LIMIT) if data is None else data
+    text = read_text(path, data)
     meta, meta_lines, body, body_line = split_front_matter(text, str(path), parse)
     is_publication = depth == 1 and rel.endswith("/_index.md")
     errors = check_front_matter(meta, meta_lines, str(path), findings, is_publication)
@@ -175,6 +178,7 @@ def load_page(path: Path, content_dir: Path, findings: list[Finding], parse=load
         body=body,
         body_line=body_line,
         meta_lines=meta_lines,
+        source_digest=hashlib.sha256(data).digest(),
     )
 
 

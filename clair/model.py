@@ -128,6 +128,7 @@ class Page:
     paired_by: str = ""  # how the reader of another generator's site found the counterpart (clair/readers)
     counterpart_source: str | None = None  # that counterpart's file, for the JSON output and the report
     stand_in: bool = False  # a home page clair made for a site without one: its findings are no writer's
+    source_digest: bytes = b""  # SHA-256 of the file's bytes as loaded: the build cache's key never reads it again
 
     html = Utf8Text()  # the rendered body, as text (kept in html_utf8)
     output = Utf8Text()  # the whole rendered page, as text (kept in output_utf8)

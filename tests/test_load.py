@@ -1,13 +1,16 @@
 """Stage 1, load: front matter, line numbers, validation errors and URLs."""
+import dataclasses
 import datetime as dt
 import json
 import random
+from pathlib import Path
 
 import pytest
 
 import clair.cli
-from clair.load import split_front_matter
+from clair.load import load_site, split_front_matter
 from clair.model import ContentError, ContentErrors, built_text
+from clair.project import Project
 from conftest import minimal_pages, page, write_tree
 
 
@@ -324,3 +327,22 @@ def test_the_settings_block_is_found_as_by_splitting_the_page_into_lines():
             continue
         _, _, body, body_line = split_front_matter(text, "a.md", parse)
         assert (blocks[0], body, body_line) == expected, repr(text)
+
+
+def test_a_units_key_is_made_from_the_bytes_loaded_without_reading_the_file_again(tmp_path):
+    """The build cache's key of a unit holds the exact bytes of its files: those loading read (the replay's hash
+    read them first), so a file edited after loading cannot give a key that does not match what was built."""
+    from clair.cache import file_digest, site_key, unit_key
+    write_tree(tmp_path, minimal_pages())
+    project = Project(tmp_path / "content", tmp_path / "site.yaml")
+    site = load_site(project)
+    base = site_key(site, True)
+    page = site.pages[0]
+    assert page.source_digest == file_digest(Path(page.source)) != b""
+    key = unit_key(base, [page])
+    Path(page.source).write_text("---\ntitle: Edited after loading\n---\n", encoding="utf-8")
+    assert unit_key(base, [page]) == key  # the file is not read again
+    from_file = dataclasses.replace(page, source_digest=b"")  # a page made by another generator's reader
+    assert unit_key(base, [from_file]) != key and from_file.source_digest == b""
+    Path(page.source).unlink()
+    assert unit_key(base, [from_file]) == unit_key(base, [dataclasses.replace(page, source_digest=b"-")])
