@@ -147,10 +147,6 @@ class Targets:
             return self.read_parts(SplitResult(plain[1], plain[2], plain[3] or "", "", ""))
         return self.read_parts(urlsplit(address))
 
-    def split_by_urlsplit(self, address: str) -> Parsed:
-        """`split` of any address, by urlsplit alone."""
-        return self.read_parts(urlsplit(address))
-
     def read_parts(self, parts: SplitResult) -> Parsed:
         """What the checks read of an address split into its parts."""
         external = self.is_external(parts)
