@@ -1,7 +1,5 @@
 """Command line: `python -m clair [build|check|serve|audit|import|mark-translated] [options]`, as `clair` and
 `python build.py` are (clair/cli.py)."""
-import sys
+from .cli import entry
 
-from .cli import main
-
-sys.exit(main())
+entry()

@@ -38,7 +38,6 @@ import re
 import stat
 import sys
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
 from . import command
@@ -130,13 +129,27 @@ def hashed_code(folders: tuple[Path, ...], libraries: bytes) -> bytes:
 
 @functools.cache  # asked by every key: the installed versions stay put while clair runs
 def library_versions() -> bytes:
-    versions = [sys.version]
-    for name in LIBRARIES:
+    """The libraries' versions, from the names of their metadata folders (`jinja2-3.1.4.dist-info`), found first
+    on the import path as Python finds the libraries: what importlib.metadata reads, without its imports (the
+    email package), a fair share of the start of a run with nothing to do."""
+    wanted = {normalized(name) for name in LIBRARIES}
+    found: dict[str, str] = {}
+    for folder in sys.path:
         try:
-            versions.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name}=?")
-    return "\n".join(versions).encode()
+            names = os.listdir(folder or ".")
+        except OSError:  # a zip file, a folder that is gone
+            continue
+        for entry in names:
+            stem, _, kind = entry.rpartition(".")
+            project, _, version = stem.partition("-")
+            if kind in ("dist-info", "egg-info") and normalized(project) in wanted:
+                found.setdefault(normalized(project), version)
+    return "\n".join([sys.version, *(f"{name}={found.get(normalized(name), '?')}" for name in LIBRARIES)]).encode()
+
+
+def normalized(project: str) -> str:
+    """A project's name as packaging compares them: `Markdown_It.py` is `markdown-it-py`."""
+    return re.sub(r"[-_.]+", "-", project).lower()
 
 
 def skeleton(page: Page) -> bytes:
@@ -198,7 +211,7 @@ def unit_key(base: bytes, pages: list[Page], history: History | None = None) -> 
 
 
 ENTRY_DATA = Shape((JSON, [int]))  # the values, and the size of each blob after them
-ENTRY_NAME = re.compile(r"(?:unit|site|file|index|replay|yaml|words)-[0-9a-f]{64}\Z")
+ENTRY_NAME = re.compile(r"(?:unit|site|file|index|replay|yaml|words|links)-[0-9a-f]{64}\Z")
 MAX_ENTRY = 1 << 30  # bytes; no unit's result comes near it
 
 
@@ -235,7 +248,10 @@ class BuildCache:
         if not ENTRY_NAME.match(key):
             raise Damaged("not a key clair makes")
         with open(os.path.join(self.folder, key), "rb", opener=no_link_opener) as stream:
-            data = stream.read(MAX_ENTRY + 1)
+            size = os.fstat(stream.fileno()).st_size  # asking for MAX_ENTRY bytes would map a gigabyte per read
+            if size > MAX_ENTRY:
+                raise Damaged("larger than any entry clair writes")
+            data = stream.read(size + 1)
         start = data.find(b"\n\n") + 2  # the payload is read in place: each blob is copied once, out of `data`
         if start < 2 or len(data) > MAX_ENTRY or data[:start - 2] != self.header(key, memoryview(data)[start:]):
             raise Damaged("not an intact entry for this key")

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import json
+import os
 import tomllib
 from pathlib import Path
 
 import pytest
+
+from conftest import page, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
@@ -28,6 +32,22 @@ def test_every_way_of_starting_clair_says_its_version(command):
                                            ([sys.executable, str(ROOT / "build.py")], "python build.py")])
 def test_the_help_names_the_command_as_it_was_typed(command, name):
     assert run(*command, "--help").stdout.startswith(f"usage: {name} ")
+
+
+@pytest.mark.parametrize("command", [[str(CLAIR)], [sys.executable, "-m", "clair"],
+                                     [sys.executable, str(ROOT / "build.py")]])
+def test_every_way_of_starting_clair_writes_all_it_found_before_it_ends(command, tmp_path):
+    """The process ends as soon as the run is done (clair/cli.py `entry`): what it printed into a pipe, less than
+    Python holds back before writing, arrives whole, with the exit code."""
+    links = "".join(f"See [page {n}](/en/missing-{n}/).\n\n" for n in range(3))
+    content, config = write_tree(tmp_path, {"en/_index.md": page("Home", links),
+                                            "fr/_index.md": page("Accueil", "Bienvenue sur le site.\n")})
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # as usual
+    done = subprocess.run([*command, "check", "--content", str(content), "--config", str(config), "--format", "json",
+                           "--no-cache"], capture_output=True, text=True, cwd=tmp_path, timeout=120, env=buffered)
+    assert done.returncode == 1 and done.stdout.endswith("}\n")
+    assert [f["message"] for f in json.loads(done.stdout)["findings"] if f["check"] == "links.internal"] == [
+        f"the link `/en/missing-{n}/` leads to nothing this site builds" for n in range(3)]
 
 
 def test_the_clair_command_checks_a_site_from_any_folder(tmp_path):

@@ -325,3 +325,25 @@ def test_the_pages_bytes_kept_are_those_hashed(site):
     pages = sorted(path.relative_to(site / "content").as_posix() for path in (site / "content").rglob("[!.]*.md"))
     assert sorted(kept) == pages
     assert all(kept[name] == (site / "content" / name).read_bytes() for name in pages)
+
+
+def test_the_libraries_versions_are_those_importlib_metadata_finds():
+    """library_versions reads the metadata folders' names instead of importing importlib.metadata: the same
+    versions, so a library upgraded or downgraded runs the whole pipeline."""
+    import importlib.metadata
+    cache.library_versions.cache_clear()
+    lines = cache.library_versions().decode().split("\n")
+    assert lines[0] == sys.version
+    assert lines[1:] == [f"{name}={importlib.metadata.version(name)}" for name in cache.LIBRARIES]
+
+
+def test_a_library_folder_not_installed_is_a_question_mark(tmp_path, monkeypatch):
+    (tmp_path / "Markdown_It.Py-9.9.dist-info").mkdir()
+    (tmp_path / "PyYAML-1.0-py3.11.egg-info").mkdir()
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "missing"), str(tmp_path)])
+    cache.library_versions.cache_clear()
+    try:
+        versions = dict(line.split("=") for line in cache.library_versions().decode().split("\n")[1:])
+    finally:
+        cache.library_versions.cache_clear()
+    assert versions["markdown-it-py"] == "9.9" and versions["pyyaml"] == "1.0-py3.11" and versions["jinja2"] == "?"

@@ -239,6 +239,16 @@ def test_an_entry_framed_wrongly_is_read_as_missing(tmp_path, framed):
     assert store.get(key, lambda values, blobs: (values, blobs)) is None
 
 
+def test_an_entry_larger_than_any_clair_writes_is_read_as_missing(tmp_path, monkeypatch):
+    """The size is asked of the file before it is read: a planted huge file is never read into memory."""
+    store = cache.BuildCache(tmp_path)
+    key = "file-" + "a" * 64
+    store.put(key, ["x" * 100], [])
+    assert store.get(key, lambda values, blobs: values) == ["x" * 100]
+    monkeypatch.setattr(cache, "MAX_ENTRY", 100)
+    assert store.get(key, lambda values, blobs: values) is None
+
+
 def test_blobs_read_back_as_they_were_written(tmp_path):
     store = cache.BuildCache(tmp_path)
     key, blobs = "unit-" + "a" * 64, [b"", b"\0\n\n", b"<p>x</p>", b"", "é".encode()]
