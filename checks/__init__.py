@@ -42,6 +42,7 @@ class Built:
 
     files: dict[PurePosixPath, str | bytes]
     links: dict[PurePosixPath, FileLinks]
+    kept_links: links.KeptFindings | None = None  # the link findings of files unchanged since the last check
 
 
 def settings_for(site: Site) -> Settings:

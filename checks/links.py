@@ -31,7 +31,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 from clair.config import did_you_mean
 from clair.model import Finding, Page, Site, built_text
 from clair.project import Project, shown
-from clair.shape import Shape
+from clair.shape import JSON, Shape
 from clair.slug import slugify
 from clair.urls import SiteUrls, is_site_path
 
@@ -250,17 +250,69 @@ def extract_from_templates(text: str) -> FileLinks:
 
 def run_site(site: Site, built, settings) -> Iterator[Finding]:
     """Both rules over every built HTML file (`built`: checks.Built)."""
-    return resolve(site, built.files, settings, built.links)
+    return resolve(site, built.files, settings, built.links, built.kept_links)
 
 
 def resolve(site: Site, files: dict[PurePosixPath, str | bytes], settings,
-            extracted: dict[PurePosixPath, FileLinks]) -> Iterator[Finding | None]:
-    """Both rules over every built HTML file, from what `extract` found in each."""
+            extracted: dict[PurePosixPath, FileLinks], kept: KeptFindings | None = None) -> Iterator[Finding]:
+    """Both rules over every built HTML file, from what `extract` found in each; a file `kept` has findings for
+    is not checked again."""
     targets = Targets(site.project, urlsplit(site.config.base_url).netloc, files,
                       {path: found.ids for path, found in extracted.items()}, site.foreign, site.config.urls.base_path)
     pages = {page.output_path: page for page in site.pages}
     for path in sorted(extracted):
-        yield from check_file(targets, path, extracted[path], pages.get(path), settings)
+        before = targets.suggestions_left  # the files before this one may have used up the suggestions
+        found = kept.reused(path, before) if kept is not None else None
+        if found is None:
+            found = [finding for finding in check_file(targets, path, extracted[path], pages.get(path), settings)
+                     if finding is not None]
+            if kept is not None:
+                kept.record(path, before, targets.suggestions_left, found)
+        else:
+            found, targets.suggestions_left = found
+        yield from found
+
+
+KEPT_FINDINGS_DATA = Shape({str: (str, int, int, [JSON])})
+
+
+class KeptFindings:
+    """The link findings of each built file, kept from the last check of the same targets (every file's name and
+    ids, and all the site key covers: configuration, templates, the pages' settings), by what the file was
+    made from (`sources`: its unit's cache key, or its text's hash). After an edit, only the files made again
+    are checked again: checking every address took as long as reading every unit from the cache. A file's
+    findings also depend on how many "did you mean" suggestions the files before it used (`before`, `after`)."""
+
+    def __init__(self, sources: dict[PurePosixPath, str], earlier: dict | None = None):
+        self.sources = sources
+        self.earlier = earlier or {}  # path: (source, suggestions left before, after, findings)
+        self.now: dict[str, tuple[str, int, int, list[Finding]]] = {}
+
+    def reused(self, path: PurePosixPath, before: int) -> tuple[list[Finding], int] | None:
+        """The kept findings of `path` and the suggestions left after it, if it and what precedes it are as they were."""
+        source, name = self.sources.get(path), str(path)
+        kept = self.earlier.get(name)
+        if source is None or kept is None or kept[:2] != (source, before):
+            return None
+        self.now[name] = kept
+        return kept[3], kept[2]
+
+    def record(self, path: PurePosixPath, before: int, after: int, found: list[Finding]) -> None:
+        """Keep what checking `path` found, if it has a source to know it by next time."""
+        source = self.sources.get(path)
+        if source is not None:
+            self.now[str(path)] = (source, before, after, found)
+
+    def to_data(self) -> dict:
+        """As JSON values, for the build cache (clair/pipeline.py keeps it)."""
+        return {name: [source, before, after, [finding.to_data() for finding in found]]
+                for name, (source, before, after, found) in self.now.items()}
+
+    @staticmethod
+    def from_data(data) -> dict:
+        """`earlier` from `to_data`'s values; Damaged (clair/shape.py) when they are anything else."""
+        return {name: (source, before, after, [Finding.from_data(finding) for finding in found])
+                for name, (source, before, after, found) in KEPT_FINDINGS_DATA.conform(data).items()}
 
 
 def check_file(targets: Targets, path: PurePosixPath, found: FileLinks, page: Page | None,

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import gc
 import hashlib
+import json
 import os
 import re
 import threading
@@ -134,7 +135,8 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     work = UnitWork(site, renderer, units, settings, keep_tokens)
     jobs = 1 if keep_tokens else jobs
     other_inputs = checks.files_read(site) if settings is not None else []
-    keys = unit_keys(work, store, other_inputs)
+    base = site_key(site, settings is not None, other_inputs) if store is not None else None
+    keys = unit_keys(work, base)
     key = whole_site_key(keys)
     index = search.SearchIndex(len(site.pages), store, index_key(key)) if search_index else None
     arriving = UnitsArriving(units, index, progress)
@@ -148,7 +150,7 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
                                       f"process{'es' * (jobs > 1)}, {len(units) - built} from the cache")
             files = site_level(site, renderer, units, results, key, settings, store, workers, timings,
                                made=functools.partial(index_site_files, index, site) if index else None,
-                               review=review)
+                               review=review, sources=LinkSources(base, units, keys) if base else None)
     except BaseException:
         if index is not None:
             index.stop()
@@ -248,10 +250,12 @@ class SiteLevel:
 
 def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitResult], key: str | None, settings,
                store: BuildCache | None, workers: Workers, timings: Timings,
-               made: Callable[[dict], None] | None = None, review: bool = True) -> dict[PurePosixPath, str | bytes]:
+               made: Callable[[dict], None] | None = None, review: bool = True,
+               sources: LinkSources | None = None) -> dict[PurePosixPath, str | bytes]:
     """Every file to write, with the site files, the site-wide findings and (with `review`) the report made or
     taken from the cache (under `key`, whole_site_key's); `made(files)` is told as soon as the site files are
-    there. A report made now for a kept entry that had none (a `check` made it) is kept with it."""
+    there. A report made now for a kept entry that had none (a `check` made it) is kept with it. `sources`:
+    what the pages were made from, so the link check reuses what it found in files unchanged since."""
     kept = store.get(key, SiteLevel.from_data) if key else None
     read_before = set(store.used) if store else set()
     with timings.stage("site files"):
@@ -265,7 +269,7 @@ def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitRe
     report, found = None, []
     if settings is not None:
         with timings.stage("site checks"):
-            found = kept.findings if kept else site_findings(site, files, settings, results, store, workers)
+            found = kept.findings if kept else site_findings(site, files, settings, results, store, workers, sources)
             site.findings.extend(sorted({*(f for result in results for f in result.findings), *found}))
         site.scores.update(sorted((name, value) for result in results for name, value in result.scores.items()))
         drop_stand_ins(site)
@@ -308,13 +312,10 @@ def site_files(site: Site, results: list[UnitResult], generated: dict) -> dict[P
     return files
 
 
-def unit_keys(work: UnitWork, cache: BuildCache | None, other_inputs: list[Path]) -> list[str]:
-    """Each unit's key in the cache (clair/cache.py), with the files the checks read (`other_inputs`); none
-    without a cache."""
-    if cache is None:
-        return []
-    base = site_key(work.site, work.settings is not None, other_inputs)
-    return [unit_key(base, unit, work.site.history) for unit in work.units]
+def unit_keys(work: UnitWork, base: bytes | None) -> list[str]:
+    """Each unit's key in the cache (clair/cache.py), from what every unit depends on (`base`: cache.site_key);
+    none without a cache."""
+    return [unit_key(base, unit, work.site.history) for unit in work.units] if base is not None else []
 
 
 def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, keys: list[str],
@@ -373,19 +374,56 @@ def then(first: Iterator, second: Callable[[], Iterator]) -> Iterator:
 
 
 def site_findings(site: Site, files: dict, settings, results: list[UnitResult], cache: BuildCache | None,
-                  workers: Workers) -> list[Finding]:
-    """The site-wide findings: links between files, data, templates."""
+                  workers: Workers, sources: LinkSources | None = None) -> list[Finding]:
+    """The site-wide findings: links between files, data, templates. With the cache and `sources`, the link check
+    reuses its findings in the files unchanged since the last check of the same targets (checks.links.KeptFindings)."""
     extracted = {path: links for result in results for path, links in result.links.items()}
     pages = {page.output_path for page in site.pages}
     others = [path for path in files if path.suffix == ".html" and path not in pages]
-    extracted.update(zip(others, site_file_links([files[path] for path in others], cache, workers)))
-    return checks.run_site(site, checks.Built(files, extracted), settings)
+    texts = [files[path] for path in others]
+    keys = [file_key(text) for text in texts]
+    extracted.update(zip(others, site_file_links(texts, cache, workers, keys)))
+    kept, kept_key = None, None
+    if cache is not None and sources is not None and site.foreign is None:  # another generator's: addresses vary
+        kept_key = link_targets_key(sources.base, files, extracted)
+        kept = checks.links.KeptFindings({**sources.pages(), **dict(zip(others, keys))},
+                                         cache.get(kept_key, lambda data, _: checks.links.KeptFindings.from_data(data)))
+    found = checks.run_site(site, checks.Built(files, extracted, kept), settings)
+    if kept is not None:
+        cache.put(kept_key, kept.to_data())
+    return found
 
 
-def site_file_links(texts: list[str], cache: BuildCache | None, workers: Workers) -> list:
+@dataclass
+class LinkSources:
+    """What the pages were made from: the key of what every unit depends on and each unit's key (clair/cache.py)."""
+
+    base: bytes
+    units: list
+    keys: list[str]
+
+    def pages(self) -> dict[PurePosixPath, str]:
+        """Each page's built file, with its unit's key."""
+        return {page.output_path: key for unit, key in zip(self.units, self.keys) for page in unit}
+
+
+def link_targets_key(base: bytes, files: dict, extracted: dict) -> str:
+    """The key of the link check's kept findings: what every unit depends on (`base`), and where addresses can
+    lead: every built file's name and the ids in each HTML file."""
+    targets = [base.hex(), sorted(map(str, files)), sorted((str(path), sorted(found.ids)) for path, found in extracted.items())]
+    return "links-" + hashlib.sha256(json.dumps(targets, ensure_ascii=False).encode()).hexdigest()
+
+
+def file_key(text: str) -> str:
+    """The cache key of what the link check read in a built file that is no content page: its text's hash."""
+    return "file-" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def site_file_links(texts: list[str], cache: BuildCache | None, workers: Workers,
+                    keys: list[str] | None = None) -> list:
     """What the link check needs of the files that are no content pages (splash, 404, search, whole
-    publications): from the cache by their text's hash, else read by the workers."""
-    keys = ["file-" + hashlib.sha256(text.encode()).hexdigest() for text in texts]
+    publications): from the cache by their text's hash (`keys`: file_key's, when known), else read by the workers."""
+    keys = keys or [file_key(text) for text in texts]
     found = [cache.get(key, lambda data, _: checks.FileLinks.from_data(data)) for key in keys] if cache else (
         [None] * len(texts))
     missing = [index for index, links in enumerate(found) if links is None]

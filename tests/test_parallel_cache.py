@@ -32,6 +32,10 @@ OTHER_ENGLISH = "content/en/blueprint-2020/_index.md"  # a page the fixture leav
 
 @pytest.fixture
 def project(tmp_path) -> Path:
+    return faulty_sample(tmp_path)
+
+
+def faulty_sample(tmp_path: Path) -> Path:
     """A copy of the sample project, with a long English sentence and a French heading removed."""
     root = tmp_path / "project"
     for part in ("content", "data", "templates"):

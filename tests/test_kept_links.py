@@ -1,0 +1,111 @@
+"""The link check reuses what it found in the files unchanged since the last check of the same targets
+(checks.links.KeptFindings), and its findings are always a clean build's."""
+from __future__ import annotations
+
+import pytest
+
+from clair.checks import links
+from test_parallel_cache import ENGLISH, OTHER_ENGLISH, add_to, build, faulty_sample
+
+HEADING = "\n## Kept anchor\n\nThis part has an anchor other pages link to.\n"
+LINK_TO_HEADING = "\nSee [the kept anchor](../ops-future-2018/vision.md#kept-anchor).\n"
+
+
+@pytest.fixture
+def project(tmp_path):
+    return faulty_sample(tmp_path)
+
+
+@pytest.fixture
+def checked(monkeypatch) -> list[str]:
+    """The built files whose links are checked (not taken from the last check)."""
+    done: list[str] = []
+    check = links.check_file
+    monkeypatch.setattr(links, "check_file", lambda targets, path, *rest: done.append(str(path))
+                        or check(targets, path, *rest))
+    return done
+
+
+def link_findings(findings) -> list:
+    return [finding for finding in findings if finding.check.startswith("links.")]
+
+
+def test_after_an_edit_only_the_files_made_again_have_their_links_checked(project, tmp_path, checked):
+    cache = tmp_path / "cache"
+    build(project, tmp_path / "before", cache=cache)
+    assert len(checked) > 40
+    checked.clear()
+    add_to(project / ENGLISH, "\nSee [a page that is not there](/en/nowhere/).\n")
+    cached = build(project, tmp_path / "cached", cache=cache)
+    assert sorted(checked) == ["en/ops-future-2018/all/index.html",  # its one-page view, which shows it
+                               "en/ops-future-2018/vision/index.html", "fr/fpo-avenir-2018/vision/index.html"]
+    assert cached == build(project, tmp_path / "clean")
+    assert any("/en/nowhere/" in finding.message for finding in link_findings(cached[1]))
+
+
+def test_an_id_that_goes_checks_the_links_of_every_file_again(project, tmp_path, checked):
+    """Another page's link to a heading that was removed is found, though that page did not change."""
+    cache = tmp_path / "cache"
+    add_to(project / ENGLISH, HEADING)
+    add_to(project / OTHER_ENGLISH, LINK_TO_HEADING)
+    assert link_findings(build(project, tmp_path / "before", cache=cache)[1]) == []
+    checked.clear()
+    english = project / ENGLISH
+    english.write_text(english.read_text(encoding="utf-8").replace("## Kept anchor", "## Renamed anchor"),
+                       encoding="utf-8")
+    cached = build(project, tmp_path / "cached", cache=cache)
+    assert len(checked) > 40
+    assert cached == build(project, tmp_path / "clean")
+    [finding] = link_findings(cached[1])
+    assert finding.file.endswith(OTHER_ENGLISH) and "#kept-anchor" in finding.message
+
+
+def test_a_file_after_one_that_used_a_suggestion_less_is_checked_again(project, tmp_path, checked, monkeypatch):
+    """Only the first MAX_SUGGESTIONS missing anchors get a "did you mean": when an earlier file uses one less, a
+    later file, unchanged, gets it."""
+    monkeypatch.setattr(links, "MAX_SUGGESTIONS", 1)
+    cache = tmp_path / "cache"
+    add_to(project / ENGLISH, HEADING + "\nSee [this part](#kept-anchr).\n")
+    add_to(project / OTHER_ENGLISH, LINK_TO_HEADING.replace("#kept-anchor", "#kept-anchr"))
+    before = link_findings(build(project, tmp_path / "before", cache=cache)[1])
+    assert [finding.file.endswith(OTHER_ENGLISH) for finding in before if "Did you mean" in finding.message] == [True]
+    checked.clear()
+    other = project / OTHER_ENGLISH
+    other.write_text(other.read_text(encoding="utf-8").replace("#kept-anchr", "#kept-anchor"), encoding="utf-8")
+    cached = build(project, tmp_path / "cached", cache=cache)
+    assert "en/ops-future-2018/vision/index.html" in checked
+    assert cached == build(project, tmp_path / "clean")
+    [finding] = link_findings(cached[1])
+    assert finding.file.endswith(ENGLISH) and "Did you mean `kept-anchor`?" in finding.message
+
+
+def test_damaged_kept_findings_are_read_as_missing(project, tmp_path, checked):
+    cache = tmp_path / "cache"
+    add_to(project / ENGLISH, "\nSee [a page that is not there](/en/nowhere/).\n")
+    first = build(project, tmp_path / "first", cache=cache)
+    [kept] = (cache / "entries").glob("links-*")
+    kept.write_bytes(kept.read_bytes().replace(b"/en/nowhere/", b"/en/elsewhere"))
+    (tmp_path / "first").rename(tmp_path / "moved")  # so the replay's record does not answer
+    add_to(project / OTHER_ENGLISH, "\nOne more sentence.\n")
+    checked.clear()
+    again = build(project, tmp_path / "again", cache=cache)
+    assert len(checked) > 40
+    assert again == build(project, tmp_path / "clean")
+    assert any("/en/nowhere/" in finding.message for finding in link_findings(again[1]))
+    assert link_findings(again[1]) == link_findings(first[1])
+
+
+@pytest.mark.parametrize("data", [
+    {"en/index.html": ["unit-x", 200, 200, [["a.md", 1, "links.internal", "error", "m", None, None, None]]]},
+    {"en/index.html": ["unit-x", 200, 200, [["a.md", "1", "links.internal", "error", "m", None, None, None]]]},
+    {"en/index.html": ["unit-x", 200, [], []]},
+    {"en/index.html": ["unit-x", 200, 200]},
+    [["en/index.html", "unit-x", 200, 200, []]],
+])
+def test_kept_findings_of_the_wrong_shape_are_refused(data):
+    if data == {"en/index.html": ["unit-x", 200, 200, [["a.md", 1, "links.internal", "error", "m", None, None, None]]]}:
+        [(source, before, after, [finding])] = links.KeptFindings.from_data(data).values()
+        assert (source, before, after, finding.line) == ("unit-x", 200, 200, 1)
+    else:
+        with pytest.raises(ValueError):
+            links.KeptFindings.from_data(data)
