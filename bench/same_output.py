@@ -99,6 +99,7 @@ try:
             import checks
     else:
         sys.argv = [os.path.join(tree, "build.py"), *args]
+        os._exit = sys.exit  # clair ends its process at once (cli.entry): here it must reach the record below
         runpy.run_path(sys.argv[0], run_name="__main__")
 finally:
     modules = {name: getattr(module, "__file__", None) for name, module in list(sys.modules.items())
