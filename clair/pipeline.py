@@ -410,7 +410,8 @@ class LinkSources:
 def link_targets_key(base: bytes, files: dict, extracted: dict) -> str:
     """The key of the link check's kept findings: what every unit depends on (`base`), and where addresses can
     lead: every built file's name and the ids in each HTML file."""
-    targets = [base.hex(), sorted(map(str, files)), sorted((str(path), sorted(found.ids)) for path, found in extracted.items())]
+    ids = sorted((str(path), sorted(found.ids)) for path, found in extracted.items())
+    targets = [base.hex(), sorted(map(str, files)), ids]
     return "links-" + hashlib.sha256(json.dumps(targets, ensure_ascii=False).encode()).hexdigest()
 
 
