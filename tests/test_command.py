@@ -5,12 +5,13 @@ import subprocess
 import sys
 import json
 import os
+import pstats
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from conftest import page, write_tree
+from conftest import minimal_pages, page, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
@@ -48,6 +49,15 @@ def test_every_way_of_starting_clair_writes_all_it_found_before_it_ends(command,
     assert done.returncode == 1 and done.stdout.endswith("}\n")
     assert [f["message"] for f in json.loads(done.stdout)["findings"] if f["check"] == "links.internal"] == [
         f"the link `/en/missing-{n}/` leads to nothing this site builds" for n in range(3)]
+
+
+def test_a_profiled_run_ends_as_usual_so_the_profile_is_written(tmp_path):
+    content, config = write_tree(tmp_path, minimal_pages())
+    profile = tmp_path / "run.prof"
+    done = run(sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "clair", "check", "--content", str(content),
+               "--config", str(config), "--no-cache", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert any(name.endswith("cli.py") for name, _, _ in pstats.Stats(str(profile)).stats)
 
 
 def test_the_clair_command_checks_a_site_from_any_folder(tmp_path):
