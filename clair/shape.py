@@ -8,8 +8,10 @@ the cache reads thousands of entries per build, and checking must stay cheap nex
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain
 
 JSON = object()  # the shape of any JSON value (JSON holds no code: anything it holds is data)
+DICT_ONLY = frozenset({dict})
 
 
 class Either:
@@ -91,10 +93,18 @@ def plain_kinds(spec) -> frozenset | None:
 
 
 def compiled_list(item_spec) -> Callable[[object], bool]:
-    """The check of `[item_spec]`."""
+    """The check of `[item_spec]`: a list of plain values, or of dicts of plain values (a page's headings), is
+    checked by C loops over all its items at once."""
     kinds = plain_kinds(item_spec)
     if kinds is not None:
         return lambda value: type(value) is list and kinds.issuperset(map(type, value))
+    if isinstance(item_spec, dict):
+        [(key_spec, value_spec)] = item_spec.items()
+        keys, values = plain_kinds(key_spec), plain_kinds(value_spec)
+        if keys is not None and values is not None:
+            return lambda value: (type(value) is list and DICT_ONLY.issuperset(map(type, value))
+                                  and keys.issuperset(map(type, chain.from_iterable(value)))
+                                  and values.issuperset(map(type, chain.from_iterable(map(dict.values, value)))))
     item = compiled(item_spec)
     return lambda value: type(value) is list and all(map(item, value))
 

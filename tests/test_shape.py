@@ -35,7 +35,8 @@ SPECS = [str, int, float, bool, None, JSON, Either(int, str, None), Either(None,
          [str], [int], [float], [Either(int, None)], [[str]], [(str, int)], [(str, float)], (str, int, bool),
          (int, [{str: Either(int, str, None)}], int, {str: str}, Either(None, int)), {str: int}, {str: float},
          {str: Either(str, None)}, {str: {str: JSON}}, {str: [str]}, ([str], [(str, str, str, int, str, bool)]),
-         Fields(a=[JSON], b={str: int}), Fields(a=Either(None, int))]
+         Fields(a=[JSON], b={str: int}), Fields(a=Either(None, int)), [{str: Either(int, str, None)}], [{str: int}],
+         [{str: float}], [{str: [str]}], ([str], [str], [str], [str], [int], [str], [int], [bool])]
 
 plain = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False), st.text(max_size=3))
 values = st.recursive(plain, lambda inner: st.one_of(
