@@ -21,6 +21,7 @@ says it comes from the templates. Rules (each has only `severity`):
 """
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterator
@@ -236,14 +237,20 @@ class Targets:
         candidates = [index] if is_folder else [rel or ".", index]
         return next((self.files[c] for c in candidates if c in self.files), None)
 
+    @functools.cached_property
+    def layout_letters(self) -> frozenset[str]:
+        """The ids another generator's layouts write (clair/readers), by their letters and digits."""
+        return frozenset(map(letters, self.foreign.layout_ids)) if self.foreign is not None else frozenset()
+
     def lacks_id(self, target: PurePosixPath, fragment: str) -> bool:
         """The built file has no such id. On another generator's site, ids are compared by their letters and digits
-        only (its `#l-envoi` is clair's `#lenvoi`), files clair did not build are not checked, and a missing id
-        counts only when it is close to one on the page: the site's own layouts add ids clair never sees."""
+        only (its `#l-envoi` is clair's `#lenvoi`), files clair did not build are not checked, an id its layouts
+        write (a footer's `contact-us-links`) is on every page, and a missing id counts only when it is close to
+        one on the page: the site's own layouts add ids clair never sees, some filled in by their templates."""
         ids = self.ids.get(target)
         if self.foreign is None:
             return fragment not in (ids or ())
-        if ids is None or fragment in ids:
+        if ids is None or fragment in ids or letters(fragment) in self.layout_letters:
             return False
         spelt = {letters(name) for name in ids}
         return letters(fragment) not in spelt and bool(did_you_mean(fragment, sorted(ids)))

@@ -103,6 +103,7 @@ class _Sanitiser(HTMLParser):
             self.dropping.append(tag)
             return
         if tag not in ALLOWED_TAGS:
+            self.keep_id(attrs)
             return
         allowed = GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, set())
         kept = []
@@ -122,6 +123,17 @@ class _Sanitiser(HTMLParser):
         self.out.append(f"<{tag}" + "".join(f' {name}="{escape(value, quote=True)}"' for name, value in kept) + ">")
         if tag not in VOID_TAGS:
             self.open.append(tag)
+
+    def keep_id(self, attrs) -> None:
+        """A tag not kept (`<section id="part-2">`, `<h1 id="top">`) leaves its id on an empty `<span>`, so links to
+        it still lead there: its text stays, and so does its place as a link's target."""
+        found = next((value for name, value in attrs if name == "id" and value), None)
+        if found is None:
+            return
+        self.ids.append(found)
+        if self.first_line is not None:
+            self.out.append(line_mark(self.first_line + self.getpos()[0] - 1))
+        self.out.append(f'<span id="{escape(found, quote=True)}"></span>')
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)

@@ -271,3 +271,33 @@ def test_one_address_on_each_languages_host_leads_to_the_page_of_the_links_langu
     addresses.add_page("/partnerships/", "fr", "/fr/partenariats/")  # numerique.canada.ca/partnerships/
     assert addresses.target("/fr/blog/", "/partnerships/") == "/fr/partenariats/"
     assert addresses.target("/en/blog/", "/partnerships/") == "/en/partnerships/"
+
+
+def test_an_id_the_sites_layouts_write_is_on_its_pages(capsys, tmp_path):
+    """clair renders none of the site's own layouts: an anchor its footer partial writes literally is still there
+    (digital-canada-ca's `layouts/partials/social-links.html`), one a template fills in is not known."""
+    site = shutil.copytree(REAL / "hugo", tmp_path / "hugo")
+    page = site / "content/en/_index.md"
+    page.write_text(page.read_text() + "\n## Contact us\n\nWrite to [our team](#contact-us-links) or "
+                    "[the other team](#contact-us-list).\n")
+
+    def broken() -> list[str]:
+        return [f["message"] for f in findings(check(capsys, site)[1], "links.internal") if "#contact-us-" in f["message"]]
+    assert len(broken()) == 2
+    (site / "layouts/partials").mkdir(parents=True)
+    (site / "layouts/partials/social-links.html").write_text(
+        '<div class="social">\n  <span id="contact-us-links"></span>\n  <ul id="{{ .Params.list }}"></ul>\n</div>\n')
+    assert [message for message in broken() if "#contact-us-links" in message] == []
+    assert len(broken()) == 1
+
+
+def test_the_ids_of_layouts_are_read_as_written_never_through_a_link(tmp_path):
+    from clair.readers.generators import GENERATORS
+    (tmp_path / "layouts/partials").mkdir(parents=True)
+    (tmp_path / "layouts/partials/a.html").write_text('<p id="kept"></p><p id=\'also-kept\'></p><i id="{{ x }}"></i>'
+                                                      '<b id="a b"></b><em data-id="not-an-id"></em>')
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside/b.html").write_text('<p id="outside"></p>')
+    (tmp_path / "layouts/partials/b.html").symlink_to(tmp_path / "outside/b.html")
+    (tmp_path / "layouts/linked").symlink_to(tmp_path / "outside")
+    assert GENERATORS["hugo"].layout_ids(tmp_path) == {"kept", "also-kept"}

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from clair.sanitize import ALLOWED_TAGS, safe_url, sanitise_html
+from clair.sanitize import ALLOWED_TAGS, kept_ids, safe_url, sanitise_html
 
 ATTACKS = [
     "<script>alert(1)</script>",
@@ -79,6 +79,19 @@ def test_text_and_attribute_values_are_escaped_again():
 def test_content_of_script_and_style_is_dropped_but_other_text_kept():
     assert sanitise_html("<p>before<script>alert(1)</script>after</p>") == "<p>beforeafter</p>"
     assert sanitise_html("<font color=red>plain</font>") == "plain"
+
+
+@pytest.mark.parametrize("html, kept", [
+    ('<section id="wp6-1-1"><p>Text</p></section>', '<span id="wp6-1-1"></span><p>Text</p>'),
+    ('<h1 id="top">Title</h1>', '<span id="top"></span>Title'),
+    ('<img id="chart" src="x.png" alt="A chart">', '<span id="chart"></span>'),
+    ('<article id=\'a"b\'>x</article>', '<span id="a&quot;b"></span>x'),
+    ('<section id="">x</section><nav>y</nav>', 'xy'),
+    ('<script id="s">alert(1)</script><svg id="v"><g id="w"/></svg>', ''),
+])
+def test_a_tag_not_kept_leaves_its_id_so_links_to_it_still_lead_there(html, kept):
+    assert sanitise_html(html) == kept
+    assert kept_ids(html) == [value.replace("&quot;", '"') for value in re.findall(r'id="([^"]*)"', kept)]
 
 
 @pytest.mark.parametrize("url,safe", [

@@ -59,6 +59,7 @@ def read_site(project: Project, kind: str) -> Site:
         conventions = Conventions.of(generator, folder)
         addresses.update({id(p): conventions.address(p) for p in found})
         site.foreign.files.update((canonical(address), path) for address, path in others)
+        site.foreign.layout_ids |= generator.layout_ids(folder)
         pages.extend(found)
     pairs = pair_pages(pages, generator, addresses)
     for lang in LANGUAGES:

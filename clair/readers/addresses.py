@@ -98,6 +98,7 @@ class ForeignAddresses:
         self.pages: dict[str, dict[str, str]] = {}  # canonical address -> language -> clair url
         self.files: dict[str, Path] = {}  # canonical address -> file, of the site's other files (pictures, PDFs)
         self.own: dict[str, str] = {}  # clair url -> the page's own address
+        self.layout_ids: set[str] = set()  # ids the site's own layouts write on its pages (Generator.layout_ids)
 
     def target(self, clair_url: str, path: str) -> str | None:
         """The clair url (pages) or site path (files) `path` leads to from the page at `clair_url`, or None when

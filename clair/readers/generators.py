@@ -2,12 +2,14 @@
 translations, and the address it publishes a page at (so links written for that generator resolve)."""
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..files import TEXT_FILE_LIMIT, walk
 from ..model import ContentError
 from ..yamlfile import load_mapping, read_text_file
 
@@ -18,6 +20,9 @@ SKIPPED_FOLDERS = frozenset({"node_modules", "vendor", "_site", "public", "dist"
 REPOSITORY_FILES = frozenset({"readme.md", "contributing.md", "license.md", "code_of_conduct.md", "security.md",
                               "changelog.md", "pull_request_template.md"})  # about the repository, not pages
 PAGE_SUFFIXES = (".md", ".markdown")
+LAYOUT_SUFFIXES = (".html", ".htm", ".liquid", ".njk", ".vue", ".hbs", ".ejs")
+LITERAL_ID = re.compile(r"""\sid\s*=\s*(["'])([^"'{}<>%$\s]+)\1""")  # an id no template tag fills in
+MAX_LAYOUT_FILES = 5000
 CONTAINER_GENERATORS = ("vuepress", "markdown", "eleventy")  # whose pages use markdown-it `:::` containers
 
 
@@ -45,6 +50,31 @@ class Generator:
             marker = next((p.parent for p in sorted(root.glob("*/.vuepress")) if p.is_dir()), None)
             return marker or root
         return root
+
+    def layout_folders(self, root: Path) -> list[Path]:
+        """Where the site's own layouts, partials and components are."""
+        if self.name == "hugo":
+            return [root / "layouts", *sorted(root.glob("themes/*/layouts"))]
+        if self.name == "jekyll":
+            return [root / "_layouts", root / "_includes"]
+        if self.name == "eleventy":
+            return [self.content_root(root) / "_includes", self.content_root(root) / "_layouts"]
+        if self.name == "vuepress":
+            return [self.content_root(root) / ".vuepress"]
+        return []
+
+    def layout_ids(self, root: Path) -> set[str]:
+        """The ids the site's layouts write as they are (`<span id="contact-us-links">` in a footer partial): on
+        the pages that generator builds, though clair renders none of its layouts. Ids a template fills in are not
+        known; links (symlinks) are not followed; a large or many-file folder is read up to MAX_LAYOUT_FILES."""
+        found: set[str] = set()
+        files = (Path(entry.path) for folder in self.layout_folders(root) if folder.is_dir() and not folder.is_symlink()
+                 for _, _, entries in walk(folder) for entry in entries
+                 if entry.name.endswith(LAYOUT_SUFFIXES) and not entry.is_symlink()
+                 and entry.stat().st_size <= TEXT_FILE_LIMIT)
+        for path in itertools.islice(files, MAX_LAYOUT_FILES):
+            found.update(match.group(2) for match in LITERAL_ID.finditer(_read(path)))
+        return found
 
     def indented_html_is_html(self, root: Path) -> bool:
         """Whether indented HTML stays HTML on this site: always with kramdown (an HTML block runs on to its closing
