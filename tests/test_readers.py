@@ -301,3 +301,21 @@ def test_the_ids_of_layouts_are_read_as_written_never_through_a_link(tmp_path):
     (tmp_path / "layouts/partials/b.html").symlink_to(tmp_path / "outside/b.html")
     (tmp_path / "layouts/linked").symlink_to(tmp_path / "outside")
     assert GENERATORS["hugo"].layout_ids(tmp_path) == {"kept", "also-kept"}
+
+
+def test_a_jekyll_defaults_permalink_gives_pages_their_address(capsys, tmp_path):
+    """canada-ca/systeme-conception publishes `pied-page-general/*.md` at `/configurations-conception-communes/
+    :basename:output_ext` (`defaults:` in _config.yml): a link to `pied-page-principale.html` from its parent leads
+    there. A pattern with placeholders clair does not know leaves the page at its usual address."""
+    site = shutil.copytree(REAL / "jekyll", tmp_path / "jekyll")
+    (site / "en/parts").mkdir()
+    (site / "en/parts/main-band.md").write_text("---\ntitle: Main band\nlang: en\n---\nThe main band.\n")
+    (site / "en/parts/other-band.md").write_text("---\ntitle: Other band\nlang: en\n---\nThe other band.\n")
+    page = site / "en/2-iterate-improve-frequently.md"
+    page.write_text(page.read_text() + "\nSee [the main band](main-band.html) and [the other](other-band.html).\n")
+    config = site / "_config.yml"
+    config.write_text(config.read_text() + '\ndefaults:\n  - scope:\n      path: "en/parts/main-band.md"\n'
+                      '    values:\n      permalink: /en/:basename:output_ext\n'
+                      '  - scope:\n      path: "en/parts/other-*.md"\n    values:\n      permalink: /en/:categories/:basename\n')
+    broken = [f["message"] for f in findings(check(capsys, site)[1], "links.internal") if "band" in f["message"]]
+    assert broken == ["the link `other-band.html` leads to nothing this site builds"]

@@ -24,7 +24,7 @@ from ..search import search_url
 from ..slug import slugify
 from .addresses import Conventions, ForeignAddresses
 from .generators import (CONTAINER_GENERATORS, GENERATORS, PAGE_SUFFIXES, REPOSITORY_FILES, SKIPPED_FOLDERS, Generator, canonical, detect,
-                         settings_of)
+                         default_for, jekyll_defaults, settings_of)
 from .pages import LANGUAGE_WORDS, MAX_PAGE_BYTES, ForeignPage, date_of, description_of, read_page
 from .pairing import Pairs, pair_pages
 
@@ -219,27 +219,14 @@ def jekyll_excludes(root: Path) -> list[str]:
 
 
 def jekyll_default_languages(root: Path) -> list[tuple[str, str]]:
-    """(scope path, language) of each rule of Jekyll's `defaults:` that gives pages a `lang` (`path: ""` is every
-    page; a path with `*` is a pattern such as `**/*.md`; another path is a folder)."""
-    found = []
-    for rule in settings_of(root / "_config.yml").get("defaults") or []:
-        scope = rule.get("scope") if isinstance(rule, dict) else None
-        values = rule.get("values") if isinstance(rule, dict) else None
-        if isinstance(scope, dict) and isinstance(values, dict):
-            language = str(values.get("lang", "")).lower()
-            if language in LANGUAGE_WORDS:
-                found.append((str(scope.get("path") or ""), LANGUAGE_WORDS[language]))
-    return found
+    """(scope path, language) of each rule of Jekyll's `defaults:` that gives pages a `lang`."""
+    return [(path, LANGUAGE_WORDS[str(language).lower()]) for path, language in jekyll_defaults(root, "lang")
+            if str(language).lower() in LANGUAGE_WORDS]
 
 
 def default_language(rules: list[tuple[str, str]], rel: PurePosixPath) -> str | None:
-    """The language the last matching `defaults:` rule gives the page (later rules win, as in Jekyll)."""
-    language = None
-    for path, lang in rules:
-        if not path or (fnmatch.fnmatch(rel.as_posix(), path.replace("**/", "*")) if "*" in path
-                        else (rel.as_posix() + "/").startswith(path.strip("/") + "/")):
-            language = lang
-    return language
+    """The language the last matching `defaults:` rule gives the page."""
+    return default_for(rules, rel)
 
 
 def is_page(generator: Generator, rel: PurePosixPath, at_root: bool) -> bool:

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..slug import slugify
-from .generators import Generator, canonical, settings_file
+from .generators import Generator, canonical, default_for, jekyll_defaults, settings_file
 from .pages import ForeignPage, date_of
 
 PLACEHOLDER = re.compile(r":(year|month|day|filename|slug|title|section|contentbasename)")
+JEKYLL_PAGE_PLACEHOLDER = re.compile(r":(basename|output_ext|path)\b")  # what a page's (not a post's) permalink uses
 
 
 @dataclass
@@ -24,12 +25,15 @@ class Conventions:
     language_dirs: dict[str, str] = field(default_factory=dict)  # lang -> content folder under the content root
     permalinks: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> section -> pattern
     own_hosts: bool = False  # each language on its own host (Hugo `baseURL` per language): no /en/ prefix
+    jekyll_permalinks: list[tuple[str, object]] = field(default_factory=list)  # Jekyll `defaults:` permalinks
 
     @classmethod
     def of(cls, generator: Generator, root: Path) -> Conventions:
         conventions = cls(generator, generator.base_path(root))
         if generator.name == "hugo":
             conventions.read_hugo(settings_file(root, generator.config_files))
+        if generator.name == "jekyll":
+            conventions.jekyll_permalinks = jekyll_defaults(root, "permalink")
         return conventions
 
     def read_hugo(self, settings: dict) -> None:
@@ -54,6 +58,9 @@ class Conventions:
                 return "/" + value.strip().lstrip("/")
         if self.generator.name == "hugo":
             return self.hugo_address(page)
+        pattern = default_for(self.jekyll_permalinks, page.rel)
+        if isinstance(pattern, str) and ":" not in JEKYLL_PAGE_PLACEHOLDER.sub("", pattern):  # else: not known
+            return fill_jekyll(pattern, page.rel)
         return self.generator.address(page.rel, page.meta)
 
     @staticmethod
@@ -88,6 +95,13 @@ def fill(pattern: str, page: ForeignPage, rel: PurePosixPath) -> str:
               "filename": name, "contentbasename": name, "section": rel.parts[0],
               "slug": str(page.meta.get("slug") or name), "title": slugify(page.title) or name}
     return PLACEHOLDER.sub(lambda found: values[found.group(1)], pattern)
+
+
+def fill_jekyll(pattern: str, rel: PurePosixPath) -> str:
+    """A Jekyll `defaults:` permalink for a page (`/patterns/:basename:output_ext`): `:basename` its file's name,
+    `:output_ext` `.html`, `:path` its path without the suffix."""
+    values = {"basename": rel.stem, "output_ext": ".html", "path": rel.with_suffix("").as_posix()}
+    return "/" + JEKYLL_PAGE_PLACEHOLDER.sub(lambda found: values[found.group(1)], pattern).lstrip("/")
 
 
 class ForeignAddresses:

@@ -2,6 +2,7 @@
 translations, and the address it publishes a page at (so links written for that generator resolve)."""
 from __future__ import annotations
 
+import fnmatch
 import itertools
 import posixpath
 import re
@@ -180,3 +181,25 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
     except OSError:
         return ""
+
+
+def jekyll_defaults(root: Path, key: str) -> list[tuple[str, object]]:
+    """(scope path, value) of each rule of Jekyll's `defaults:` in `_config.yml` that sets `key` (`path: ""` is
+    every page; a path with `*` is a pattern such as `**/*.md`; another path is a folder)."""
+    found = []
+    for rule in settings_of(root / "_config.yml").get("defaults") or []:
+        scope = rule.get("scope") if isinstance(rule, dict) else None
+        values = rule.get("values") if isinstance(rule, dict) else None
+        if isinstance(scope, dict) and isinstance(values, dict) and key in values:
+            found.append((str(scope.get("path") or ""), values[key]))
+    return found
+
+
+def default_for(rules: list[tuple[str, object]], rel: PurePosixPath):
+    """The value the last `defaults:` rule matching the page at `rel` gives (later rules win, as in Jekyll)."""
+    value = None
+    for path, given in rules:
+        if not path or (fnmatch.fnmatch(rel.as_posix(), path.replace("**/", "*")) if "*" in path
+                        else (rel.as_posix() + "/").startswith(path.strip("/") + "/")):
+            value = given
+    return value
