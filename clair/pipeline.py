@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import gc
 import hashlib
-import json
+import marshal
 import os
 import re
 import threading
@@ -254,8 +254,9 @@ def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitRe
                sources: LinkSources | None = None) -> dict[PurePosixPath, str | bytes]:
     """Every file to write, with the site files, the site-wide findings and (with `review`) the report made or
     taken from the cache (under `key`, whole_site_key's); `made(files)` is told as soon as the site files are
-    there. A report made now for a kept entry that had none (a `check` made it) is kept with it. `sources`:
-    what the pages were made from, so the link check reuses what it found in files unchanged since."""
+    there. Without `review` (a check, which makes no report), no new entry is kept: a pull request's check is
+    followed by no build of the same pages. A report made now for a kept entry that had none is kept with it.
+    `sources`: what the pages were made from, so the link check reuses what it found in files unchanged since."""
     kept = store.get(key, SiteLevel.from_data) if key else None
     read_before = set(store.used) if store else set()
     with timings.stage("site files"):
@@ -279,7 +280,7 @@ def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitRe
             report = files[REPORT_PATH] = report or renderer.render_review()
     if kept:
         store.keep(kept.entries)  # an edit next time needs most of them again
-    if key and (not kept or report != kept.report):
+    if key and review and (not kept or report != kept.report):  # a check's would be 15 MB no build reads
         entries = kept.entries if kept else sorted(store.used - read_before)
         store.put(key, *SiteLevel(generated, found, report, entries).to_data())
     return files
@@ -411,8 +412,8 @@ def link_targets_key(base: bytes, files: dict, extracted: dict) -> str:
     """The key of the link check's kept findings: what every unit depends on (`base`), and where addresses can
     lead: every built file's name and the ids in each HTML file."""
     ids = sorted((str(path), sorted(found.ids)) for path, found in extracted.items())
-    targets = [base.hex(), sorted(map(str, files)), ids]
-    return "links-" + hashlib.sha256(json.dumps(targets, ensure_ascii=False).encode()).hexdigest()
+    targets = marshal.dumps((base, sorted(map(str, files)), ids), 2)  # version 2: the same bytes whatever shares what
+    return "links-" + hashlib.sha256(targets).hexdigest()
 
 
 def file_key(text: str) -> str:

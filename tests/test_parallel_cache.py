@@ -118,20 +118,25 @@ def test_a_no_change_rebuild_takes_site_files_and_site_checks_from_the_cache(pro
     assert calls.count("extract_site_links") - site_files <= 2  # the edited page's one-page views only
 
 
-def test_a_check_makes_no_report_and_a_build_from_its_cache_makes_the_same_one(project, tmp_path, monkeypatch):
-    """`check` writes nothing, so it renders no reviewer's report; a build that finds its site files in the cache
-    then makes the report, the same as a clean build's, and keeps it for the next build."""
-    reviews = []
-    review = Renderer.render_review
+def test_a_check_makes_no_report_and_keeps_no_site_files_and_a_build_after_it_makes_the_same(project, tmp_path,
+                                                                                              monkeypatch):
+    """`check` writes nothing, so it renders no reviewer's report, and it keeps no site files (15 MB at 1,000 pairs
+    that a pull request's run never reads again); a build after it makes them, the same as a clean build's."""
+    reviews, rendered = [], []
+    review, render = Renderer.render_review, pipeline.render_generated_files
     monkeypatch.setattr(Renderer, "render_review", lambda self: reviews.append(1) or review(self))
+    monkeypatch.setattr(pipeline, "render_generated_files", lambda *args: rendered.append(1) or render(*args))
     cache = tmp_path / "cache"
     checked = build_site(Project(project / "content", project / "site.yaml", project / "templates", cache=cache),
                          review=False)
     assert pipeline.REPORT_PATH not in checked.files and reviews == []
+    assert not list((cache / "entries").glob("site-*"))
     assert build(project, tmp_path / "cached", cache=cache) == build(project, tmp_path / "clean")
-    assert len(reviews) == 2  # the cached build and the clean one
+    assert (len(reviews), len(rendered)) == (2, 3)  # site files: the check's too; reports: the two builds
     reviews.clear()
-    assert build(project, tmp_path / "again", cache=cache)[0] == tree_hashes(tmp_path / "clean") and reviews == []
+    rendered.clear()
+    assert build(project, tmp_path / "again", cache=cache)[0] == tree_hashes(tmp_path / "clean")
+    assert reviews == rendered == []
 
 
 @pytest.mark.parametrize("size, forks", [(1_000, False), (pipeline.WORKERS_WORTH_STARTING, True)],
