@@ -211,7 +211,7 @@ def unit_key(base: bytes, pages: list[Page], history: History | None = None) -> 
 
 
 ENTRY_DATA = Shape((JSON, [int]))  # the values, and the size of each blob after them
-ENTRY_NAME = re.compile(r"(?:unit|site|file|index|replay|yaml|words|links)-[0-9a-f]{64}\Z")
+ENTRY_NAME = re.compile(r"(?:unit|site|file|index|replay|yaml|words|links|view)-[0-9a-f]{64}\Z")
 MAX_ENTRY = 1 << 30  # bytes; no unit's result comes near it
 
 

@@ -258,7 +258,7 @@ def run_pipeline(args: argparse.Namespace, project: Project, index: bool,
     with progress.on_terminal(sys.stderr, args.format) as shown_progress:
         result = build_site(project, run_checks=not args.skip_checks, jobs=args.jobs, search_index=index,
                             progress=shown_progress, review=args.command == "build" or own_templates(project),
-                            page_bytes=replay.page_bytes if replay else None)
+                            page_bytes=replay.page_bytes if replay else None, written=args.command == "build")
     kept = publish(result, search_index=index) if args.command == "build" else []
     outcome = Outcome(result.findings, result.site.scores, len(result.site.pages))
     if replay is not None:

@@ -8,6 +8,7 @@ of any of them.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import PurePosixPath
 
 from .glossary import glossary_pages
@@ -16,11 +17,13 @@ from .onepage import render_whole_publications
 from .search import render_search_pages
 
 
-def render_generated_files(renderer, chapters: dict | None = None) -> dict[PurePosixPath, str]:
-    """Every file that is not a content page (`chapters`: pages already rewritten for their one-page view)."""
+def render_generated_files(renderer, chapters: dict | None = None, unrendered: Collection = ()
+                           ) -> dict[PurePosixPath, str]:
+    """Every file that is not a content page (`chapters`: pages already rewritten for their one-page view); the
+    one-page views of the publications in `unrendered` are left empty (a check that knows their links)."""
     site = renderer.site
     generated = [*glossary_pages(renderer), *render_search_pages(renderer),
-                 *render_whole_publications(renderer, chapters)]
+                 *render_whole_publications(renderer, chapters, unrendered)]
     refuse_clashes(site, generated)
     both = {"t_en": renderer.translator("en"), "t_fr": renderer.translator("fr")}
     files = {PurePosixPath("index.html"): renderer.template("splash.html").render(site_titles=site.config.title,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,10 +62,12 @@ def whole_publication_url(page: Page) -> str | None:
     return f"{page.url}{SLUG[page.lang]}/"
 
 
-def render_whole_publications(renderer, chapters: dict[Page, bytes] | None = None) -> list[GeneratedPage]:
+def render_whole_publications(renderer, chapters: dict[Page, bytes] | None = None,
+                              unrendered: Collection[Page] = ()) -> list[GeneratedPage]:
     """One view per publication and language, each paired with its translation's view.
 
-    `chapters` may hold pages already rewritten as chapters (`chapter_html`, done where they were rendered)."""
+    `chapters` may hold pages already rewritten as chapters (`chapter_html`, done where they were rendered). The
+    views of the publications in `unrendered` are made without their text (a check that knows their links)."""
     views: dict[Page, GeneratedPage] = {}
     for publication in renderer.site.pages:
         url = whole_publication_url(publication)
@@ -77,6 +80,8 @@ def render_whole_publications(renderer, chapters: dict[Page, bytes] | None = Non
     for publication, view in views.items():
         view.counterpart = views.get(publication.counterpart)
     for publication, view in views.items():
+        if publication in unrendered:
+            continue
         parts = chapters_of(publication, renderer.site.config.base_url, chapters or {})
         modified = max(modified_date(c.page, renderer.site.config.updated) for c in parts)
         view.output = renderer.template("onepage.html").render(

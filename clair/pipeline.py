@@ -31,7 +31,8 @@ from .generated import render_generated_files
 from .history import read_history
 from .load import load_page, load_site
 from .markdown import media_files
-from .model import ContentError, ContentErrors, Finding, Page, Site, built_bytes, built_text, output_path
+from .model import (ContentError, ContentErrors, Finding, Page, Site, built_bytes, built_text, output_path,
+                    reading_order)
 from .onepage import render_whole_publications, whole_publication_url
 from .pair import pair_translations
 from .render import Renderer
@@ -106,7 +107,7 @@ class FullRebuild(Exception):
 
 def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_tokens: bool = False,
                search_index: bool = False, progress: Callable[[int, int], None] | None = None,
-               review: bool = True, page_bytes: dict[str, bytes] | None = None) -> BuildResult:
+               review: bool = True, page_bytes: dict[str, bytes] | None = None, written: bool = True) -> BuildResult:
     """Load, pair, render and (optionally) check a site in memory; raises ContentErrors on bad input.
 
     Pages are rendered and checked a translation unit at a time (clair/units.py), in `jobs` worker
@@ -118,7 +119,9 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     (`UnitsArriving`), beside the workers, and finishes while `publish` writes the other files.
     `progress(pages done, pages)` is told as units finish. Without `review`, the reviewer's report is not
     made (`check` writes no files: nothing reads it). `page_bytes`: pages read already, by path inside the
-    content folder (the run's hash read them: load_site)."""
+    content folder (the run's hash read them: load_site). Without `written` (`check`, which writes nothing), the
+    one-page views of publications unchanged since a build or check kept their links are not rendered (their
+    text in `files` is empty)."""
     timings = Timings()
     store = open_cache(project)
     with timings.stage("load"):
@@ -150,7 +153,8 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
                                       f"process{'es' * (jobs > 1)}, {len(units) - built} from the cache")
             files = site_level(site, renderer, units, results, key, settings, store, workers, timings,
                                made=functools.partial(index_site_files, index, site) if index else None,
-                               review=review, sources=LinkSources(base, units, keys) if base else None)
+                               review=review, sources=LinkSources(base, units, keys) if base else None,
+                               written=written)
     except BaseException:
         if index is not None:
             index.stop()
@@ -251,16 +255,21 @@ class SiteLevel:
 def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitResult], key: str | None, settings,
                store: BuildCache | None, workers: Workers, timings: Timings,
                made: Callable[[dict], None] | None = None, review: bool = True,
-               sources: LinkSources | None = None) -> dict[PurePosixPath, str | bytes]:
+               sources: LinkSources | None = None, written: bool = True) -> dict[PurePosixPath, str | bytes]:
     """Every file to write, with the site files, the site-wide findings and (with `review`) the report made or
     taken from the cache (under `key`, whole_site_key's); `made(files)` is told as soon as the site files are
     there. Without `review` (a check, which makes no report), no new entry is kept: a pull request's check is
     followed by no build of the same pages. A report made now for a kept entry that had none is kept with it.
-    `sources`: what the pages were made from, so the link check reuses what it found in files unchanged since."""
+    `sources`: what the pages were made from, so the link check reuses what it found in files unchanged since, and
+    (without `written`: a check) the links of one-page views made from the same pages are not read again, nor
+    are the views rendered."""
     kept = store.get(key, SiteLevel.from_data) if key else None
     read_before = set(store.used) if store else set()
+    views = sources.views(site) if sources is not None and store is not None and not kept else {}
+    known = {} if written else known_views(views, store)
     with timings.stage("site files"):
-        generated = kept.generated if kept else render_generated_files(renderer, chapters(units, results))
+        generated = kept.generated if kept else render_generated_files(renderer, chapters(units, results),
+                                                                       {views[path][0] for path in known})
         files = site_files(site, results, generated)
     for result in results:  # nothing reads the chapters once the one-page views are made: let them go
         for rendered in result.pages:
@@ -270,7 +279,8 @@ def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitRe
     report, found = None, []
     if settings is not None:
         with timings.stage("site checks"):
-            found = kept.findings if kept else site_findings(site, files, settings, results, store, workers, sources)
+            found = kept.findings if kept else site_findings(site, files, settings, results, store, workers, sources,
+                                                             views, known)
             site.findings.extend(sorted({*(f for result in results for f in result.findings), *found}))
         site.scores.update(sorted((name, value) for result in results for name, value in result.scores.items()))
         drop_stand_ins(site)
@@ -375,19 +385,26 @@ def then(first: Iterator, second: Callable[[], Iterator]) -> Iterator:
 
 
 def site_findings(site: Site, files: dict, settings, results: list[UnitResult], cache: BuildCache | None,
-                  workers: Workers, sources: LinkSources | None = None) -> list[Finding]:
+                  workers: Workers, sources: LinkSources | None = None, views: dict | None = None,
+                  known: dict | None = None) -> list[Finding]:
     """The site-wide findings: links between files, data, templates. With the cache and `sources`, the link check
-    reuses its findings in the files unchanged since the last check of the same targets (checks.links.KeptFindings)."""
+    reuses its findings in the files unchanged since the last check of the same targets (checks.links.KeptFindings).
+    `views`: each one-page view's publication and key (LinkSources.views); `known`: the links of those not rendered."""
+    views, known = views or {}, known or {}
     extracted = {path: links for result in results for path, links in result.links.items()}
     pages = {page.output_path for page in site.pages}
-    others = [path for path in files if path.suffix == ".html" and path not in pages]
+    others = [path for path in files if path.suffix == ".html" and path not in pages and path not in known]
     texts = [files[path] for path in others]
     keys = [file_key(text) for text in texts]
     extracted.update(zip(others, site_file_links(texts, cache, workers, keys)))
+    extracted.update(known)
+    if cache is not None:
+        keep_views(cache, views, extracted)
     kept, kept_key = None, None
     if cache is not None and sources is not None and site.foreign is None:  # another generator's: addresses vary
         kept_key = link_targets_key(sources.base, files, extracted)
-        kept = checks.links.KeptFindings({**sources.pages(), **dict(zip(others, keys))},
+        kept = checks.links.KeptFindings({**sources.pages(), **dict(zip(others, keys)),
+                                          **{path: key for path, (_, key) in views.items()}},
                                          cache.get(kept_key, lambda data, _: checks.links.KeptFindings.from_data(data)))
     found = checks.run_site(site, checks.Built(files, extracted, kept), settings)
     if kept is not None:
@@ -406,6 +423,35 @@ class LinkSources:
     def pages(self) -> dict[PurePosixPath, str]:
         """Each page's built file, with its unit's key."""
         return {page.output_path: key for unit, key in zip(self.units, self.keys) for page in unit}
+
+    def views(self, site: Site) -> dict[PurePosixPath, tuple[Page, str]]:
+        """Each one-page view's built file, with its publication and the key of what it is made from: what every
+        unit depends on and the keys of the units of its pages (clair/onepage.py shows nothing else)."""
+        unit_of = {page: key for unit, key in zip(self.units, self.keys) for page in unit}
+        found = {}
+        for publication in site.pages:
+            url = whole_publication_url(publication)
+            if url:
+                keys = sorted({unit_of[page] for page in reading_order(publication)})
+                found[output_path(url)] = (publication, "view-" + hashlib.sha256(
+                    self.base + "".join(keys).encode()).hexdigest())
+        return found
+
+
+def known_views(views: dict[PurePosixPath, tuple[Page, str]], cache: BuildCache) -> dict:
+    """The links of the one-page views kept under their keys (`keep_views`): a check need not render those views."""
+    found = {path: cache.get(key, lambda data, _: checks.FileLinks.from_data(data)) for path, (_, key) in views.items()}
+    return {path: links for path, links in found.items() if links is not None}
+
+
+def keep_views(cache: BuildCache, views: dict[PurePosixPath, tuple[Page, str]], extracted: dict) -> None:
+    """Keep each one-page view's links under the key of what it is made from, for a later check (`known_views`)."""
+    stored = cache.names()
+    for path, (_, key) in views.items():
+        if key in stored:
+            cache.keep([key])
+        else:
+            cache.put(key, extracted[path].to_data())
 
 
 def link_targets_key(base: bytes, files: dict, extracted: dict) -> str:

@@ -2,9 +2,14 @@
 (checks.links.KeptFindings), and its findings are always a clean build's."""
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 import pytest
 
+from clair import onepage
 from clair.checks import links
+from clair.pipeline import build_site
+from clair.project import Project
 from test_parallel_cache import ENGLISH, OTHER_ENGLISH, add_to, build, faulty_sample
 
 HEADING = "\n## Kept anchor\n\nThis part has an anchor other pages link to.\n"
@@ -37,8 +42,9 @@ def test_after_an_edit_only_the_files_made_again_have_their_links_checked(projec
     checked.clear()
     add_to(project / ENGLISH, "\nSee [a page that is not there](/en/nowhere/).\n")
     cached = build(project, tmp_path / "cached", cache=cache)
-    assert sorted(checked) == ["en/ops-future-2018/all/index.html",  # its one-page view, which shows it
-                               "en/ops-future-2018/vision/index.html", "fr/fpo-avenir-2018/vision/index.html"]
+    assert sorted(checked) == ["en/ops-future-2018/all/index.html",  # its one-page views: made from its unit,
+                               "en/ops-future-2018/vision/index.html",  # which holds both languages
+                               "fr/fpo-avenir-2018/tout/index.html", "fr/fpo-avenir-2018/vision/index.html"]
     assert cached == build(project, tmp_path / "clean")
     assert any("/en/nowhere/" in finding.message for finding in link_findings(cached[1]))
 
@@ -109,3 +115,49 @@ def test_kept_findings_of_the_wrong_shape_are_refused(data):
     else:
         with pytest.raises(ValueError):
             links.KeptFindings.from_data(data)
+
+
+@pytest.fixture
+def views_rendered(monkeypatch) -> list[str]:
+    """The publications whose one-page view is rendered."""
+    done: list[str] = []
+    chapters_of = onepage.chapters_of
+    monkeypatch.setattr(onepage, "chapters_of", lambda publication, *rest: done.append(publication.url)
+                        or chapters_of(publication, *rest))
+    return done
+
+
+def test_a_check_renders_only_the_one_page_views_an_edit_reaches(project, tmp_path, views_rendered):
+    """A check writes nothing: the one-page views made from the same pages as before are not rendered again,
+    their links come from the cache (under the key of what they are made from), and it finds what a clean
+    build finds. A build renders every view."""
+    def site(cache):
+        return Project(project / "content", project / "site.yaml", project / "templates", tmp_path / "out", cache)
+    build_site(site(tmp_path / "cache"))
+    every = sorted(views_rendered)
+    assert len(every) > 4
+    views_rendered.clear()
+    add_to(project / ENGLISH, "\nSee [a page that is not there](/en/nowhere/).\n")
+    checked = build_site(site(tmp_path / "cache"), review=False, written=False)
+    assert sorted(views_rendered) == ["/en/ops-future-2018/", "/fr/fpo-avenir-2018/"]
+    clean = build_site(site(None), review=False)
+    assert (checked.findings, checked.site.scores) == (clean.findings, clean.site.scores)
+    assert any("/en/nowhere/" in finding.message for finding in checked.findings)
+    assert checked.files[PurePosixPath("en/blueprint-2020/all/index.html")] == ""
+    views_rendered.clear()
+    build_site(site(tmp_path / "cache"))
+    assert sorted(views_rendered) == every
+
+
+def test_a_damaged_view_entry_renders_the_view(project, tmp_path, views_rendered):
+    def site(cache):
+        return Project(project / "content", project / "site.yaml", project / "templates", tmp_path / "out", cache)
+    build_site(site(tmp_path / "cache"))
+    every = sorted(views_rendered)
+    for entry in (tmp_path / "cache/entries").glob("view-*"):
+        entry.write_bytes(entry.read_bytes()[:-2])
+    views_rendered.clear()
+    add_to(project / ENGLISH, "\nOne more sentence.\n")
+    checked = build_site(site(tmp_path / "cache"), review=False, written=False)
+    assert sorted(views_rendered) == every
+    assert checked.findings == build_site(site(None), review=False).findings
