@@ -426,15 +426,16 @@ class LinkSources:
 
     def views(self, site: Site) -> dict[PurePosixPath, tuple[Page, str]]:
         """Each one-page view's built file, with its publication and the key of what it is made from: what every
-        unit depends on and the keys of the units of its pages (clair/onepage.py shows nothing else)."""
+        unit depends on, its file (each language has its own view of the same units) and the keys of the units of
+        its pages (clair/onepage.py shows nothing else)."""
         unit_of = {page: key for unit, key in zip(self.units, self.keys) for page in unit}
         found = {}
         for publication in site.pages:
             url = whole_publication_url(publication)
             if url:
-                keys = sorted({unit_of[page] for page in reading_order(publication)})
-                found[output_path(url)] = (publication, "view-" + hashlib.sha256(
-                    self.base + "".join(keys).encode()).hexdigest())
+                path, keys = output_path(url), sorted({unit_of[page] for page in reading_order(publication)})
+                found[path] = (publication, "view-" + hashlib.sha256(
+                    self.base + "\0".join([str(path), *keys]).encode()).hexdigest())
         return found
 
 

@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from clair import onepage
+from clair import checks, onepage
 from clair.checks import links
 from clair.pipeline import build_site
 from clair.project import Project
@@ -127,10 +127,16 @@ def views_rendered(monkeypatch) -> list[str]:
     return done
 
 
-def test_a_check_renders_only_the_one_page_views_an_edit_reaches(project, tmp_path, views_rendered):
+def test_a_check_renders_only_the_one_page_views_an_edit_reaches(project, tmp_path, views_rendered, monkeypatch):
     """A check writes nothing: the one-page views made from the same pages as before are not rendered again,
-    their links come from the cache (under the key of what they are made from), and it finds what a clean
-    build finds. A build renders every view."""
+    their links come from the cache (under the key of what they are made from: the English and the French
+    view of a publication are made from the same units), and it finds what a clean build finds. A build
+    renders every view."""
+    read: list[dict] = []
+    run_site = checks.run_site
+    monkeypatch.setattr(checks, "run_site", lambda site, built, settings: read.append(built.links)
+                        or run_site(site, built, settings))
+
     def site(cache):
         return Project(project / "content", project / "site.yaml", project / "templates", tmp_path / "out", cache)
     build_site(site(tmp_path / "cache"))
@@ -142,6 +148,7 @@ def test_a_check_renders_only_the_one_page_views_an_edit_reaches(project, tmp_pa
     assert sorted(views_rendered) == ["/en/ops-future-2018/", "/fr/fpo-avenir-2018/"]
     clean = build_site(site(None), review=False)
     assert (checked.findings, checked.site.scores) == (clean.findings, clean.site.scores)
+    assert read[-2] == read[-1]  # the check's links, views' included, are a clean build's
     assert any("/en/nowhere/" in finding.message for finding in checked.findings)
     assert checked.files[PurePosixPath("en/blueprint-2020/all/index.html")] == ""
     views_rendered.clear()
