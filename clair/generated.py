@@ -17,10 +17,11 @@ from .onepage import render_whole_publications
 from .search import render_search_pages
 
 
-def render_generated_files(renderer, chapters: dict | None = None, unrendered: Collection = ()
-                           ) -> dict[PurePosixPath, str]:
+def render_generated_files(renderer, chapters: dict | None = None, unrendered: Collection = (),
+                           sitemap: bool = True) -> dict[PurePosixPath, str]:
     """Every file that is not a content page (`chapters`: pages already rewritten for their one-page view); the
-    one-page views of the publications in `unrendered` are left empty (a check that knows their links)."""
+    one-page views of the publications in `unrendered` are left empty (a check that knows their links), and
+    without `sitemap` so is the sitemap (a check on the theme's templates: no check reads it)."""
     site = renderer.site
     generated = [*glossary_pages(renderer), *render_search_pages(renderer),
                  *render_whole_publications(renderer, chapters, unrendered)]
@@ -37,7 +38,8 @@ def render_generated_files(renderer, chapters: dict | None = None, unrendered: C
     files.update({page.output_path: page.output for page in generated})
     base_url = site.config.base_url.rstrip("/")
     files[PurePosixPath("sitemap.xml")] = renderer.template("sitemap.xml").render(
-        pages=sorted([*site.pages, *generated], key=lambda p: p.url), base_url=base_url, alternates=alternates)
+        pages=sorted([*site.pages, *generated], key=lambda p: p.url), base_url=base_url,
+        alternates=alternates) if sitemap else ""
     files[PurePosixPath("robots.txt")] = (f"User-agent: *\nAllow: /\n"
                                           f"Sitemap: {site.config.urls.absolute_url('/sitemap.xml')}\n")
     return files

@@ -118,7 +118,7 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     With `search_index` (a build that will be published), Pagefind indexes each page as it comes
     (`UnitsArriving`), beside the workers, and finishes while `publish` writes the other files.
     `progress(pages done, pages)` is told as units finish. Without `review`, the reviewer's report is not
-    made (`check` writes no files: nothing reads it). `page_bytes`: pages read already, by path inside the
+    made, and the sitemap is left empty (`check` writes no files: nothing reads them). `page_bytes`: pages read already, by path inside the
     content folder (the run's hash read them: load_site). Without `written` (`check`, which writes nothing), the
     one-page views of publications unchanged since a build or check kept their links are not rendered (their
     text in `files` is empty)."""
@@ -262,14 +262,14 @@ def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitRe
     followed by no build of the same pages. A report made now for a kept entry that had none is kept with it.
     `sources`: what the pages were made from, so the link check reuses what it found in files unchanged since, and
     (without `written`: a check) the links of one-page views made from the same pages are not read again, nor
-    are the views rendered."""
+    are the views rendered. Without `review`, the sitemap is left empty too: only readers' tools read it."""
     kept = store.get(key, SiteLevel.from_data) if key else None
     read_before = set(store.used) if store else set()
     views = sources.views(site) if sources is not None and store is not None and not kept else {}
     known = {} if written else known_views(views, store)
     with timings.stage("site files"):
         generated = kept.generated if kept else render_generated_files(renderer, chapters(units, results),
-                                                                       {views[path][0] for path in known})
+                                                                       {views[path][0] for path in known}, review)
         files = site_files(site, results, generated)
     for result in results:  # nothing reads the chapters once the one-page views are made: let them go
         for rendered in result.pages:

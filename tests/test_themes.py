@@ -155,3 +155,23 @@ def test_check_renders_the_report_of_a_site_with_its_own_templates(tmp_path, mon
     reviews = []
     monkeypatch.setattr(clair.render.Renderer, "render_review", lambda self: reviews.append(1) or "")
     assert clair.cli.main(["check", "--no-cache"]) == 0 and reviews == []
+
+
+def test_check_renders_the_sitemap_of_a_site_with_its_own_templates(tmp_path, monkeypatch, capsys):
+    """With the theme's templates, `check` leaves the sitemap unrendered (no check reads it); a site's own
+    sitemap template is rendered, so a mistake in it fails the pull request's check."""
+    import clair.cli
+    site_with(tmp_path, {"sitemap.xml": "<urlset>{% for page in pages %}{{ page.url | nonsense }}{% endfor %}</urlset>\n"})
+    monkeypatch.chdir(tmp_path)
+    assert clair.cli.main(["check", "--no-cache"]) == 2
+    output = capsys.readouterr()
+    assert "sitemap.xml" in output.out + output.err
+    shutil.rmtree(tmp_path / "templates")
+    rendered = []
+    template = clair.render.Renderer.template
+    monkeypatch.setattr(clair.render.Renderer, "template", lambda self, name: rendered.append(name)
+                        or template(self, name))
+    assert clair.cli.main(["check", "--no-cache"]) == 0 and "sitemap.xml" not in rendered
+    assert clair.cli.main(["build", "--no-cache"]) == 0 and "sitemap.xml" in rendered
+    assert "<urlset" in (tmp_path / "site/sitemap.xml").read_text(encoding="utf-8")
+
