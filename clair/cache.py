@@ -235,6 +235,10 @@ class BuildCache:
         except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
             return None  # Damaged is a ValueError
 
+    def has(self, key: str) -> bool:
+        """Whether a regular file holds an entry for `key` (`get` still checks it): one look, not a listing."""
+        return os.path.isfile(os.path.join(self.folder, key)) and not os.path.islink(os.path.join(self.folder, key))
+
     def names(self) -> set[str]:
         """The names of the files in the folder, read or not: which keys may have an entry (`get` still checks it)."""
         try:

@@ -405,7 +405,7 @@ def site_findings(site: Site, files: dict, settings, results: list[UnitResult], 
     extracted.update(zip(others, site_file_links(texts, cache, workers, keys)))
     extracted.update(known)
     if cache is not None:
-        keep_views(cache, views, extracted)
+        keep_views(cache, views, extracted, known)
     kept, kept_key = None, None
     if cache is not None and sources is not None and site.foreign is None:  # another generator's: addresses vary
         kept_key = link_targets_key(sources.base, files, extracted)
@@ -451,11 +451,15 @@ def known_views(views: dict[PurePosixPath, tuple[Page, str]], cache: BuildCache)
     return {path: links for path, links in found.items() if links is not None}
 
 
-def keep_views(cache: BuildCache, views: dict[PurePosixPath, tuple[Page, str]], extracted: dict) -> None:
-    """Keep each one-page view's links under the key of what it is made from, for a later check (`known_views`)."""
-    stored = cache.names()
+def keep_views(cache: BuildCache, views: dict[PurePosixPath, tuple[Page, str]], extracted: dict,
+               known: dict) -> None:
+    """Keep each one-page view's links under the key of what it is made from, for a later check (`known_views`):
+    those `known` came from their entry; a build keeps an entry an earlier run made (one look per view, not a
+    listing of the cache); an entry a check read and found missing or damaged is written again."""
     for path, (_, key) in views.items():
-        if key in stored:
+        if path in known:
+            continue
+        if key not in cache.used and cache.has(key):
             cache.keep([key])
         else:
             cache.put(key, extracted[path].to_data())

@@ -168,3 +168,7 @@ def test_a_damaged_view_entry_renders_the_view(project, tmp_path, views_rendered
     checked = build_site(site(tmp_path / "cache"), review=False, written=False)
     assert sorted(views_rendered) == every
     assert checked.findings == build_site(site(None), review=False).findings
+    views_rendered.clear()
+    add_to(project / ENGLISH, "\nAnd one more.\n")
+    build_site(site(tmp_path / "cache"), review=False, written=False)
+    assert sorted(views_rendered) == ["/en/ops-future-2018/", "/fr/fpo-avenir-2018/"]  # the damaged ones written again

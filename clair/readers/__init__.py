@@ -135,7 +135,7 @@ def read_pages(generator: Generator, root: Path, content: Path, findings: list[F
         if redirects(page):  # a stub sending readers to another page: nothing to read, but links to it work
             others.append(("/" + rel.as_posix(), path))
             continue
-        page.lang = page.lang or default_language(defaults, rel)
+        page.lang = page.lang or default_for(defaults, rel)
         if page.lang is None:
             if len(rel.parts) > 1 and not bilingual(page):
                 unknown.append(rel.as_posix())  # a splash, 404 or sitemap page at the top is both or neither
@@ -222,12 +222,6 @@ def jekyll_default_languages(root: Path) -> list[tuple[str, str]]:
     """(scope path, language) of each rule of Jekyll's `defaults:` that gives pages a `lang`."""
     return [(path, LANGUAGE_WORDS[str(language).lower()]) for path, language in jekyll_defaults(root, "lang")
             if str(language).lower() in LANGUAGE_WORDS]
-
-
-def default_language(rules: list[tuple[str, str]], rel: PurePosixPath) -> str | None:
-    """The language the last matching `defaults:` rule gives the page."""
-    return default_for(rules, rel)
-
 
 def is_page(generator: Generator, rel: PurePosixPath, at_root: bool) -> bool:
     """A file the generator makes a page of; repository documents (README, LICENSE) at the top are not."""
