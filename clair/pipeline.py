@@ -119,8 +119,8 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     `progress(pages done, pages)` is told as units finish. Without `review`, the reviewer's report is not
     made, and the sitemap is left empty (`check` writes no files: nothing reads them). `page_bytes`: pages read already, by path inside the
     content folder (the run's hash read them: load_site). Without `written` (`check`, which writes nothing), the
-    one-page views of publications unchanged since a build or check kept their links are not rendered (their
-    text in `files` is empty)."""
+    one-page views of publications unchanged since a build or check kept their links are not rendered, and the
+    pages only they would show are not read from the cache (their text in `files` is empty: no check reads it)."""
     timings = Timings()
     store = open_cache(project)
     with timings.stage("load"):
@@ -140,20 +140,23 @@ def build_site(project: Project, run_checks: bool = True, jobs: int = 1, keep_to
     base = site_key(site, settings is not None, other_inputs) if store is not None else None
     keys = unit_keys(work, base)
     key = whole_site_key(keys)
+    sources = LinkSources(base, units, keys) if base else None
+    views = sources.views(site) if sources is not None else {}
+    known = {} if written else known_views(views, store)
+    bare = set(range(len(units))) - shown_again(units, views, known) if not written else set()
     index = search.SearchIndex(len(site.pages), store, index_key(key)) if search_index else None
     arriving = UnitsArriving(units, index, progress)
     try:
         with Workers(work, jobs) as workers:
             with timings.stage("pages"):
-                results, built = unit_results(work, workers, store, keys, arriving)
+                results, built = unit_results(work, workers, store, keys, arriving, bare)
                 apply_results(site, units, results)
             workers.stop()  # what they gathered goes; the site checks fork fresh ones, sharing this process's pages
             timings.notes["pages"] = (f"{len(units)} pages with their translations: {built} built in {jobs} "
                                       f"process{'es' * (jobs > 1)}, {len(units) - built} from the cache")
             files = site_level(site, renderer, units, results, key, settings, store, workers, timings,
                                made=functools.partial(index_site_files, index, site) if index else None,
-                               review=review, sources=LinkSources(base, units, keys) if base else None,
-                               written=written)
+                               review=review, sources=sources, views=views, known=known)
     except BaseException:
         if index is not None:
             index.stop()
@@ -261,18 +264,19 @@ class SiteLevel:
 def site_level(site: Site, renderer: Renderer, units: list, results: list[UnitResult], key: str | None, settings,
                store: BuildCache | None, workers: Workers, timings: Timings,
                made: Callable[[dict], None] | None = None, review: bool = True,
-               sources: LinkSources | None = None, written: bool = True) -> dict[PurePosixPath, str | bytes]:
+               sources: LinkSources | None = None, views: dict | None = None,
+               known: dict | None = None) -> dict[PurePosixPath, str | bytes]:
     """Every file to write, with the site files, the site-wide findings and (with `review`) the report made or
     taken from the cache (under `key`, whole_site_key's); `made(files)` is told as soon as the site files are
     there. Without `review` (a check, which makes no report), no new entry is kept: a pull request's check is
     followed by no build of the same pages. A report made now for a kept entry that had none is kept with it.
-    `sources`: what the pages were made from, so the link check reuses what it found in files unchanged since, and
-    (without `written`: a check) the links of one-page views made from the same pages are not read again, nor
-    are the views rendered. Without `review`, the sitemap is left empty too: only readers' tools read it."""
+    `sources`: what the pages were made from, so the link check reuses what it found in files unchanged since;
+    `views`: each one-page view's publication and key (LinkSources.views), and `known` (a check's): the links of
+    those made from the same pages as a view kept earlier, which is not rendered again. Without `review`, the
+    sitemap is left empty too: only readers' tools read it."""
     kept = store.get(key, SiteLevel.from_data) if key else None
     read_before = set(store.used) if store else set()
-    views = sources.views(site) if sources is not None and store is not None and not kept else {}
-    known = {} if written else known_views(views, store)
+    views, known = (views or {}, known or {}) if store is not None and not kept else ({}, {})
     with timings.stage("site files"):
         generated = kept.generated if kept else render_generated_files(renderer, chapters(units, results),
                                                                        {views[path][0] for path in known}, review)
@@ -336,12 +340,13 @@ def unit_keys(work: UnitWork, base: bytes | None) -> list[str]:
 
 
 def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, keys: list[str],
-                 arrived: Callable[[list, list[int]], None]) -> tuple[list[UnitResult], int]:
+                 arrived: Callable[[list, list[int]], None], bare: set[int] = frozenset()) -> tuple[list[UnitResult], int]:
     """Every unit's result, from the cache where its key is there, built (by the workers) otherwise, telling
     `arrived` which came (those from the cache with the first one built: the workers start before anything
     else runs beside them); and how many were built. The units with no entry are handed to the workers first,
     so they build while this process reads the others' entries (after an edit, both take about as long);
-    an entry found damaged is built after them."""
+    an entry found damaged is built after them. The entries of the units numbered in `bare` are read without their
+    blobs: their pages' HTML is left empty (a check that shows them nowhere again: `shown_again`)."""
     content = work.site.project.content
     stored = cache.names() if keys else set()
     absent = [index for index in range(len(work.units)) if not keys or keys[index] not in stored]
@@ -350,8 +355,8 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, key
     building = workers.units(absent, beside=bool(stored))
     with unscanned():
         results: list[UnitResult | None] = [
-            cache.get(key, lambda data, blobs: UnitResult.from_data(data, blobs, content)) if key in stored else None
-            for key in keys
+            cache.get(key, lambda data, blobs: UnitResult.from_data(data, blobs, content), index not in bare)
+            if key in stored else None for index, key in enumerate(keys)
         ] if keys else [None] * len(work.units)
     damaged = [index for index, key in enumerate(keys) if key in stored and results[index] is None]
     waiting = [index for index, result in enumerate(results) if result is not None]
@@ -363,6 +368,8 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, key
         waiting = []
     if not absent and not damaged:
         arrived(results, waiting)
+    if keys and work.settings is not None:
+        checks.syllables.keep_counts([result.learned_words for result in results])
     return results, len(absent) + len(damaged)
 
 
@@ -445,8 +452,17 @@ class LinkSources:
         return found
 
 
-def known_views(views: dict[PurePosixPath, tuple[Page, str]], cache: BuildCache) -> dict:
+def shown_again(units: list, views: dict[PurePosixPath, tuple[Page, str]], known: dict) -> set[int]:
+    """The units (by number) with a page in a one-page view to render: one not `known` (known_views)."""
+    pages = {page for path, (publication, _) in views.items() if path not in known
+             for page in reading_order(publication)}
+    return {index for index, unit in enumerate(units) if not pages.isdisjoint(unit)}
+
+
+def known_views(views: dict[PurePosixPath, tuple[Page, str]], cache: BuildCache | None) -> dict:
     """The links of the one-page views kept under their keys (`keep_views`): a check need not render those views."""
+    if cache is None:
+        return {}
     found = {path: cache.get(key, lambda data, _: checks.FileLinks.from_data(data)) for path, (_, key) in views.items()}
     return {path: links for path, links in found.items() if links is not None}
 

@@ -7,6 +7,8 @@ from pathlib import PurePosixPath
 import pytest
 
 from clair import checks, onepage
+from clair.cache import BuildCache
+from clair.units import translation_units
 from clair.checks import links
 from clair.pipeline import build_site
 from clair.project import Project
@@ -154,6 +156,39 @@ def test_a_check_renders_only_the_one_page_views_an_edit_reaches(project, tmp_pa
     views_rendered.clear()
     build_site(site(tmp_path / "cache"))
     assert sorted(views_rendered) == every
+
+
+def test_a_check_reads_from_the_cache_the_html_of_the_pages_it_shows_again_only(project, tmp_path, monkeypatch):
+    """After an edit, a check reads the HTML of the units of the one-page views it renders again (the edited
+    publication's), and only the values of the others: their pages' text in the check's files is empty, the views
+    it renders are a clean build's, and a build after it, reading every unit whole, writes a clean build's files."""
+    read: list[tuple[str, bool]] = []
+    entry = BuildCache.read
+    monkeypatch.setattr(BuildCache, "read", lambda store, key, blobs=True: read.append((key, blobs))
+                        or entry(store, key, blobs))
+
+    def site(cache):
+        return Project(project / "content", project / "site.yaml", project / "templates", tmp_path / "out", cache)
+    build_site(site(tmp_path / "cache"))
+    add_to(project / ENGLISH, "\nOne more sentence.\n")
+    read.clear()
+    checked = build_site(site(tmp_path / "cache"), review=False, written=False)
+    clean = build_site(site(None))
+    units = [(key, blobs) for key, blobs in read if key.startswith("unit-")]
+    shown = {page.output_path for page in clean.site.pages if page.output_path.parts[1] in ("ops-future-2018",
+                                                                                               "fpo-avenir-2018")}
+    publication = [unit for unit in translation_units(clean.site) if unit[0].output_path in shown]
+    assert sum(blobs for _, blobs in units) == len(publication) - 1 < len(units) - 5  # the edited one is built
+    assert all(checked.files[path] == clean.files[path] for path in shown)
+    assert all(checked.files[page.output_path] == b"" for page in clean.site.pages
+               if page.output_path not in shown and page.output_path.suffix == ".html")
+    for view in ("en/ops-future-2018/all/index.html", "fr/fpo-avenir-2018/tout/index.html"):
+        assert checked.files[PurePosixPath(view)] == clean.files[PurePosixPath(view)] != ""
+    assert checked.findings == build_site(site(None), review=False).findings
+    read.clear()
+    built = build_site(site(tmp_path / "cache"))
+    assert all(blobs for _, blobs in read)
+    assert built.files == clean.files
 
 
 def test_a_damaged_view_entry_renders_the_view(project, tmp_path, views_rendered):

