@@ -33,7 +33,7 @@ from clair.matrices import Matrix, Text
 from clair.model import LANGUAGE_NAMES, LANGUAGES, OTHER_LANGUAGE, Finding, Site
 
 from .parity_common import pairs
-from .parity_facts import FACT, meaning
+from .parity_facts import fact_pattern, meaning
 from .prose import Prose, sentences, words
 from .readability import hardest_sentences, opening, page_text, score, sentence_length
 from .settings import Settings, rule
@@ -65,7 +65,7 @@ def run_site(site: Site, built, settings: Settings) -> Iterator[Finding | None]:
 def numbers(text: Text, lang: str) -> tuple[Counter, dict]:
     """How often each number (value and unit) appears in one language of a field, and how it is written."""
     found, written = Counter(), {}
-    for match in FACT[lang].finditer(text.get(lang)):
+    for match in fact_pattern(lang).finditer(text.get(lang)):
         key = meaning(match, lang)
         found[key] += 1
         written.setdefault(key, match.group(0).strip())

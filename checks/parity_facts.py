@@ -33,6 +33,7 @@ numbers with hyphens in both languages (`1-800-555-0199`): spacing would read `1
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import itertools
 import re
@@ -62,10 +63,16 @@ NUMBER = {  # digit groups, then decimals, in each language's convention (French
     "fr": rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?!\d)"  # `25,000`: the English way (parity_french_numbers.py)
           rf"|\d{{1,3}}(?:{GROUP_SPACE}{{1,2}}\d{{3}})+(?:[,.]\d+)?(?!\d)|\d+(?:[,.]\d+)?",
 }
-# Every fact starts with `$` or a digit; saying so first lets the search skip other characters (3x faster).
-FACT = {lang: re.compile(rf"(?<![\d_])(?=[$\d])(?P<pre>\$\s?)?(?P<number>{number})(?P<thousands>k\b)?(?:{UNIT})?",
-                         re.IGNORECASE)
-        for lang, number in NUMBER.items()}
+
+
+@functools.cache  # compiled where a page first needs it (a worker), not at every run's start: 5 ms
+def fact_pattern(lang: str) -> re.Pattern:
+    """A fact: an amount, a percentage or a number, in the language's way of writing numbers. Every fact starts
+    with `$` or a digit; saying so first lets the search skip other characters (3x faster)."""
+    return re.compile(rf"(?<![\d_])(?=[$\d])(?P<pre>\$\s?)?(?P<number>{NUMBER[lang]})(?P<thousands>k\b)?(?:{UNIT})?",
+                      re.IGNORECASE)
+
+
 FACT_START = re.compile(r"[$\d]")  # a class alone: the regex engine scans for it without trying a match at each place
 UNIT_AFTER = re.compile(UNIT, re.IGNORECASE)  # after a number written in words
 ENGLISH_ONLY = re.compile(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.\d+")  # never a French decimal
@@ -158,9 +165,9 @@ def in_digits(text: str, line: int, lang: str, english_keys: set | None,
 
 
 def fact_matches(text: str, lang: str) -> Iterator[re.Match]:
-    """FACT's matches in `text`, as its `finditer` finds them, but tried only where a fact can start (FACT_START):
-    most of a text is letters, which a search for FACT would try one by one."""
-    pattern, position = FACT[lang], 0
+    """fact_pattern's matches in `text`, as its `finditer` finds them, but tried only where a fact can start
+    (FACT_START): most of a text is letters, which a search for a fact would try one by one."""
+    pattern, position = fact_pattern(lang), 0
     while (start := FACT_START.search(text, position)) is not None:
         match = pattern.match(text, start.start())  # its look-behind still sees the text before
         position = match.end() if match else start.start() + 1

@@ -135,13 +135,13 @@ FACT_PIECES = [*SPACES, *DIGITS, *DIGITS, "$", "$", "%", " %", "\u00a0%", "k", "
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_numbers_are_matched_where_one_can_start(lang):
-    """fact_matches tries FACT only at a `$` or a digit: the matches FACT.finditer finds, with the same groups."""
+    """fact_matches tries fact_pattern only at a `$` or a digit: the matches its finditer finds, with the same groups."""
     texts = ["", "$", "$ ", "15:00", "25\u00a0000\u202f$", "1,000,000.5", "3,5 %", "_1", "a1", "5k", "10pour cent",
              "\u0663\u0663", "12 345 678"] + generated(15 + len(lang), FACT_PIECES, 3000, 12)
     found = 0
     for text in texts:
         fast = [(match.span(), match.groupdict()) for match in parity_facts.fact_matches(text, lang)]
-        assert fast == [(match.span(), match.groupdict()) for match in parity_facts.FACT[lang].finditer(text)], text
+        assert fast == [(match.span(), match.groupdict()) for match in parity_facts.fact_pattern(lang).finditer(text)], text
         found += len(fast)
     assert found > 3000
 
@@ -174,7 +174,7 @@ def previous_words_pattern(lang: str) -> re.Pattern:
     plain alternation, longest first (rebuilt from the current pattern and the same vocabulary)."""
     vocabulary = parity_number_words.vocabulary(lang)
     tree = parity_number_words.alternatives(vocabulary)
-    current = parity_number_words.WORDS[lang]
+    current = parity_number_words.words_pattern(lang)
     plain = without_look_ahead(current.pattern)
     assert plain.count(f"(?:{tree})") == 2  # a first word, then each joined one
     flat = "|".join(map(re.escape, sorted(vocabulary, key=lambda spelling: (-len(spelling), spelling))))
@@ -197,7 +197,7 @@ def test_number_words_are_found_as_the_plain_alternation_finds_them(lang):
         + generated(18 + len(lang), pieces, 3000, 8)
     found = 0
     for text in texts:
-        fast = [match.span() for match in parity_number_words.WORDS[lang].finditer(text)]
+        fast = [match.span() for match in parity_number_words.words_pattern(lang).finditer(text)]
         assert fast == [match.span() for match in old.finditer(text)], text
         found += len(fast)
     assert found > 800
