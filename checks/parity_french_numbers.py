@@ -57,7 +57,8 @@ class Misformatted:
 
 def misformatted(match: re.Match, unit: str, text: str, line: int,
                  english_keys: set[tuple[Decimal, str]]) -> Misformatted | None:
-    """The finding-to-be for a number of French text (a fact_pattern match), or None when it is written the French way."""
+    """The finding-to-be for a number of French text (a fact_pattern match), or None when it is written the
+    French way."""
     number, prefixed = match["number"], bool(match["pre"])
     grouped = GROUPED.fullmatch(number) is not None and english_grouping(number, unit, prefixed, english_keys)
     scale_after = SCALE_AFTER.match(text, match.end())  # `$1.5 million`, `1.5 million people`

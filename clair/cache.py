@@ -221,9 +221,8 @@ MAX_ENTRY = 1 << 30  # bytes; no unit's result comes near it
 class BuildCache:
     """Results on disk, one file per key: units' results, the site files, what the link check read in other
     built files, and the CMU dictionary and the words' syllables as the readability check reads them
-    (checks/syllables.py). Each is stored
-    as the JSON values and byte strings (`blobs`: rendered pages, kept out of the JSON so reading them is a copy,
-    not a parse) its `to_data` gives, read back by `from_data`."""
+    (checks/syllables.py). Each is stored as the JSON values and byte strings (`blobs`: rendered pages, kept out
+    of the JSON so reading them is a copy, not a parse) its `to_data` gives, read back by `from_data`."""
 
     def __init__(self, folder: Path, kind: str = "entries"):
         self.root = folder  # the cache folder: entries, replay records (clair/replay.py), the search index

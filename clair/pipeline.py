@@ -340,7 +340,8 @@ def unit_keys(work: UnitWork, base: bytes | None) -> list[str]:
 
 
 def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, keys: list[str],
-                 arrived: Callable[[list, list[int]], None], bare: set[int] = frozenset()) -> tuple[list[UnitResult], int]:
+                 arrived: Callable[[list, list[int]], None],
+                 bare: set[int] = frozenset()) -> tuple[list[UnitResult], int]:
     """Every unit's result, from the cache where its key is there, built (by the workers) otherwise, telling
     `arrived` which came (those from the cache with the first one built: the workers start before anything
     else runs beside them); and how many were built. The units with no entry are handed to the workers first,

@@ -330,9 +330,9 @@ def test_objects_read_from_the_cache_skip_the_young_collections_yet_cycles_are_s
 def test_a_build_keeps_the_syllables_counted_for_its_pages(project, tmp_path):
     """Each unit's result brings the words counted for it in its worker; the build keeps them all for the next
     build's processes. (A fresh process, as every build: this one's textstat has scored the sample before.)"""
-    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--jobs", "2", "--out", str(tmp_path / "out"),
-                           "--cache-dir", str(tmp_path / "cache")], cwd=project, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--jobs", "2",
+                           "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")],
+                          cwd=project, capture_output=True, text=True, timeout=300)
     assert done.returncode in (0, 1), done.stderr
     [entry] = (tmp_path / "cache/entries").glob("syllables-*")
     kept = BuildCache(tmp_path / "cache").get(entry.name, lambda data, _: syllables.counts_from_data(data))

@@ -235,7 +235,7 @@ def test_an_entry_for_another_key_or_cut_short_is_read_as_missing(tmp_path):
 
 
 @pytest.mark.parametrize("framed", [
-    lambda key, payload: cache.BuildCache.framed(key, payload).replace(b"\n\n", b"", 1),  # no blank line after the header
+    lambda key, payload: cache.BuildCache.framed(key, payload).replace(b"\n\n", b"", 1),  # no blank line after header
     lambda key, payload: cache.BuildCache.framed(key, payload.replace(b"\0", b"")),  # no NUL between values and blobs
     lambda key, payload: cache.BuildCache.framed(key, payload) + b"x",  # one byte more
 ])
