@@ -60,8 +60,20 @@ def files_read(site: Site) -> list[Path]:
 
 
 def prepare(cache: BuildCache) -> None:
-    """Before a build checks pages: what checks read once per process (the CMU dictionary) is kept in its cache."""
+    """Before a build checks pages: what checks read once per process (the CMU dictionary, the words' syllables)
+    is kept in its cache."""
     syllables.keep_in(cache)
+
+
+def learned() -> dict:
+    """What the checks learned in this process since the last call (the words' syllables they counted): a
+    worker sends it with each unit's result, for `keep_learned`."""
+    return syllables.learned()
+
+
+def keep_learned(found: list[dict]) -> None:
+    """Keep in the cache `prepare` named what every process learned (`learned`), for the next build's."""
+    syllables.keep_counts(found)
 
 
 def kept(found: Iterable[Finding | None]) -> list[Finding]:

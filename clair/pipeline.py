@@ -370,7 +370,7 @@ def unit_results(work: UnitWork, workers: Workers, cache: BuildCache | None, key
     if not absent and not damaged:
         arrived(results, waiting)
     if keys and work.settings is not None:
-        checks.syllables.keep_counts([result.learned_words for result in results])
+        checks.keep_learned([result.learned for result in results])
     return results, len(absent) + len(damaged)
 
 

@@ -91,7 +91,7 @@ class UnitResult:
     findings: list[Finding] = field(default_factory=list)
     scores: dict[str, dict] = field(default_factory=dict)
     links: dict = field(default_factory=dict)  # output path -> checks.FileLinks
-    learned_words: dict = field(default_factory=dict)  # syllables counted for it: not cached (see keep_counts)
+    learned: dict = field(default_factory=dict)  # what checks learned on it (checks.learned): not cached
 
     def to_data(self) -> tuple[dict, list[bytes]]:
         """As JSON values and blobs, for the build cache; only results without errors are kept."""
@@ -387,4 +387,4 @@ def check_unit(work: UnitWork, pages: list[Page], result: UnitResult) -> None:
     result.findings = checks.run_pages(part, files, work.settings)
     result.scores = part.scores
     result.links = {page.output_path: checks.extract_links(files[page.output_path], page) for page in pages}
-    result.learned_words = checks.syllables.learned()  # the build process keeps them for the next build's workers
+    result.learned = checks.learned()  # the build process keeps it for the next build's workers
