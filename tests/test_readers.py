@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from clair.cli import main
-from clair.readers.generators import canonical, detect
-from clair.readers.pages import date_of, read_page
+from clair.readers.generators import GENERATORS, canonical, detect
+from clair.readers.pages import BLANK_IN_HTML, closing_lines, date_of, html_blocks_whole, read_page
 from clair.readers.templating import blank_templates
 
 REAL = Path(__file__).parent / "fixtures" / "real"
@@ -319,3 +319,47 @@ def test_a_jekyll_defaults_permalink_gives_pages_their_address(capsys, tmp_path)
                       '  - scope:\n      path: "en/parts/other-*.md"\n    values:\n      permalink: /en/:categories/:basename\n')
     broken = [f["message"] for f in findings(check(capsys, site)[1], "links.internal") if "band" in f["message"]]
     assert broken == ["the link `other-band.html` leads to nothing this site builds"]
+
+
+def test_a_blank_line_inside_a_block_of_html_does_not_end_it_as_kramdown_reads_it():
+    """kramdown (Jekyll) reads a block of HTML on to its closing tag; markdown-it ends it at a blank line, which made
+    the rest of a CSS sample paragraphs of text (canada-ca/design-system: 180 numbers of CSS reported as facts)."""
+    text = ("<div>\n<pre><code>.a {\n  size: 20px;\n}\n\n.b {\n  size: 22px;\n}</code></pre>\n</div>\n\nText.\n\n"
+            "<!-- <div>\n\n</div> -->\n\n```\n<div>\n\n</div>\n```\n\n<p>never closed\n\n<div markdown=\"1\">\n\n"
+            "**Markdown**\n\n</div>\n<span>a\n\nb</span>\n")
+    whole = html_blocks_whole(text).split("\n")
+    assert len(whole) == len(text.split("\n"))  # every finding keeps its line
+    assert whole[4] == BLANK_IN_HTML and [n for n, line in enumerate(whole) if line == BLANK_IN_HTML] == [4]
+    raw = html_blocks_whole("<div>\n<p>a</p>\n\n<pre>x\n\ny</pre>\n</div>\n", raw_only=True).split("\n")
+    assert raw == ["<div>", "<p>a</p>", "", "<pre>x", BLANK_IN_HTML, "y</pre>", "</div>", ""]
+
+
+def test_a_closing_tag_is_found_for_every_nesting_and_none_for_an_unclosed_element():
+    lines = ["<div>", "<div>", "</div>", "", "</div>", "<div><div></div>", "", "<div>", "</div></div>", "<div>"]
+    assert closing_lines(lines, "div") == {0: 4, 1: 2, 5: 8, 7: 8}
+
+
+@pytest.mark.parametrize("parse_block_html", [False, True])
+def test_a_code_sample_with_blank_lines_in_html_is_code_on_a_jekyll_site(capsys, tmp_path, parse_block_html):
+    site = shutil.copytree(REAL / "jekyll", tmp_path / "jekyll")
+    if parse_block_html:
+        (site / "_config.yml").write_text((site / "_config.yml").read_text() + "kramdown:\n  parse_block_html: true\n")
+    sample = "  <div>\n    <pre><code>.gc-label {\n  font-size: 20px;\n}\n{}.gc-legend {\n  margin: 15px;\n}</code></pre>\n  </div>\n"
+    for name, gap in (("en/2-iterate-improve-frequently.md", "\n"), ("fr/2-effectuer-regulierement-iterations-ameliorations.md", "")):
+        page = site / name
+        page.write_text(page.read_text() + "\n" + sample.replace("{}", gap))
+    document = check(capsys, site)[1]
+    assert not [f for f in findings(document, "parity.facts") if "20" in f["message"] or "15" in f["message"]]
+    assert not [f for f in document["findings"] if "gc-legend" in f["message"]]
+
+
+@pytest.mark.parametrize("kind, config, expected", [
+    ("jekyll", "markdown: kramdown\n", "all"),
+    ("jekyll", "kramdown:\n  parse_block_html: true\n", "raw"),  # kramdown reads Markdown inside HTML but <pre>...
+    ("jekyll", "kramdown:\n  parse_block_html: false\n", "all"),
+    ("hugo", "title: a site\n", ""),  # goldmark, like markdown-it, ends a block of HTML at a blank line
+])
+def test_which_blocks_of_html_run_on_across_blank_lines_follows_the_sites_markdown(tmp_path, kind, config, expected):
+    name = {"jekyll": "_config.yml", "hugo": "hugo.yaml"}[kind]
+    (tmp_path / name).write_text(config)
+    assert GENERATORS[kind].html_read_whole(tmp_path) == expected

@@ -113,6 +113,7 @@ def read_pages(generator: Generator, root: Path, content: Path, findings: list[F
     excluded = jekyll_excludes(root) if generator.name == "jekyll" else []
     defaults = jekyll_default_languages(root) if generator.name == "jekyll" else []
     runs_on, base_path = generator.indented_html_is_html(root), generator.base_path(root)
+    read_whole = generator.html_read_whole(root)
     pages, others, unknown = [], [], []
     for path in site_files(content, excluded):
         rel = PurePosixPath(path.relative_to(content).as_posix())
@@ -122,7 +123,7 @@ def read_pages(generator: Generator, root: Path, content: Path, findings: list[F
             continue
         try:
             page = read_page(path, rel, containers=generator.name in CONTAINER_GENERATORS,
-                             base_path=base_path, html_runs_on=runs_on,
+                             base_path=base_path, html_runs_on=runs_on, html_read_whole=read_whole,
                              bare_html=generator.name == "hugo")
         except ContentError as err:
             findings.append(Finding(err.file, err.line or 1, "content.load", "error", err.message))

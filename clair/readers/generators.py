@@ -83,6 +83,16 @@ class Generator:
         return self.html_runs_on or (self.name == "eleventy" and bool(re.search(
             r"""disable\(\s*\[?\s*['"]code['"]""", "".join(_read(root / name) for name in self.config_files))))
 
+    def html_read_whole(self, root: Path) -> str:
+        """Which blocks of HTML run on to their closing tag across blank lines (clair/readers/pages.py,
+        `html_blocks_whole`): with kramdown (Jekyll), "all" by default, "raw" (`<pre>`, `<script>`...: kramdown reads
+        the rest as Markdown) when the site sets `parse_block_html: true`; "" with other generators."""
+        if self.name != "jekyll":
+            return ""
+        kramdown = next((settings_of(root / name).get("kramdown") for name in self.config_files
+                         if (root / name).is_file()), None)
+        return "raw" if isinstance(kramdown, dict) and kramdown.get("parse_block_html") is True else "all"
+
     def base_path(self, root: Path) -> str:
         """The path the site is published under (`/plan` for https://org.github.io/plan/), from its configuration."""
         text = "".join(_read(root / name) for name in self.config_files)

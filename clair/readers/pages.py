@@ -63,12 +63,14 @@ class ForeignPage:
 
 
 def read_page(path: Path, rel: PurePosixPath, containers: bool, base_path: str = "", keep_columns: bool = True,
-              text: str | None = None, html_runs_on: bool = False, bare_html: bool = False) -> ForeignPage | None:
+              text: str | None = None, html_runs_on: bool = False, bare_html: bool = False,
+              html_read_whole: str = "") -> ForeignPage | None:
     """The page in `path` (or `text`, as read from it), or None when it is not a page (an HTML file without front
     matter is a template). Template tags are blanked (`keep_columns`) or taken out (an import). `html_runs_on`: the
     generator's Markdown runs an HTML block on to its closing tag, blank lines and indentation included (kramdown,
     or indented code switched off), so indented HTML is HTML there, not code. `bare_html`: an HTML file without front
-    matter is a page too (Hugo's content folder)."""
+    matter is a page too (Hugo's content folder). `html_read_whole`: which blocks of HTML a blank line does not end
+    ("all", "raw" or none: see `html_blocks_whole`)."""
     text = read_text_file(path, "page", MAX_PAGE_BYTES) if text is None else text
     meta, meta_lines, body, body_line, problem = split(text, str(path))
     if meta is None and rel.suffix in (".html", ".htm") and not bare_html:
@@ -77,6 +79,8 @@ def read_page(path: Path, rel: PurePosixPath, containers: bool, base_path: str =
     blanked = blank_templates(body, containers, base_path, keep_columns)
     if rel.suffix.lower() in (".html", ".htm") or html_runs_on:
         blanked.text = unindented_html(blanked.text, every_line=rel.suffix.lower() in (".html", ".htm"))
+    if html_read_whole and rel.suffix.lower() not in (".html", ".htm"):
+        blanked.text = html_blocks_whole(blanked.text, raw_only=html_read_whole == "raw")
     page = ForeignPage(path, rel, meta, meta_lines, blanked.text, body_line, "", 1, None, blanked.tags)
     if problem:
         page.findings.append(problem)
@@ -97,6 +101,77 @@ def unindented_html(text: str, every_line: bool) -> str:
         if fence is None and (every_line or stripped.startswith("<")):
             lines[index] = stripped
     return "\n".join(lines)
+
+
+# kramdown's span elements: a line starting with one is a paragraph, not a block of HTML; and the elements whose
+# content it never reads as Markdown
+RAW_ELEMENTS = frozenset("pre script style textarea math".split())
+SPAN_ELEMENTS = frozenset("a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label mark option "
+                          "q rb rbc rp rt rtc ruby samp select small span strong sub sup tt u var".split())
+BLOCK_START = re.compile(r"[ \t]*<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])([^>]*)")
+MARKDOWN_INSIDE = re.compile(r"\bmarkdown\s*=\s*[\"']?(?:1|block|span)\b", re.IGNORECASE)
+BLANK_IN_HTML = "&#32;"  # a blank line inside a block of HTML (markdown-it would end the block there): a space, which
+# is no blank line to markdown-it and the same whitespace inside the HTML, a comment or a code sample
+
+
+def html_blocks_whole(text: str, raw_only: bool = False) -> str:
+    """The text with each blank line inside a block of HTML (from a line that starts with a block element's tag to
+    its closing tag) made `BLANK_IN_HTML`, so that markdown-it, which ends an HTML block at a blank line, reads the
+    block whole, as kramdown does: a CSS sample with blank lines in a `<pre>` inside a `<div>` stays code instead of
+    becoming paragraphs. `raw_only`: only elements whose content is never Markdown (`RAW_ELEMENTS`), for a site
+    whose kramdown reads Markdown inside HTML (`parse_block_html`). Lines stay where they are; fenced code and
+    comments are passed over; an element never closed, or whose content is Markdown (`markdown="1"`), is left as
+    it is."""
+    lines, fence, index, closes = text.split("\n"), None, 0, {}
+    while index < len(lines):
+        stripped = lines[index].lstrip()
+        if stripped.startswith(("```", "~~~")):
+            fence = None if fence and stripped.startswith(fence) else (fence or stripped[:3])
+        elif fence is None and stripped.startswith("<!--"):
+            index = comment_end(lines, index)
+        elif fence is None and (start := BLOCK_START.match(lines[index])) and read_whole(start, raw_only):
+            name = start[1].lower()
+            end = (closes[name] if name in closes else closes.setdefault(name, closing_lines(lines, name))).get(index)
+            for inside in range(index + 1, end or index):
+                if not lines[inside].strip():
+                    lines[inside] = BLANK_IN_HTML
+            index = end or index
+        index += 1
+    return "\n".join(lines)
+
+
+def read_whole(start: re.Match, raw_only: bool) -> bool:
+    """Whether the element whose opening tag starts a line (`start`, BLOCK_START's match) runs on to its closing tag."""
+    name = start[1].lower()
+    if raw_only:
+        return name in RAW_ELEMENTS
+    return name not in SPAN_ELEMENTS and not MARKDOWN_INSIDE.search(start[2])
+
+
+def comment_end(lines: list[str], first: int) -> int:
+    """The line where the comment that starts line `first` ends (markdown-it reads an unclosed one to the end)."""
+    if "-->" in lines[first].split("<!--", 1)[1]:
+        return first
+    return next((index for index in range(first + 1, len(lines)) if "-->" in lines[index]), len(lines) - 1)
+
+
+def closing_lines(lines: list[str], name: str) -> dict[int, int]:
+    """For each line where a `name` element opens, the line of the tag that closes the first one opened there
+    (elements of the same name nested inside counted); lines whose element is never closed are left out. One pass
+    each way over the page's `name` tags: a page of unclosed `<p>`s takes no longer than one of closed ones."""
+    tags = re.compile(rf"<(/?){re.escape(name)}(?=[\s/>])[^>]*?(/?)>", re.IGNORECASE)
+    events, depth = [], 0  # (line, depth after the tag, whether it opens an element)
+    for index, line in enumerate(lines):
+        for tag in tags.finditer(line):
+            if not tag[2]:  # `<div/>` opens nothing
+                depth += -1 if tag[1] else 1
+                events.append((index, depth, not tag[1]))
+    closes, reached = {}, {}  # reached[d]: the line of the first tag after this one that leaves the depth at d
+    for index, after, opens in reversed(events):
+        if opens and after - 1 in reached:
+            closes[index] = reached[after - 1]  # the line's first element, read last, is the one kept
+        reached[after] = index
+    return closes
 
 
 def split(text: str, file: str) -> tuple[dict | None, dict, str, int, Finding | None]:
