@@ -22,7 +22,9 @@ addresses or HTML tags) are read in each language's own conventions, HTML entiti
   minutes are not a number. `1.4K` = `1 400`.
 
 Dates are compared through their numbers (`November 24, 2026` and `24 novembre 2026` both give 24
-and 2026). Each number is counted: when the English has `25%` twice and the French once, the
+and 2026); the month of a date in digits (`2017-07-18`) is a month, whose partner is the same month
+in digits or named beside a number (`July 18`, `18 juillet`: a name is never reported itself); a
+year written again in the same line counts once (`avril 2026 à juin 2026` says `April to June 2026`). Each number is counted: when the English has `25%` twice and the French once, the
 occurrence without a partner is reported (occurrences are paired in reading order, nearest first),
 at its own line, with the place to look in the other file. A number inside a name (after a word in
 capitals: `Blueprint 2020`, `Objectif 2020`, `Canada 150`, `COVID-19`, `D7`; or ending in a capital:
@@ -33,13 +35,13 @@ numbers with hyphens in both languages (`1-800-555-0199`): spacing would read `1
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import html
 import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
 from clair.model import LANGUAGE_NAMES, Finding, Page, Site
@@ -91,9 +93,29 @@ LOOK_BACK, NEAR = 80, 16  # characters before a number searched for a name's wor
 SENTENCE_START = tuple(".!?:;(«“\"")
 MONTHS = frozenset("January February March April May June July August September October November December "
                    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split())
+MONTH_NUMBERS = {  # month names and their usual abbreviations, lower case
+    "en": {**{name: n for n, name in enumerate("january february march april may june july august september october "
+                                               "november december".split(), 1)},
+           **{name: n for n, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)},
+           "sept": 9},
+    "fr": {**{name: n for n, name in enumerate("janvier février mars avril mai juin juillet août septembre octobre "
+                                               "novembre décembre".split(), 1)},
+           **{name: n for n, name in enumerate("janv févr mars avr mai juin juil août sept oct nov déc".split(), 1)}},
+}
+ISO_DATE = re.compile(r"(?<![\d-])\d{4}-(\d\d)-\d\d(?![\d-])")  # 2017-07-18: its month is a month, not a number
+MONTH = "month"  # the unit of a month in a date: it pairs only with a month
+NUMBER_AFTER = re.compile(r"\.?[ \u00a0\u202f]+\d")  # `July 18`, `juillet 2017`
+NUMBER_BEFORE = re.compile(r"\d(?:er|st|nd|rd|th)?[ \u00a0\u202f]+\Z")  # `18 juillet`, `1er mars`, `18th July`
 
 
-@dataclass(frozen=True)
+@functools.cache  # compiled where a page first needs it, like fact_pattern
+def month_pattern(lang: str) -> re.Pattern:
+    """A month's name or abbreviation, as a whole word."""
+    names = "|".join(sorted(MONTH_NUMBERS[lang], key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?=[jfmasond])(?:{names})(?!\w)", re.IGNORECASE)
+
+
+@dataclasses.dataclass(frozen=True)
 class Fact:
     """One number as written (`text`), what it means (`key`: value and unit) and its file line.
 
@@ -113,21 +135,27 @@ def run(site: Site, files: dict, settings: Settings) -> Iterator[Finding | None]
     for english, french in pairs(site):
         en_facts, _ = facts(english)
         fr_facts, misformatted = facts(french, {fact.key for fact in en_facts})
+        if has_months(fr_facts):  # rare: the months named in the other language are read only then
+            en_facts, _ = facts(english, months=True)
+        if has_months(en_facts):
+            fr_facts, misformatted = facts(french, {fact.key for fact in en_facts}, months=True)
         en_facts, fr_facts = without_shared_names(en_facts, fr_facts)
         yield from missing_facts(settings, english, en_facts, french, fr_facts)
         yield from missing_facts(settings, french, fr_facts, english, en_facts)
         yield from parity_french_numbers.findings(settings, french, english, misformatted)
 
 
-def facts(page: Page, english_keys: set | None = None) -> tuple[list[Fact], list[Misformatted]]:
+def facts(page: Page, english_keys: set | None = None, months: bool = False) -> tuple[list[Fact], list[Misformatted]]:
     """Every number of the page in reading order; for a French page, also those written the English way
-    (`english_keys`, the English page's numbers, tell `1,500` meaning fifteen hundred from one and a half)."""
+    (`english_keys`, the English page's numbers, tell `1,500` meaning fifteen hundred from one and a half).
+    `months`: the months named beside a number too, when the other page has a date in digits."""
     found: list[Fact] = []
     misformatted: list[Misformatted] = []
     for line, text in text_lines(page):
         text = without_tags_and_addresses(html.unescape(text))
-        in_line = [*in_words(text, line, page.lang), *in_digits(text, line, page.lang, english_keys, misformatted)]
-        found += [fact for _, fact in sorted(in_line, key=lambda item: item[0])]
+        in_line = [*in_words(text, line, page.lang), *in_digits(text, line, page.lang, english_keys, misformatted),
+                   *(in_month_names(text, line, page.lang) if months else ())]
+        found += years_once([fact for _, fact in sorted(in_line, key=lambda item: item[0])])
     return found, misformatted
 
 
@@ -146,10 +174,41 @@ def in_words(text: str, line: int, lang: str) -> Iterator[tuple[int, Fact]]:
         yield number.start, Fact((Decimal(number.value), unit), text[number.start:number.end], line, soft=True)
 
 
+def has_months(found: list[Fact]) -> bool:
+    """Whether a page has a date in digits (`2017-07-18`), whose month is a month."""
+    return any(fact.key[1] == MONTH and not fact.soft for fact in found)
+
+
+def in_month_names(text: str, line: int, lang: str) -> Iterator[tuple[int, Fact]]:
+    """(where, fact) of each month named beside a number (`July 18`, `18 juillet 2017`): a soft fact, the partner of
+    the month of a date written in digits on the other side (`2017-07-18`), and of nothing else."""
+    if not FACT_START.search(text):
+        return
+    for name in month_pattern(lang).finditer(text):
+        if NUMBER_AFTER.match(text, name.end()) or NUMBER_BEFORE.search(text, max(0, name.start() - 8), name.start()):
+            yield name.start(), Fact((Decimal(MONTH_NUMBERS[lang][name[0].lower()]), MONTH), name[0], line, soft=True)
+
+
+def years_once(line_facts: list[Fact]) -> list[Fact]:
+    """A line's facts without the years written again in it: `avril 2026 à juin 2026` says `April to June 2026`,
+    and `the 2026 plan, reviewed in 2026` may say `the same year` in the other language."""
+    if len(line_facts) < 2:
+        return line_facts
+    seen, kept = set(), []
+    for fact in line_facts:
+        if not fact.soft and fact.key[1] == "" and len(fact.text) == 4 and fact.text.isdigit():
+            if fact.key in seen:
+                continue
+            seen.add(fact.key)
+        kept.append(fact)
+    return kept
+
+
 def in_digits(text: str, line: int, lang: str, english_keys: set | None,
               misformatted: list[Misformatted]) -> Iterator[tuple[int, Fact]]:
     """(where, fact) of each number written in digits; a French one written the English way is added to
     `misformatted` too, and means what its writer meant."""
+    months = {date.start(1) for date in ISO_DATE.finditer(text)} if "-" in text else ()
     for match in fact_matches(text, lang):
         code = code_before(text, match.start())
         if match["number"] == "00" or code and code[0].islower():  # `00`: the minutes of 15:00 (French: 15 h)
@@ -159,7 +218,7 @@ def in_digits(text: str, line: int, lang: str, english_keys: set | None,
         if wrong:
             misformatted.append(wrong)
         key = (wrong.value.normalize(VALUES), unit_of(match)) if wrong else meaning(match, lang)
-        key, end = afternoon(key, match, text, lang)
+        key, end = afternoon(key, match, text, lang) if match.start() not in months else ((key[0], MONTH), match.end())
         name = bool(code) or in_name(text, match.start()) or code_after(text, end)
         yield match.start(), Fact(key, text[match.start():end].strip(), line, name=name)
 

@@ -201,6 +201,43 @@ def test_a_number_the_french_has_fewer_times(build, tmp_path):
     assert messages(findings, "parity.facts")[0].startswith("“25%” is in the English 2 times but in the French 1 time")
 
 
+@pytest.mark.parametrize("english, french", [
+    ("Updated July 18, 2017.\n", "Mise à jour : 2017-07-18.\n"),
+    ("Updated 2017-07-08.\n", "Mise à jour le 8 juillet 2017.\n"),
+    ("Updated 2017-07-08.\n", "Mise à jour : 2017-07-08.\n"),
+])
+def test_the_month_of_a_date_in_digits_is_the_month_named_in_the_other_language(build, tmp_path, english, french):
+    """canada-ca/digital-canada-ca: `2017-07-18` against `July 18, 2017` reported the 07."""
+    findings = check(build, {"en/a.md": page("A", english), "fr/a.md": page("A", french)})
+    assert found(findings, "parity.facts", tmp_path) == []
+
+
+def test_a_month_named_is_no_partner_for_a_number_that_is_not_a_month(build, tmp_path):
+    """A month's name stands in only for the month of a date in digits: `December 25` is no partner for the 12
+    of `12 °C`, and a date whose month differs is still reported."""
+    findings = check(build, {"en/a.md": page("A", "On December 25, it was 5 °C.\n"),
+                             "fr/a.md": page("A", "Le 25 décembre, il faisait 12 °C.\n")})
+    assert messages(findings, "parity.facts") == [
+        "“5” is in the English 1 time but in the French not at all; every number, date and amount must be in both "
+        "versions (this one has no partner)",
+        "“12” is in the French 1 time but in the English not at all; every number, date and amount must be in both "
+        "versions (this one has no partner)"]
+    findings = check(build, {"en/a.md": page("A", "Updated 2021-06-02.\n"),
+                             "fr/a.md": page("A", "Mise à jour : 2021-10-02.\n")})
+    assert [m.split(" is in")[0] for m in messages(findings, "parity.facts")] == ["“06”", "“10”"]
+
+
+def test_a_year_written_again_in_the_same_line_counts_once(build, tmp_path):
+    """gcds-docs: « avril 2026 à juin 2026 » says "April to June 2026"; a year missing from a line is still found."""
+    findings = check(build, {"en/a.md": page("A", "## Quarter 1: April to June 2026\n"),
+                             "fr/a.md": page("A", "## 1er trimestre : avril 2026 à juin 2026\n")})
+    assert found(findings, "parity.facts", tmp_path) == []
+    findings = check(build, {"en/a.md": page("A", "## Quarter 1: April to June 2026\n\nWe report in 2026.\n"),
+                             "fr/a.md": page("A", "## 1er trimestre : avril 2026 à juin 2026\n\nNous en rendons compte.\n")})
+    assert [m.split(";")[0] for m in messages(findings, "parity.facts")] == [
+        "“2026” is in the English 2 times but in the French 1 time"]
+
+
 def test_a_percentage_is_not_a_plain_number(build, tmp_path):
     findings = check(build, {"en/a.md": page("A", "Half of you, 50%, said yes.\n"),
                              "fr/a.md": page("A", "La moitié d'entre vous, 50, a dit oui.\n")})
