@@ -363,3 +363,22 @@ def test_which_blocks_of_html_run_on_across_blank_lines_follows_the_sites_markdo
     name = {"jekyll": "_config.yml", "hugo": "hugo.yaml"}[kind]
     (tmp_path / name).write_text(config)
     assert GENERATORS[kind].html_read_whole(tmp_path) == expected
+
+
+def test_pages_that_name_each_other_are_paired_when_a_copy_names_one_of_them_too(capsys, tmp_path):
+    """canada-ca/design-system: `news-pages.md` and its copy `news-pages-2.md` both name `pages-nouvelles.html`,
+    which names `news-pages.html` back, as its own copy does; the two that name each other are a pair (before: all
+    four unpaired)."""
+    site = tmp_path / "site"
+    pages = {"en/news.md": ("en", "/fr/nouvelles.html", "News"), "en/news-2.md": ("en", "/fr/nouvelles.html", "News"),
+             "fr/nouvelles.md": ("fr", "/en/news.html", "Nouvelles"),
+             "fr/nouvelles-2.md": ("fr", "/en/news.html", "Nouvelles")}
+    for name, (lang, other, title) in pages.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(f"---\nlang: {lang}\naltLangPage: {other}\ntitle: {title}\ndescription: A page.\n---\n"
+                                 "Text of the page.\n")
+    (site / "_config.yml").write_text("title: a site\n")
+    document = check(capsys, site)[1]
+    entry = document["pages"][str(site / "en/news.md")]
+    assert (entry["counterpart"], entry["paired_by"]) == (str(site / "fr/nouvelles.md"), "altLangPage")
+    assert document["pages"][str(site / "en/news-2.md")].get("paired_by") != "altLangPage"

@@ -104,8 +104,23 @@ def by_address(pairs: Pairs, key: str, addresses: dict[int, str]) -> None:
         return [tail(canonical(addresses[id(page)]))]
 
     for theirs, ours in ((named_in_full, own_in_full), (named_end, own_end)):
+        mutual_match(pairs, theirs, ours, key)
         unique_match(pairs, theirs, ours, key)
         unique_match(pairs, ours, theirs, key)
+
+
+def mutual_match(pairs: Pairs, named, own, how: str) -> None:
+    """Join the pages that name each other, even when other pages name one of them too (canada-ca/design-system's
+    `news-pages.md` and its copy `news-pages-2.md` both name `pages-nouvelles.html`, which names `news-pages.html`)."""
+    french_at = defaultdict(list)
+    for page in pairs.unpaired("fr"):
+        for address in own(page):
+            french_at[address].append(page)
+    for english in pairs.unpaired("en"):
+        for address in named(english):
+            found = [french for french in french_at.get(address, ()) if set(own(english)) & set(named(french))]
+            if len(found) == 1 and id(found[0]) not in pairs.partner and id(english) not in pairs.partner:
+                pairs.join(english, found[0], how)
 
 
 def tail(address: str) -> str:
