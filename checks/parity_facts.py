@@ -24,7 +24,8 @@ addresses or HTML tags) are read in each language's own conventions, HTML entiti
 Dates are compared through their numbers (`November 24, 2026` and `24 novembre 2026` both give 24
 and 2026); the month of a date in digits (`2017-07-18`) is a month, whose partner is the same month
 in digits or named beside a number (`July 18`, `18 juillet`: a name is never reported itself); a
-year written again in the same line counts once (`avril 2026 à juin 2026` says `April to June 2026`). Each number is counted: when the English has `25%` twice and the French once, the
+year written again to end a range of dates counts once (`avril 2026 à juin 2026` says `April to June
+2026`). Each number is counted: when the English has `25%` twice and the French once, the
 occurrence without a partner is reported (occurrences are paired in reading order, nearest first),
 at its own line, with the place to look in the other file. A number inside a name (after a word in
 capitals: `Blueprint 2020`, `Objectif 2020`, `Canada 150`, `COVID-19`, `D7`; or ending in a capital:
@@ -115,6 +116,15 @@ def month_pattern(lang: str) -> re.Pattern:
     return re.compile(rf"(?<!\w)(?=[jfmasond])(?:{names})(?!\w)", re.IGNORECASE)
 
 
+@functools.cache  # compiled where a page first needs it, like fact_pattern
+def range_between() -> re.Pattern:
+    """What comes between the year of a range's first date and the same year ending it: `à juin`, `au 30 juin`,
+    `, to June 30,`."""
+    months = "|".join(sorted({*MONTH_NUMBERS["en"], *MONTH_NUMBERS["fr"]}, key=len, reverse=True))
+    return re.compile(rf",?\s*(?:[-–—]|to|through|until|à|au|jusqu[’']à|jusqu[’']au)\s+(?:\d{{1,2}}(?:er)?\s+)?"
+                      rf"(?:{months})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s*", re.IGNORECASE)
+
+
 @dataclasses.dataclass(frozen=True)
 class Fact:
     """One number as written (`text`), what it means (`key`: value and unit) and its file line.
@@ -155,7 +165,7 @@ def facts(page: Page, english_keys: set | None = None, months: bool = False) -> 
         text = without_tags_and_addresses(html.unescape(text))
         in_line = [*in_words(text, line, page.lang), *in_digits(text, line, page.lang, english_keys, misformatted),
                    *(in_month_names(text, line, page.lang) if months else ())]
-        found += years_once([fact for _, fact in sorted(in_line, key=lambda item: item[0])])
+        found += years_once(sorted(in_line, key=lambda item: item[0]), text)
     return found, misformatted
 
 
@@ -189,17 +199,17 @@ def in_month_names(text: str, line: int, lang: str) -> Iterator[tuple[int, Fact]
             yield name.start(), Fact((Decimal(MONTH_NUMBERS[lang][name[0].lower()]), MONTH), name[0], line, soft=True)
 
 
-def years_once(line_facts: list[Fact]) -> list[Fact]:
-    """A line's facts without the years written again in it: `avril 2026 à juin 2026` says `April to June 2026`,
-    and `the 2026 plan, reviewed in 2026` may say `the same year` in the other language."""
-    if len(line_facts) < 2:
-        return line_facts
-    seen, kept = set(), []
-    for fact in line_facts:
+def years_once(placed: list[tuple[int, Fact]], text: str) -> list[Fact]:
+    """The facts of one line (with their places in its `text`) without a year written again to end a range of dates:
+    `avril 2026 à juin 2026` and `du 1er avril 2026 au 30 juin 2026` say `April to June 2026`."""
+    if len(placed) < 2:
+        return [fact for _, fact in placed]
+    kept, years = [], {}  # years: where each year of the line ends
+    for place, fact in placed:
         if not fact.soft and fact.key[1] == "" and len(fact.text) == 4 and fact.text.isdigit():
-            if fact.key in seen:
+            end, years[fact.key] = years.get(fact.key), place + 4
+            if end is not None and range_between().fullmatch(text, end, place):
                 continue
-            seen.add(fact.key)
         kept.append(fact)
     return kept
 

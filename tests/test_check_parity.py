@@ -227,11 +227,30 @@ def test_a_month_named_is_no_partner_for_a_number_that_is_not_a_month(build, tmp
     assert [m.split(" is in")[0] for m in messages(findings, "parity.facts")] == ["“06”", "“10”"]
 
 
-def test_a_year_written_again_in_the_same_line_counts_once(build, tmp_path):
-    """gcds-docs: « avril 2026 à juin 2026 » says "April to June 2026"; a year missing from a line is still found."""
-    findings = check(build, {"en/a.md": page("A", "## Quarter 1: April to June 2026\n"),
-                             "fr/a.md": page("A", "## 1er trimestre : avril 2026 à juin 2026\n")})
+@pytest.mark.parametrize("english, french", [
+    ("## Quarter 1: April to June 2026\n", "## 1er trimestre : avril 2026 à juin 2026\n"),  # gcds-docs
+    ("From April 1, 2026 to June 30, 2026.\n", "Du 1er avril au 30 juin 2026.\n"),
+    ("From April 2026 to June 2026.\n", "D'avril à juin 2026.\n"),
+])
+def test_a_year_written_again_to_end_a_range_of_dates_counts_once(build, tmp_path, english, french):
+    findings = check(build, {"en/a.md": page("A", english), "fr/a.md": page("A", french)})
     assert found(findings, "parity.facts", tmp_path) == []
+
+
+def test_a_year_written_again_elsewhere_counts_again(build, tmp_path):
+    """Two ranges sharing a year, wrapped differently in each language (the design system's style guide), a year in
+    two cells, a date written again further on: each year is counted, and one missing from one side is found."""
+    findings = check(build, {"en/a.md": page("A", "For 2011 to 2012 and 2012 to 2013.\n\n| 2012 | 2012 |\n| - | - |\n"),
+                             "fr/a.md": page("A", "Pour 2011 à 2012\net 2012 à 2013.\n\n| 2012 | 2012 |\n| - | - |\n")})
+    assert found(findings, "parity.facts", tmp_path) == []
+    findings = check(build, {"en/a.md": page("A", "| 2012 | 2012 |\n| - | - |\n"),
+                             "fr/a.md": page("A", "| 2012 | - |\n| - | - |\n")})
+    assert len(found(findings, "parity.facts", tmp_path)) == 1
+    far = "Write July 31, 2016, or just July 31 if the year is already clear.  \nNot July 31st, 2016.\n"
+    near = "Écrivez 31 juillet 2016, ou 31 juillet si l'année est claire, et non 31 juillet.\n"
+    findings = check(build, {"en/a.md": page("A", far), "fr/a.md": page("A", near)})
+    assert [m.split(";")[0] for m in messages(findings, "parity.facts")] == [
+        "“2016” is in the English 2 times but in the French 1 time"]
     findings = check(build, {"en/a.md": page("A", "## Quarter 1: April to June 2026\n\nWe report in 2026.\n"),
                              "fr/a.md": page("A", "## 1er trimestre : avril 2026 à juin 2026\n\nNous en rendons compte.\n")})
     assert [m.split(";")[0] for m in messages(findings, "parity.facts")] == [
