@@ -101,7 +101,8 @@ MONTH_NUMBERS = {  # month names and their usual abbreviations, lower case
            "sept": 9},
     "fr": {**{name: n for n, name in enumerate("janvier février mars avril mai juin juillet août septembre octobre "
                                                "novembre décembre".split(), 1)},
-           **{name: n for n, name in enumerate("janv févr mars avr mai juin juil août sept oct nov déc".split(), 1)}},
+           **{name: n for n, name in enumerate("janv févr mars avr mai juin juil août sept oct nov déc".split(),
+                                               1)}},
 }
 ISO_DATE = re.compile(r"(?<![\d-])\d{4}-(\d\d)-\d\d(?![\d-])")  # 2017-07-18: its month is a month, not a number
 MONTH = "month"  # the unit of a month in a date: it pairs only with a month
@@ -121,8 +122,8 @@ def range_between() -> re.Pattern:
     """What comes between the year of a range's first date and the same year ending it: `à juin`, `au 30 juin`,
     `, to June 30,`."""
     months = "|".join(sorted({*MONTH_NUMBERS["en"], *MONTH_NUMBERS["fr"]}, key=len, reverse=True))
-    return re.compile(rf",?\s*(?:[-–—]|to|through|until|à|au|jusqu[’']à|jusqu[’']au)\s+(?:\d{{1,2}}(?:er)?\s+)?"
-                      rf"(?:{months})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s*", re.IGNORECASE)
+    return re.compile(rf",?\s*(?:[-–—]|to|through|until|à|au|jusqu[’']à|jusqu[’']au)\s+"
+                      rf"(?:\d{{1,2}}(?:er)?\s+)?(?:{months})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s*", re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -207,7 +208,8 @@ def years_once(placed: list[tuple[int, Fact]], text: str) -> list[Fact]:
     kept, years = [], {}  # years: where each year of the line ends
     for place, fact in placed:
         if not fact.soft and fact.key[1] == "" and len(fact.text) == 4 and fact.text.isdigit():
-            end, years[fact.key] = years.get(fact.key), place + 4
+            end = years.get(fact.key)
+            years[fact.key] = place + 4
             if end is not None and range_between().fullmatch(text, end, place):
                 continue
         kept.append(fact)

@@ -240,8 +240,9 @@ def test_a_year_written_again_to_end_a_range_of_dates_counts_once(build, tmp_pat
 def test_a_year_written_again_elsewhere_counts_again(build, tmp_path):
     """Two ranges sharing a year, wrapped differently in each language (the design system's style guide), a year in
     two cells, a date written again further on: each year is counted, and one missing from one side is found."""
-    findings = check(build, {"en/a.md": page("A", "For 2011 to 2012 and 2012 to 2013.\n\n| 2012 | 2012 |\n| - | - |\n"),
-                             "fr/a.md": page("A", "Pour 2011 à 2012\net 2012 à 2013.\n\n| 2012 | 2012 |\n| - | - |\n")})
+    table = "\n\n| 2012 | 2012 |\n| - | - |\n"
+    findings = check(build, {"en/a.md": page("A", "For 2011 to 2012 and 2012 to 2013." + table),
+                             "fr/a.md": page("A", "Pour 2011 à 2012\net 2012 à 2013." + table)})
     assert found(findings, "parity.facts", tmp_path) == []
     findings = check(build, {"en/a.md": page("A", "| 2012 | 2012 |\n| - | - |\n"),
                              "fr/a.md": page("A", "| 2012 | - |\n| - | - |\n")})
@@ -251,8 +252,9 @@ def test_a_year_written_again_elsewhere_counts_again(build, tmp_path):
     findings = check(build, {"en/a.md": page("A", far), "fr/a.md": page("A", near)})
     assert [m.split(";")[0] for m in messages(findings, "parity.facts")] == [
         "“2016” is in the English 2 times but in the French 1 time"]
-    findings = check(build, {"en/a.md": page("A", "## Quarter 1: April to June 2026\n\nWe report in 2026.\n"),
-                             "fr/a.md": page("A", "## 1er trimestre : avril 2026 à juin 2026\n\nNous en rendons compte.\n")})
+    english, french = "## Quarter 1: April to June 2026\n\n", "## 1er trimestre : avril 2026 à juin 2026\n\n"
+    findings = check(build, {"en/a.md": page("A", english + "We report in 2026.\n"),
+                             "fr/a.md": page("A", french + "Nous rendons compte.\n")})
     assert [m.split(";")[0] for m in messages(findings, "parity.facts")] == [
         "“2026” is in the English 2 times but in the French 1 time"]
 

@@ -344,8 +344,10 @@ def test_a_code_sample_with_blank_lines_in_html_is_code_on_a_jekyll_site(capsys,
     site = shutil.copytree(REAL / "jekyll", tmp_path / "jekyll")
     if parse_block_html:
         (site / "_config.yml").write_text((site / "_config.yml").read_text() + "kramdown:\n  parse_block_html: true\n")
-    sample = "  <div>\n    <pre><code>.gc-label {\n  font-size: 20px;\n}\n{}.gc-legend {\n  margin: 15px;\n}</code></pre>\n  </div>\n"
-    for name, gap in (("en/2-iterate-improve-frequently.md", "\n"), ("fr/2-effectuer-regulierement-iterations-ameliorations.md", "")):
+    sample = ("  <div>\n    <pre><code>.gc-label {\n  font-size: 20px;\n}\n{}.gc-legend {\n  margin: 15px;\n}"
+              "</code></pre>\n  </div>\n")
+    for name, gap in (("en/2-iterate-improve-frequently.md", "\n"),
+                      ("fr/2-effectuer-regulierement-iterations-ameliorations.md", "")):
         page = site / name
         page.write_text(page.read_text() + "\n" + sample.replace("{}", gap))
     document = check(capsys, site)[1]

@@ -106,8 +106,8 @@ def unindented_html(text: str, every_line: bool) -> str:
 # kramdown's span elements: a line starting with one is a paragraph, not a block of HTML; and the elements whose
 # content it never reads as Markdown
 RAW_ELEMENTS = frozenset("pre script style textarea math".split())
-SPAN_ELEMENTS = frozenset("a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label mark option "
-                          "q rb rbc rp rt rtc ruby samp select small span strong sub sup tt u var".split())
+SPAN_ELEMENTS = frozenset("a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label mark "
+                          "option q rb rbc rp rt rtc ruby samp select small span strong sub sup tt u var".split())
 BLOCK_START = re.compile(r"[ \t]*<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])([^>]*)")
 MARKDOWN_INSIDE = re.compile(r"\bmarkdown\s*=\s*[\"']?(?:1|block|span)\b", re.IGNORECASE)
 BLANK_IN_HTML = "&#32;"  # a blank line inside a block of HTML (markdown-it would end the block there): a space, which
@@ -131,7 +131,9 @@ def html_blocks_whole(text: str, raw_only: bool = False) -> str:
             index = comment_end(lines, index)
         elif fence is None and (start := BLOCK_START.match(lines[index])) and read_whole(start, raw_only):
             name = start[1].lower()
-            end = (closes[name] if name in closes else closes.setdefault(name, closing_lines(lines, name))).get(index)
+            if name not in closes:
+                closes[name] = closing_lines(lines, name)
+            end = closes[name].get(index)
             for inside in range(index + 1, end or index):
                 if not lines[inside].strip():
                     lines[inside] = BLANK_IN_HTML
