@@ -25,7 +25,8 @@ Dates are compared through their numbers (`November 24, 2026` and `24 novembre 2
 and 2026); the month of a date in digits (`2017-07-18`) is a month, whose partner is the same month
 in digits or named beside a number (`July 18`, `18 juillet`: a name is never reported itself); a
 year written again to end a range of dates counts once (`avril 2026 à juin 2026` says `April to June
-2026`). Each number is counted: when the English has `25%` twice and the French once, the
+2026`). A 0 or 1 that starts a range goes without saying (`1 à 3 niveaux` for `up to 3 levels`): it is
+never reported itself. Each number is counted: when the English has `25%` twice and the French once, the
 occurrence without a partner is reported (occurrences are paired in reading order, nearest first),
 at its own line, with the place to look in the other file. A number inside a name (after a word in
 capitals: `Blueprint 2020`, `Objectif 2020`, `Canada 150`, `COVID-19`, `D7`; or ending in a capital:
@@ -106,6 +107,7 @@ MONTH_NUMBERS = {  # month names and their usual abbreviations, lower case
 }
 ISO_DATE = re.compile(r"(?<![\d-])\d{4}-(\d\d)-\d\d(?![\d-])")  # 2017-07-18: its month is a month, not a number
 MONTH = "month"  # the unit of a month in a date: it pairs only with a month
+RANGE_AFTER = re.compile(r"\s*(?:[-–]|à|to)\s*\d")  # `1 à 3 niveaux`: the 1 goes without saying in `up to 3 levels`
 NUMBER_AFTER = re.compile(r"\.?[ \u00a0\u202f]+\d")  # `July 18`, `juillet 2017`
 NUMBER_BEFORE = re.compile(r"\d(?:er|st|nd|rd|th)?[ \u00a0\u202f]+\Z")  # `18 juillet`, `1er mars`, `18th July`
 
@@ -232,7 +234,8 @@ def in_digits(text: str, line: int, lang: str, english_keys: set | None,
         key = (wrong.value.normalize(VALUES), unit_of(match)) if wrong else meaning(match, lang)
         key, end = afternoon(key, match, text, lang) if match.start() not in months else ((key[0], MONTH), match.end())
         name = bool(code) or in_name(text, match.start()) or code_after(text, end)
-        yield match.start(), Fact(key, text[match.start():end].strip(), line, name=name)
+        soft = key[0] in (0, 1) and not key[1] and RANGE_AFTER.match(text, end) is not None
+        yield match.start(), Fact(key, text[match.start():end].strip(), line, soft=soft, name=name)
 
 
 def fact_matches(text: str, lang: str) -> Iterator[re.Match]:

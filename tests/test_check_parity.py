@@ -259,6 +259,17 @@ def test_a_year_written_again_elsewhere_counts_again(build, tmp_path):
         "“2026” is in the English 2 times but in the French 1 time"]
 
 
+def test_the_one_that_starts_a_range_goes_without_saying(build, tmp_path):
+    """gcds-docs: « une structure de 1 à 3 niveaux » for "a structure of up to 3 levels"; a range that starts
+    elsewhere is still compared."""
+    findings = check(build, {"en/a.md": page("A", "Use up to 3 levels.\n"),
+                             "fr/a.md": page("A", "Employez de 1 à 3 niveaux.\n")})
+    assert found(findings, "parity.facts", tmp_path) == []
+    findings = check(build, {"en/a.md": page("A", "Use up to 3 levels.\n"),
+                             "fr/a.md": page("A", "Employez de 2 à 3 niveaux.\n")})
+    assert [m.split(" is in")[0] for m in messages(findings, "parity.facts")] == ["“2”"]
+
+
 def test_a_percentage_is_not_a_plain_number(build, tmp_path):
     findings = check(build, {"en/a.md": page("A", "Half of you, 50%, said yes.\n"),
                              "fr/a.md": page("A", "La moitié d'entre vous, 50, a dit oui.\n")})
